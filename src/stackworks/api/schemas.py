@@ -1,0 +1,309 @@
+"""What the API accepts and returns. Kept apart from the store's tables and the domain's entities.
+
+Create/Update/Public per entity, in the full-stack FastAPI template's manner. Every model
+forbids unknown fields so a typo in a request is a 422 that names it, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stackworks.domain.status import (
+    CommandName,
+    CommandStatus,
+    CookbookSourceType,
+    DeploymentStatus,
+    InstanceStatus,
+    LayerType,
+    SourceType,
+)
+
+JSON = dict[str, Any]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- stacks ---------------------------------------------------------------------------------
+
+
+class CookbookSourceIn(Strict):
+    type: CookbookSourceType
+    url: str = ""
+    ref: str = "HEAD"
+
+
+class CookbookSourceOut(CookbookSourceIn):
+    pinned_commit: str | None = None
+
+
+class StackCreate(Strict):
+    name: str
+    custom_json: JSON = Field(default_factory=dict)
+    hostname_theme: str = "layer_dependent"
+    cookbook_sources: list[CookbookSourceIn] = Field(default_factory=list)
+
+
+class StackUpdate(Strict):
+    custom_json: JSON | None = None
+    hostname_theme: str | None = None
+    cookbook_sources: list[CookbookSourceIn] | None = None
+
+
+class StackOut(BaseModel):
+    id: str
+    name: str
+    custom_json: JSON
+    hostname_theme: str
+    cookbook_sources: list[CookbookSourceOut]
+    created_at: datetime | None
+    layers_count: int = 0
+    apps_count: int = 0
+    instances_count: dict[str, int] = Field(default_factory=dict)  # status -> count
+
+
+# --- layers ---------------------------------------------------------------------------------
+
+Recipes = dict[str, list[str]]  # event (setup, configure, deploy, undeploy, shutdown) -> recipes
+
+
+class LayerCreate(Strict):
+    shortname: str
+    name: str | None = None
+    type: LayerType = LayerType.CUSTOM
+    recipes: Recipes = Field(default_factory=dict)
+    packages: list[str] = Field(default_factory=list)
+    auto_healing: bool = True
+    custom_json: JSON = Field(default_factory=dict)
+    shutdown_timeout: int = Field(default=120, ge=1, le=3600)
+
+
+class LayerUpdate(Strict):
+    name: str | None = None
+    recipes: Recipes | None = None
+    packages: list[str] | None = None
+    auto_healing: bool | None = None
+    custom_json: JSON | None = None
+    shutdown_timeout: int | None = Field(default=None, ge=1, le=3600)
+
+
+class LayerOut(BaseModel):
+    id: str
+    stack: str
+    shortname: str
+    name: str
+    type: LayerType
+    recipes: Recipes  # custom recipes
+    default_recipes: Recipes  # what the layer type brings
+    packages: list[str]
+    auto_healing: bool
+    custom_json: JSON
+    shutdown_timeout: int
+    created_at: datetime | None
+
+
+# --- apps -----------------------------------------------------------------------------------
+
+
+class AppSourceIn(Strict):
+    type: SourceType = SourceType.GIT
+    url: str
+    revision: str = "HEAD"
+
+
+class EnvironmentVariableIn(Strict):
+    key: str
+    value: str
+    secure: bool = False
+
+
+class AppCreate(Strict):
+    shortname: str
+    name: str | None = None
+    source: AppSourceIn
+    environment: list[EnvironmentVariableIn] = Field(default_factory=list)
+    layers: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    attributes: JSON = Field(default_factory=dict)
+
+
+class AppUpdate(Strict):
+    name: str | None = None
+    source: AppSourceIn | None = None
+    #: replaces the whole environment; a secure variable sent as FILTERED keeps its old value
+    environment: list[EnvironmentVariableIn] | None = None
+    layers: list[str] | None = None
+    domains: list[str] | None = None
+    attributes: JSON | None = None
+
+
+class AppOut(BaseModel):
+    id: str
+    stack: str
+    shortname: str
+    name: str
+    source: AppSourceIn
+    environment: list[EnvironmentVariableIn]  # secure values read *****FILTERED*****
+    layers: list[str]  # as given; empty means every python-app layer
+    deploys_to: list[str]  # the layers it actually deploys to
+    domains: list[str]
+    attributes: JSON
+    created_at: datetime | None
+
+
+# --- instances ------------------------------------------------------------------------------
+
+
+class InstanceCreate(Strict):
+    layers: list[str] = Field(min_length=1)
+    hostname: str | None = None
+
+
+class InstanceOut(BaseModel):
+    id: str
+    stack: str
+    hostname: str
+    layers: list[str]
+    status: InstanceStatus
+    provider: str
+    private_ip: str | None
+    root_dir: str | None
+    status_changed_at: datetime | None
+    last_heartbeat_at: datetime | None
+    metrics: JSON
+    created_at: datetime | None
+
+
+# --- deployments and commands ---------------------------------------------------------------
+
+
+class DeploymentCommandIn(Strict):
+    name: CommandName
+    args: JSON = Field(default_factory=dict)
+
+
+class DeploymentCreate(Strict):
+    command: DeploymentCommandIn
+    app: str | None = None  # app shortname
+    instances: list[str] = Field(default_factory=list)  # hostnames
+    layers: list[str] = Field(default_factory=list)  # layer shortnames
+    custom_json: JSON = Field(default_factory=dict)
+    comment: str = ""
+
+
+class CommandOut(BaseModel):
+    id: str
+    instance: str  # hostname
+    deployment_id: str | None
+    type: CommandName
+    status: CommandStatus
+    reason: str
+    run_list: list[str]
+    created_at: datetime | None
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    completed_at: datetime | None
+    exit_code: int | None
+    log: str | None = None  # only with ?logs=true
+    configuration: JSON | None = None  # only with ?configuration=true; secure values masked
+
+
+class DeploymentOut(BaseModel):
+    id: str
+    stack: str
+    command: DeploymentCommandIn
+    status: DeploymentStatus
+    app: str | None
+    custom_json: JSON
+    comment: str
+    created_by: str
+    instances: list[str]
+    created_at: datetime | None
+    completed_at: datetime | None
+    duration: float | None
+    commands: list[CommandOut] = Field(default_factory=list)
+
+
+# --- whole-stack documents (apply / export) -------------------------------------------------
+
+
+class StackDocument(Strict):
+    """The YAML of `stackworks apply` and `stackworks export`: one stack, whole."""
+
+    name: str
+    custom_json: JSON = Field(default_factory=dict)
+    hostname_theme: str = "layer_dependent"
+    cookbook_sources: list[CookbookSourceIn] = Field(default_factory=list)
+    layers: list[LayerCreate] = Field(default_factory=list)
+    apps: list[AppCreate] = Field(default_factory=list)
+    instances: list[InstanceCreate] = Field(default_factory=list)
+
+
+class ApplyResult(BaseModel):
+    stack: str
+    created: list[str]  # e.g. "layer web", "instance web1"
+    updated: list[str]
+    unchanged: list[str]
+
+
+# --- agent ----------------------------------------------------------------------------------
+
+
+class RegisterRequest(Strict):
+    """`stackworks agent register`: make a host you already run an instance of a stack."""
+
+    stack: str
+    layers: list[str] = Field(min_length=1)
+    hostname: str
+    private_ip: str
+
+
+class RegisterResponse(BaseModel):
+    instance_id: str
+    hostname: str
+    stack_id: str
+    credential: str  # the instance's own credential; shown once
+    heartbeat_interval: float
+
+
+class Heartbeat(Strict):
+    metrics: JSON = Field(default_factory=dict)  # load1/5/15, cpu, memory, disk (percent)
+    agent_version: str = ""
+
+
+class HeartbeatReply(BaseModel):
+    status: InstanceStatus
+    heartbeat_interval: float
+
+
+class AgentCommand(BaseModel):
+    id: str
+    type: CommandName
+    deployment_id: str | None
+    run_list: list[str]
+    configuration: JSON  # unmasked: the agent needs secure values; it scrubs them from logs
+    timeout: float
+
+
+class AgentCommands(BaseModel):
+    commands: list[AgentCommand]
+
+
+class LogChunk(Strict):
+    seq: int = Field(ge=0)  # resends of an already-stored chunk are ignored
+    lines: list[str]
+
+
+class CommandResult(Strict):
+    status: Literal["successful", "failed"]
+    exit_code: int
+    report: JSON = Field(default_factory=dict)  # the converge run's per-resource report
+
+
+class TokenOut(BaseModel):
+    name: str
+    created_at: datetime | None

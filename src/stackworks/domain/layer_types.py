@@ -1,0 +1,41 @@
+"""What each layer type brings: the built-in recipes it runs for each event or command.
+
+A layer's run list for an event is its type's recipes here followed by its custom recipes.
+Commands that are not lifecycle events (start, stop, restart, rollback) have built-in run
+lists only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from stackworks.domain.status import LayerType
+
+#: built-in run lists per layer type, keyed by event or command name
+DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
+    LayerType.CUSTOM: {},
+    LayerType.LB: {
+        "setup": ("haproxy::setup",),
+        "configure": ("haproxy::configure",),
+        "deploy": ("haproxy::configure",),
+        "shutdown": ("haproxy::stop",),
+        "start": ("haproxy::configure",),
+        "restart": ("haproxy::configure",),
+        "stop": ("haproxy::stop",),
+    },
+    LayerType.PYTHON_APP: {
+        "setup": ("python_app::setup",),
+        "configure": ("python_app::configure",),
+        "deploy": ("python_app::deploy",),
+        "undeploy": ("python_app::undeploy",),
+        "shutdown": ("python_app::stop",),
+        "rollback": ("python_app::rollback",),
+        "start": ("python_app::start",),
+        "stop": ("python_app::stop",),
+        "restart": ("python_app::restart",),
+    },
+}
+
+#: Run before everything else on setup, install_dependencies and update_dependencies:
+#: installs the layers' OS packages (`stackworks.packages` in the configuration).
+PACKAGES_RECIPE = "stackworks::packages"

@@ -1,0 +1,188 @@
+"""The stack configuration JSON: what every command carries to its instance.
+
+Built once, when the command is created, from a snapshot of the stack, so each command records
+exactly the state it was sent with. The shape is documented in docs/stack-configuration.md.
+
+Attributes merge deep in this order, later winning: stack custom JSON < each of the instance's
+layers' custom JSON (in the instance's layer order) < deployment custom JSON. Cookbook default
+attributes sit below all of them; the agent merges those in, since the cookbooks live there.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stackworks import __version__
+from stackworks.domain.attributes import deep_merge
+from stackworks.domain.entities import FILTERED, App, Deployment, Instance, Layer, Stack
+from stackworks.domain.status import InstanceStatus, LayerType
+
+JSON = dict[str, Any]
+
+LOCAL_PROVIDER = "local"
+
+
+def instance_roots(instance: Instance) -> dict[str, str]:
+    """Directory roots recipes write under: a local instance's own tree, or the FHS on a host."""
+    if instance.root_dir:
+        root = instance.root_dir.rstrip("/")
+        return {
+            "root": root,
+            "srv": f"{root}/srv",
+            "etc": f"{root}/etc",
+            "var": f"{root}/var",
+            "log": f"{root}/var/log",
+            "run": f"{root}/run",
+        }
+    return {
+        "root": "/",
+        "srv": "/srv",
+        "etc": "/etc",
+        "var": "/var/lib",
+        "log": "/var/log",
+        "run": "/run",
+    }
+
+
+def service_manager(instance: Instance) -> str:
+    """Local instances run services under their own supervisord; real hosts under systemd."""
+    return "supervisor" if instance.provider == LOCAL_PROVIDER else "systemd"
+
+
+@dataclass(frozen=True)
+class StackSnapshot:
+    """Everything of one stack that a configuration is built from."""
+
+    stack: Stack
+    layers: Sequence[Layer]
+    apps: Sequence[App]
+    instances: Sequence[Instance]
+
+    def layer_by_shortname(self, shortname: str) -> Layer | None:
+        return next((layer for layer in self.layers if layer.shortname == shortname), None)
+
+    def online_instances(self) -> list[Instance]:
+        return [i for i in self.instances if i.status is InstanceStatus.ONLINE]
+
+
+def app_layers(app: App, layers: Iterable[Layer]) -> list[str]:
+    """The layers an app deploys to: those named on it, or every python-app layer."""
+    if app.layers:
+        return list(app.layers)
+    return [layer.shortname for layer in layers if layer.type is LayerType.PYTHON_APP]
+
+
+def describe_instance(instance: Instance) -> JSON:
+    return {
+        "id": instance.id,
+        "hostname": instance.hostname,
+        "private_ip": instance.private_ip,
+        "status": instance.status.value,
+        "layers": list(instance.layers),
+    }
+
+
+def build_configuration(
+    snapshot: StackSnapshot,
+    instance: Instance,
+    *,
+    command: JSON,
+    deployment: Deployment | None = None,
+    deploy_app_ids: Iterable[str] = (),
+) -> JSON:
+    """The configuration one command carries to `instance`.
+
+    `command` is `{"id", "type", "args", "reason"}`; `deploy_app_ids` are the apps whose
+    `deploy` flag is set (the apps this command deploys on this instance).
+    """
+    online = snapshot.online_instances()
+    layer_json = [
+        layer.custom_json
+        for shortname in instance.layers
+        if (layer := snapshot.layer_by_shortname(shortname)) is not None
+    ]
+    attributes = deep_merge(
+        snapshot.stack.custom_json,
+        *layer_json,
+        deployment.custom_json if deployment else {},
+    )
+    deploy_ids = set(deploy_app_ids)
+    packages: list[str] = []
+    for shortname in instance.layers:
+        layer = snapshot.layer_by_shortname(shortname)
+        for package in layer.packages if layer else ():
+            if package not in packages:
+                packages.append(package)
+    return {
+        "stackworks": {
+            "version": __version__,
+            "service_manager": service_manager(instance),
+            "packages": packages,
+            "cookbook_sources": [
+                {"type": s.type.value, "url": s.url, "ref": s.ref, "pinned_commit": s.pinned_commit}
+                for s in snapshot.stack.cookbook_sources
+            ],
+        },
+        "attributes": attributes,
+        "stack": {"id": snapshot.stack.id, "name": snapshot.stack.name},
+        "layers": {
+            layer.shortname: {
+                "id": layer.id,
+                "name": layer.name,
+                "type": layer.type.value,
+                "instances": {
+                    i.hostname: describe_instance(i) for i in online if layer.shortname in i.layers
+                },
+            }
+            for layer in snapshot.layers
+        },
+        "instances": {i.hostname: describe_instance(i) for i in online},
+        "apps": {
+            app.shortname: {
+                "id": app.id,
+                "name": app.name,
+                "source": {
+                    "type": app.source.type.value,
+                    "url": app.source.url,
+                    "revision": app.source.revision,
+                },
+                "environment": {var.key: var.value for var in app.environment},
+                "secure_keys": [var.key for var in app.environment if var.secure],
+                "layers": app_layers(app, snapshot.layers),
+                "domains": list(app.domains),
+                "attributes": copy.deepcopy(app.attributes),
+                "deploy": app.id in deploy_ids,
+            }
+            for app in snapshot.apps
+        },
+        "self": {**describe_instance(instance), "roots": instance_roots(instance)},
+        "command": dict(command),
+        "deployment": (
+            {"id": deployment.id, "app_id": deployment.app_id, "comment": deployment.comment}
+            if deployment
+            else None
+        ),
+    }
+
+
+def mask_configuration(configuration: JSON) -> JSON:
+    """A copy fit for people: secure environment values replaced by FILTERED."""
+    masked = copy.deepcopy(configuration)
+    for app in masked.get("apps", {}).values():
+        env = app.get("environment", {})
+        for key in app.get("secure_keys", []):
+            if key in env:
+                env[key] = FILTERED
+    return masked
+
+
+def secure_values(configuration: JSON) -> list[str]:
+    """Every secure value a configuration carries: what the agent scrubs from its logs."""
+    values: list[str] = []
+    for app in configuration.get("apps", {}).values():
+        env = app.get("environment", {})
+        values.extend(str(env[k]) for k in app.get("secure_keys", []) if env.get(k))
+    return values
