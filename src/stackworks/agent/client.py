@@ -1,0 +1,187 @@
+"""The agent's side of the agent routes (docs/api.md), over one httpx client.
+
+Errors, from the agent's point of view:
+
+AgentClientError
+ ├── AgentAuthError     401/403: the credential was replaced or revoked; the agent must stop
+ ├── AgentRequestError  another 4xx: the server refuses this request; retrying will not help
+ └── AgentUnreachable   no answer, and the call gave up: a single try, or the agent is stopping
+
+Connection errors, timeouts and 5xx answers are not errors here: the call waits (exponential
+backoff with jitter, 0.5 s doubling to 10 s) and tries again, as long as the server is away, so a
+server restart costs the agent nothing but time. Only a stop request ends the waiting.
+
+The transport is injectable: tests pass an `httpx.MockTransport` (or the ASGI app in-process).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+
+from stackworks import __version__
+from stackworks.api.schemas import (
+    AgentCommand,
+    AgentCommands,
+    CommandResult,
+    Heartbeat,
+    HeartbeatReply,
+    LogChunk,
+)
+
+log = logging.getLogger("stackworks.agent")
+
+API_PREFIX = "/api/v1"
+FIRST_DELAY = 0.5
+MAX_DELAY = 10.0
+
+
+class AgentClientError(Exception):
+    """Base of the errors an agent route call can end with."""
+
+
+class AgentAuthError(AgentClientError):
+    """The server refused the credential (401/403)."""
+
+
+class AgentRequestError(AgentClientError):
+    """A 4xx other than 401/403: this request will never succeed as it is."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class AgentUnreachable(AgentClientError):
+    """No usable answer, and the call stopped retrying (asked to try once, or to stop)."""
+
+
+def backoff_delays(rand: Callable[[], float] = random.random) -> Iterator[float]:
+    """Endless retry delays: 0.5 s doubling up to 10 s, each scaled into [50 %, 100 %] by jitter.
+
+    The jitter keeps many agents, all cut off by the same server restart, from coming back in
+    the same instant.
+    """
+    base = FIRST_DELAY
+    while True:
+        yield base * (0.5 + 0.5 * rand())
+        base = min(base * 2, MAX_DELAY)
+
+
+class AgentClient:
+    """One instance's calls to its server; every call retries until it gets an answer."""
+
+    def __init__(
+        self,
+        server_url: str,
+        credential: str,
+        *,
+        poll_wait: float = 20.0,
+        transport: httpx.BaseTransport | None = None,
+        stop: threading.Event | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._stop = stop or threading.Event()
+        self._rand = rand
+        self._http = httpx.Client(
+            base_url=server_url.rstrip("/") + API_PREFIX,
+            headers={
+                "Authorization": f"Bearer {credential}",
+                "User-Agent": f"stackworks-agent/{__version__}",
+            },
+            # The server holds a poll for up to `poll_wait`: reading must outlast it.
+            timeout=httpx.Timeout(10.0, read=poll_wait + 15.0),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AgentClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- the routes -----------------------------------------------------------------------
+
+    def heartbeat(self, metrics: dict[str, Any]) -> HeartbeatReply:
+        body = Heartbeat(metrics=metrics, agent_version=__version__)
+        response = self._request("POST", "/agent/heartbeat", json=body.model_dump())
+        return HeartbeatReply.model_validate(response.json())
+
+    def commands(self, wait: float) -> list[AgentCommand]:
+        response = self._request("GET", "/agent/commands", params={"wait": wait})
+        return AgentCommands.model_validate(response.json()).commands
+
+    def ack(self, command_id: str, *, retry: bool = True) -> None:
+        self._request("POST", f"/agent/commands/{command_id}/ack", retry=retry)
+
+    def send_log(self, command_id: str, chunk: LogChunk, *, retry: bool = True) -> None:
+        self._request(
+            "POST", f"/agent/commands/{command_id}/log", json=chunk.model_dump(), retry=retry
+        )
+
+    def send_result(self, command_id: str, result: CommandResult, *, retry: bool = True) -> None:
+        self._request(
+            "POST", f"/agent/commands/{command_id}/result", json=result.model_dump(), retry=retry
+        )
+
+    # --- retrying -------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        retry: bool = True,
+    ) -> httpx.Response:
+        """Send until the server answers below 500; `retry=False` tries once (used at exit)."""
+        delays = backoff_delays(self._rand)
+        while True:
+            problem: str
+            try:
+                response = self._http.request(method, path, json=json, params=params)
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code < 500:
+                    return _checked(response, method, path)
+                problem = f"server answered {response.status_code}"
+            if not retry or self._stop.is_set():
+                raise AgentUnreachable(f"{method} {path}: {problem}")
+            delay = next(delays)
+            log.warning("%s %s: %s; retrying in %.1f s", method, path, problem, delay)
+            if self._stop.wait(delay):
+                raise AgentUnreachable(f"{method} {path}: stopped while retrying ({problem})")
+
+
+def _checked(response: httpx.Response, method: str, path: str) -> httpx.Response:
+    if response.status_code in (401, 403):
+        raise AgentAuthError(
+            f"the server refused this instance's credential ({response.status_code}): it was "
+            "replaced (the instance was restarted) or revoked"
+        )
+    if response.status_code >= 400:
+        raise AgentRequestError(
+            f"{method} {path}: server answered {response.status_code}: {_detail(response)}",
+            response.status_code,
+        )
+    return response
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+    if isinstance(detail, dict):
+        return str(detail.get("message", detail))
+    return str(detail)

@@ -1,0 +1,176 @@
+"""The agent's life: heartbeat in a thread, poll-run-report in the main thread, stop on SIGTERM.
+
+    start ─▶ flush outbox ─▶ poll (long) ─▶ run each command in order ─▶ flush ─▶ poll ...
+                  ▲ heartbeat thread: at once, then every heartbeat_interval
+
+SIGTERM (supervisord stopping the instance) sets the stop flag: an idle poll is interrupted at
+once, a running command finishes, and whatever the outbox holds gets one last try. A refused
+credential (401/403) stops the agent with a clear message and exit status 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+
+from stackworks.agent import metrics as agent_metrics
+from stackworks.agent.client import (
+    AgentAuthError,
+    AgentClient,
+    AgentClientError,
+    AgentUnreachable,
+)
+from stackworks.agent.config import AgentConfig, AgentConfigError, load_config
+from stackworks.agent.converge_process import converge_in_subprocess
+from stackworks.agent.executor import CommandExecutor, Converge
+from stackworks.agent.outbox import Outbox
+
+log = logging.getLogger("stackworks.agent")
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+EXIT_AUTH = 3
+
+
+class _Interrupted(BaseException):
+    """Raised by the SIGTERM handler to cut short an idle long poll."""
+
+
+class Agent:
+    """One running agent. `stop()` may be called from any thread (tests do)."""
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        converge: Converge = converge_in_subprocess,
+        metrics: Callable[[], dict[str, float]] = agent_metrics.collect,
+    ) -> None:
+        self.config = config
+        self.stopping = threading.Event()
+        self.auth_error: str | None = None
+        self._metrics = metrics
+        self._interruptible = False
+        self.client = AgentClient(
+            config.server_url,
+            config.credential,
+            poll_wait=config.poll_wait,
+            transport=transport,
+            stop=self.stopping,
+        )
+        self.outbox = Outbox(config.outbox_dir)
+        self.executor = CommandExecutor(
+            self.client, self.outbox, config.cookbook_cache, converge=converge
+        )
+        self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: stopping", signum)
+        self.stopping.set()
+        if self._interruptible:
+            raise _Interrupted
+
+    def _beat(self) -> None:
+        interval = self.config.heartbeat_interval
+        while not self.stopping.is_set():
+            try:
+                reply = self.client.heartbeat(self._metrics())
+                interval = reply.heartbeat_interval or interval
+            except AgentAuthError as exc:
+                self._refused(exc)
+                return
+            except AgentClientError as exc:
+                if not self.stopping.is_set():
+                    log.warning("heartbeat failed: %s", exc)
+            except Exception as exc:  # metrics trouble must not end the heartbeat
+                log.error("heartbeat failed: %s: %s", type(exc).__name__, exc)
+            self.stopping.wait(interval)
+
+    def _refused(self, exc: AgentAuthError) -> None:
+        self.auth_error = str(exc)
+        self.stopping.set()
+
+    def run(self, *, handle_signals: bool = True) -> int:
+        """Run until stopped; the exit status for the process."""
+        if handle_signals:
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+            signal.signal(signal.SIGINT, self._on_sigterm)
+        log.info(
+            "agent for %s (instance %s) polling %s",
+            self.config.hostname,
+            self.config.instance_id,
+            self.config.server_url,
+        )
+        self._heartbeat.start()
+        try:
+            self._serve()
+        except AgentAuthError as exc:
+            self._refused(exc)
+        except (AgentUnreachable, _Interrupted):
+            pass  # only happens once stopping
+        finally:
+            self.stopping.set()
+            self._interruptible = False
+            self._finish()
+        if self.auth_error:
+            log.error("stopping: %s", self.auth_error)
+            return EXIT_AUTH
+        log.info("stopped")
+        return EXIT_OK
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            self.outbox.flush(self.client)
+            self._interruptible = True
+            try:
+                if self.stopping.is_set():
+                    break
+                commands = self.client.commands(wait=self.config.poll_wait)
+            finally:
+                self._interruptible = False
+            for command in commands:
+                if self.stopping.is_set():
+                    break  # the server sends it again to the next agent run
+                self.executor.run(command)
+
+    def _finish(self) -> None:
+        """Last try at what is owed, without waiting on an absent server; then close."""
+        self._heartbeat.join(timeout=5)
+        try:
+            self.outbox.flush(self.client, retry=False)
+        except AgentClientError as exc:
+            log.warning("results left in %s for the next start: %s", self.outbox.directory, exc)
+        self.client.close()
+
+
+def configure_logging() -> None:
+    """The agent's own activity goes to stderr (supervisord puts it in var/log/agent.log)."""
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(threadName)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run_agent(config_path: Path, **options: Any) -> int:
+    """`stackworks agent run --config FILE`: the process's exit status."""
+    configure_logging()
+    try:
+        config = load_config(config_path)
+    except AgentConfigError as exc:
+        print(f"stackworks agent: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return Agent(config, **options).run()
