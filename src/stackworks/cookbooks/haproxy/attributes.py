@@ -1,0 +1,25 @@
+"""Default attributes of the `haproxy` cookbook (overridden by custom JSON)."""
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "haproxy": {
+        # the HAProxy program (a name looked up on PATH, /usr/sbin included, or a path)
+        "binary": "haproxy",
+        # the frontend listens on the instance's private address at this port
+        "port": 80,
+        "balance": "leastconn",
+        "health_check_url": "/",
+        "health_check_method": "OPTIONS",
+        "check_interval": 2000,  # milliseconds between health checks of one server
+        "rise": 2,  # successful checks before a server is used
+        "fall": 3,  # failed checks before a server is dropped
+        "stats_url": "/haproxy?stats",
+        "stats_user": "stackworks",
+        "stats_password": None,  # statistics page off unless a password is set
+        "sticky_sessions": False,  # True: a cookie pins a client to one server
+        "backend_layers": None,  # layer shortnames; None = every python-app layer
+        "maxconn": 4096,
+        "timeouts": {"connect": "5s", "client": "60s", "server": "60s"},
+    }
+}

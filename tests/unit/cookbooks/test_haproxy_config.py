@@ -1,0 +1,124 @@
+"""haproxy.cfg rendering: backends from the stack, settings checked, and HAProxy's own verdict."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stackworks.cookbooks.haproxy import config
+from stackworks.cookbooks.haproxy.attributes import DEFAULTS
+
+HAPROXY = shutil.which("haproxy", path="/usr/sbin:/usr/bin:/usr/local/sbin")
+
+
+def _layers() -> dict[str, Any]:
+    return {
+        "web": {
+            "type": "python-app",
+            "instances": {
+                "web2": {"hostname": "web2", "private_ip": "10.0.0.2", "status": "online"},
+                "web1": {"hostname": "web1", "private_ip": "10.0.0.1", "status": "online"},
+            },
+        },
+        "api": {
+            "type": "python-app",
+            "instances": {"web1": {"hostname": "web1", "private_ip": "10.0.0.1"}},
+        },
+        "jobs": {"type": "custom", "instances": {"jobs1": {"private_ip": "10.0.0.9"}}},
+        "lb": {"type": "lb", "instances": {"lb1": {"private_ip": "10.0.0.10"}}},
+    }
+
+
+def _settings(**overrides: Any) -> dict[str, Any]:
+    return {**DEFAULTS["haproxy"], **overrides}
+
+
+def test_every_python_app_layer_is_a_backend_by_default() -> None:
+    assert config.backend_layers(_layers(), None) == ["api", "web"]
+    assert config.backend_layers(_layers(), ["jobs"]) == ["jobs"]
+    with pytest.raises(config.ConfigError, match="backend_layers: no layer named nope"):
+        config.backend_layers(_layers(), ["nope"])
+
+
+def test_each_instance_contributes_one_server_per_web_copy_once() -> None:
+    servers = config.backend_servers(_layers(), None, {"instance_count": 2, "base_port": 7000})
+    assert servers == [
+        config.Server("web1-1", "10.0.0.1", 7001),
+        config.Server("web1-2", "10.0.0.1", 7002),
+        config.Server("web2-1", "10.0.0.2", 7001),
+        config.Server("web2-2", "10.0.0.2", 7002),
+    ]
+
+
+def test_process_count_defaults_to_per_cpu_times_cpu_count() -> None:
+    servers = config.backend_servers(_layers(), ["web"], {}, cpu_count=3)
+    assert len(servers) == 2 * 2 * 3
+    assert servers[0].port == 8001
+
+
+def test_rendered_config_binds_private_ip_and_lists_servers() -> None:
+    servers = [config.Server("web1-1", "10.0.0.1", 8001)]
+    text = config.render_haproxy_config(_settings(port=18080), bind_ip="10.0.0.10", servers=servers)
+    assert "bind 10.0.0.10:18080\n" in text
+    assert "balance leastconn\n" in text
+    assert "http-check send meth OPTIONS uri /\n" in text
+    assert "default-server inter 2000 rise 2 fall 3\n" in text
+    assert "    server web1-1 10.0.0.1:8001 check\n" in text
+    assert "stats" not in text
+    assert "cookie" not in text
+
+
+def test_stats_page_appears_only_with_a_password_and_sticky_sessions_use_a_cookie() -> None:
+    text = config.render_haproxy_config(
+        _settings(stats_password="pw", sticky_sessions=True),
+        bind_ip="10.0.0.10",
+        servers=[config.Server("web1-1", "10.0.0.1", 8001)],
+    )
+    assert "stats uri /haproxy?stats\n" in text
+    assert "stats auth stackworks:pw\n" in text
+    assert "cookie STACKWORKS insert indirect nocache\n" in text
+    assert "server web1-1 10.0.0.1:8001 check cookie web1-1\n" in text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"balance": "fastest"}, "haproxy.balance"),
+        ({"port": 70000}, "haproxy.port"),
+        ({"health_check_url": "/ok\nbackend evil"}, "haproxy.health_check_url"),
+        ({"timeouts": {"connect": "5 s", "client": "1s", "server": "1s"}}, "timeouts.connect"),
+    ],
+)
+def test_unsafe_setting_is_refused_naming_the_attribute(
+    overrides: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(config.ConfigError, match=fragment):
+        config.render_haproxy_config(_settings(**overrides), bind_ip="10.0.0.10", servers=[])
+
+
+def test_refused_password_is_not_echoed() -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.render_haproxy_config(
+            _settings(stats_password="has space"), bind_ip="10.0.0.10", servers=[]
+        )
+    assert "has space" not in str(caught.value)
+
+
+@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed")
+@pytest.mark.parametrize("sticky", [False, True])
+def test_haproxy_accepts_the_rendered_config(tmp_path: Path, sticky: bool) -> None:
+    servers = config.backend_servers(_layers(), None, {"instance_count": 2})
+    text = config.render_haproxy_config(
+        _settings(stats_password="pw", sticky_sessions=sticky), bind_ip="127.0.0.1", servers=servers
+    )
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(text)
+    assert HAPROXY is not None
+    done = subprocess.run(
+        [HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
