@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support.processes import end_session, is_alive, live_session_pids, wait_until
 
 from stackworks.domain.entities import Instance
 from stackworks.providers import LocalProvider, get_provider
+from support.processes import end_session, is_alive, live_session_pids, wait_until
 
 pytestmark = pytest.mark.integration
 
