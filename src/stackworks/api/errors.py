@@ -1,0 +1,46 @@
+"""Domain errors and request validation errors, as HTTP answers: all in one place.
+
+Every error answer has one shape: `{"detail": {"message": str, "field": str | null}}`, so the CLI
+and the console can show the message and point at the field.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from stackworks.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+
+STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Forbidden: 403}
+
+
+def error_body(message: str, field: str | None = None) -> dict[str, dict[str, str | None]]:
+    return {"detail": {"message": message, "field": field}}
+
+
+def _field_path(location: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+        return JSONResponse(error_body(error.message, error.field), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = []
+        first_field = None
+        for item in error.errors():
+            field = _field_path(item.get("loc", ()))
+            message = str(item.get("msg", "invalid"))
+            if item.get("type") == "json_invalid":
+                position = item.get("loc", ("body", "?"))[-1]
+                reason = item.get("ctx", {}).get("error", "invalid")
+                field, message = "body", f"not valid JSON ({reason}) at character {position}"
+            first_field = first_field or field
+            problems.append(f"{field}: {message}")
+        return JSONResponse(error_body("; ".join(problems), first_field), status_code=422)

@@ -1,0 +1,157 @@
+"""/agent: what agents call, with their instance's own credential (docs/agent-protocol.md).
+
+A credential names one instance: every route acts for that instance only, and a command of any
+other instance is answered as unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
+
+from stackworks.api import schemas
+from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalDep, User
+from stackworks.control import agents, catalog, lifecycle
+from stackworks.domain.entities import Instance
+from stackworks.domain.lifecycle import InstanceEvent
+from stackworks.domain.status import CommandStatus, InstanceStatus
+from stackworks.store import instances as instance_store
+from stackworks.store import stacks as stack_store
+from stackworks.store import tokens
+from stackworks.store.ids import new_id
+
+router = APIRouter(prefix="/agent", tags=["agent"])
+
+REGISTERED_PROVIDER = "registered"
+MAX_WAIT = 60.0
+RECHECK_EVERY = 1.0  # seconds between database looks when no signal came
+
+
+@router.post("/register", status_code=201)
+def register(
+    body: schemas.RegisterRequest,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    signal: SignalDep,
+    _user: User,
+) -> schemas.RegisterResponse:
+    """Make a host the user already runs an instance of a stack (OpsWorks' register --local)."""
+    credential = tokens.new_secret("swi")
+    with db.transaction() as session:
+        stack = stack_store.get_by_name(session, body.stack)
+        hostname, layers = catalog.check_instance_request(
+            session, stack, schemas.InstanceCreate(layers=body.layers, hostname=body.hostname)
+        )
+        instance = instance_store.create(
+            session,
+            Instance(
+                id=new_id(),
+                stack_id=stack.id,
+                hostname=hostname,
+                layers=layers,
+                status=InstanceStatus.STOPPED,
+                provider=REGISTERED_PROVIDER,
+                private_ip=body.private_ip,
+            ),
+        )
+        instance_store.update_fields(
+            session, instance.id, credential_hash=tokens.hash_token(credential)
+        )
+        lifecycle.fire(session, instance.id, InstanceEvent.START)
+    signal.bump()
+    return schemas.RegisterResponse(
+        instance_id=instance.id,
+        hostname=hostname,
+        stack_id=stack.id,
+        credential=credential,
+        heartbeat_interval=settings.heartbeat_interval,
+    )
+
+
+@router.post("/heartbeat")
+def heartbeat(
+    body: schemas.Heartbeat,
+    instance: AgentInstance,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    signal: SignalDep,
+) -> schemas.HeartbeatReply:
+    with db.transaction() as session:
+        updated = agents.heartbeat(session, instance, body.metrics)
+    if updated.status is not instance.status:
+        signal.bump()
+    return schemas.HeartbeatReply(
+        status=updated.status, heartbeat_interval=settings.heartbeat_interval
+    )
+
+
+def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
+    with db.transaction() as session:
+        current = instance_store.get(session, instance_id)
+        row = agents.next_command(session, current)
+        if row is None:
+            return None
+        return schemas.AgentCommand(
+            id=row.id,
+            type=row.type,
+            deployment_id=row.deployment_id,
+            run_list=list(row.run_list),
+            configuration=row.configuration,
+            timeout=float(row.timeout),
+        )
+
+
+@router.get("/commands")
+async def poll_commands(
+    instance: AgentInstance, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
+) -> schemas.AgentCommands:
+    """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds."""
+    deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
+    seen = -1
+    last_look = 0.0
+    while True:
+        now = time.monotonic()
+        if signal.version != seen or now - last_look >= RECHECK_EVERY:
+            seen = signal.version
+            last_look = now
+            command = await run_in_threadpool(_fetch, db, instance.id)
+            if command is not None:
+                return schemas.AgentCommands(commands=[command])
+        if now >= deadline:
+            return schemas.AgentCommands(commands=[])
+        await asyncio.sleep(0.05)
+
+
+@router.post("/commands/{command_id}/ack", status_code=204)
+def acknowledge(command_id: str, instance: AgentInstance, db: DatabaseDep) -> Response:
+    with db.transaction() as session:
+        agents.acknowledge(session, instance, command_id)
+    return Response(status_code=204)
+
+
+@router.post("/commands/{command_id}/log", status_code=204)
+def append_log(
+    command_id: str, body: schemas.LogChunk, instance: AgentInstance, db: DatabaseDep
+) -> Response:
+    with db.transaction() as session:
+        agents.append_log(session, instance, command_id, body.seq, body.lines)
+    return Response(status_code=204)
+
+
+@router.post("/commands/{command_id}/result", status_code=204)
+def report_result(
+    command_id: str,
+    body: schemas.CommandResult,
+    instance: AgentInstance,
+    db: DatabaseDep,
+    signal: SignalDep,
+) -> Response:
+    with db.transaction() as session:
+        agents.complete(
+            session, instance, command_id, CommandStatus(body.status), body.exit_code, body.report
+        )
+    signal.bump()
+    return Response(status_code=204)

@@ -1,0 +1,34 @@
+"""/stacks/{name}/document: a whole stack in one document (apply and export)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from stackworks.api import schemas
+from stackworks.api.deps import DatabaseDep, User, stack_named
+from stackworks.api.routes.instances import DEFAULT_PROVIDER
+from stackworks.control import documents
+from stackworks.domain.errors import InvalidInput
+
+router = APIRouter(prefix="/stacks/{stack}/document", tags=["documents"])
+
+
+@router.get("")
+def export_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackDocument:
+    with db.transaction() as session:
+        return documents.export_document(session, stack_named(session, stack))
+
+
+@router.put("")
+def apply_stack(
+    stack: str, body: schemas.StackDocument, request: Request, db: DatabaseDep, _user: User
+) -> schemas.ApplyResult:
+    if body.name != stack:
+        raise InvalidInput(
+            f"name: the document names stack {body.name!r}, the path {stack!r}", field="name"
+        )
+    provider = request.app.state.providers[DEFAULT_PROVIDER]
+    with db.transaction() as session:
+        return documents.apply_document(
+            session, body, provider=DEFAULT_PROVIDER, allocate_address=provider.allocate_address
+        )

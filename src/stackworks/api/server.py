@@ -1,0 +1,88 @@
+"""`stackworks server`: one process with the API, the orchestrator and the database."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from stackworks.control.settings import Settings
+from stackworks.store import tokens
+from stackworks.store.db import Database, sqlite_url
+
+ADMIN_TOKEN_FILE = "admin-token"
+ADMIN_TOKEN_NAME = "admin"
+DEFAULT_LISTEN = "127.0.0.1:8700"
+
+log = logging.getLogger("stackworks.server")
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """`HOST:PORT` -> (host, port); a clear ValueError naming the option otherwise."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--listen: expected HOST:PORT, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
+def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
+    """On first start, make the admin token and keep it in a 0600 file; returns the file if new."""
+    path = data_dir / ADMIN_TOKEN_FILE
+    with db.transaction() as session:
+        if tokens.exists(session, ADMIN_TOKEN_NAME):
+            return None
+        token = tokens.create(session, ADMIN_TOKEN_NAME)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def build_providers(data_dir: Path) -> dict[str, Any]:
+    from stackworks.providers import get_provider
+    from stackworks.providers.registered import RegisteredProvider
+
+    return {
+        "local": get_provider("local", data_dir=data_dir),
+        "registered": RegisteredProvider(),
+    }
+
+
+def prepare(data_dir: Path, listen: str, database_url: str | None) -> tuple[Database, Settings]:
+    """Make the data dir, migrate the database, make the admin token: all a server needs."""
+    host, port = parse_listen(listen)
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    url = database_url or sqlite_url(data_dir / "stackworks.db")
+    db = Database(url)
+    db.upgrade()
+    created = ensure_admin_token(db, data_dir)
+    if created:
+        print(f"Admin API token written to {created} (mode 0600).", flush=True)
+    agent_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    settings = Settings(
+        data_dir=data_dir, server_url=f"http://{agent_host}:{port}", database_url=url
+    )
+    return db, settings
+
+
+def run_server(
+    data_dir: Path, listen: str = DEFAULT_LISTEN, database_url: str | None = None
+) -> None:
+    import uvicorn
+
+    from stackworks.api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    db, settings = prepare(data_dir, listen, database_url)
+    host, port = parse_listen(listen)
+    app = create_app(db, settings, build_providers(settings.data_dir))
+    print(
+        f"Stackworks server on http://{host}:{port} (API /api/v1, docs /docs), "
+        f"data in {settings.data_dir}",
+        flush=True,
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -1,0 +1,116 @@
+"""What happens when an agent calls: heartbeats, command fetches, logs and results.
+
+A result can move its instance along the lifecycle: a successful setup brings it online, the
+end of shutdown lets the provider end its processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from stackworks.control import deployments, lifecycle
+from stackworks.domain.entities import Instance
+from stackworks.domain.errors import Conflict, NotFound
+from stackworks.domain.lifecycle import InstanceEvent
+from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
+from stackworks.store import commands as command_store
+from stackworks.store import instances as instance_store
+from stackworks.store.tables import CommandRow, utcnow
+
+MAX_LOG_CHARS = 2_000_000  # a command's stored log is cut beyond this
+
+
+def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
+    instance = instance_store.record_heartbeat(session, instance.id, metrics, utcnow())
+    if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
+        instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
+    return instance
+
+
+def next_command(session: Session, instance: Instance) -> CommandRow | None:
+    """The oldest pending command of the instance, marked sent."""
+    if not instance.status.agent_running:
+        return None
+    pending = command_store.pending_for_instance(session, instance.id)
+    if not pending:
+        return None
+    first = pending[0]
+    if first.sent_at is None:
+        first.sent_at = utcnow()
+        session.flush()
+    return first
+
+
+def _own(session: Session, instance: Instance, command_id: str) -> CommandRow:
+    """A command of this instance; another instance's command is as unknown as a missing one."""
+    try:
+        row = command_store.row(session, command_id)
+    except NotFound:
+        raise
+    if row.instance_id != instance.id:
+        raise NotFound("command", command_id)
+    return row
+
+
+def acknowledge(session: Session, instance: Instance, command_id: str) -> None:
+    row = _own(session, instance, command_id)
+    if row.status != CommandStatus.PENDING.value:
+        raise Conflict(f"command {command_id} is {row.status}; do not run it")
+    if row.acknowledged_at is None:
+        row.acknowledged_at = utcnow()
+        session.flush()
+
+
+def append_log(
+    session: Session, instance: Instance, command_id: str, seq: int, lines: list[str]
+) -> None:
+    row = _own(session, instance, command_id)
+    if seq <= row.log_seq:
+        return  # a resend of a chunk already stored
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    if len(row.log) + len(text) > MAX_LOG_CHARS:
+        text = text[: max(0, MAX_LOG_CHARS - len(row.log))] + "[log cut: too long]\n"
+    row.log = row.log + text
+    row.log_seq = seq
+    session.flush()
+
+
+def complete(
+    session: Session,
+    instance: Instance,
+    command_id: str,
+    status: CommandStatus,
+    exit_code: int,
+    report: dict[str, Any],
+) -> None:
+    """Record a result (a resend of a recorded one is ignored) and follow it through."""
+    row = _own(session, instance, command_id)
+    if row.status != CommandStatus.PENDING.value:
+        return
+    command_store.finish(session, row, status, exit_code, utcnow(), report)
+    react(session, row)
+
+
+def react(session: Session, row: CommandRow) -> None:
+    """Move the instance and the deployment on after a command finished, whatever ended it."""
+    instance = instance_store.get(session, row.instance_id)
+    status = CommandStatus(row.status)
+    type_ = CommandName(row.type)
+    if type_ is CommandName.SETUP and instance.status in (
+        InstanceStatus.RUNNING_SETUP,
+        InstanceStatus.SETUP_FAILED,
+    ):
+        event = (
+            InstanceEvent.SETUP_SUCCEEDED
+            if status is CommandStatus.SUCCESSFUL
+            else InstanceEvent.SETUP_FAILED
+        )
+        if not (
+            event is InstanceEvent.SETUP_FAILED and instance.status is InstanceStatus.SETUP_FAILED
+        ):
+            lifecycle.fire(session, instance.id, event)
+    elif type_ is CommandName.SHUTDOWN and instance.status is InstanceStatus.STOPPING:
+        lifecycle.fire(session, instance.id, InstanceEvent.SHUTDOWN_FINISHED)
+    deployments.settle(session, row.deployment_id)

@@ -1,0 +1,94 @@
+"""Queueing commands: each carries its run list and a snapshot of the whole stack configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from stackworks.control.run_lists import run_list_for
+from stackworks.domain.entities import Command, Deployment, Instance
+from stackworks.domain.stack_config import StackSnapshot, app_layers, build_configuration
+from stackworks.domain.status import CommandName
+from stackworks.store import apps as app_store
+from stackworks.store import commands as command_store
+from stackworks.store import instances as instance_store
+from stackworks.store import layers as layer_store
+from stackworks.store import stacks as stack_store
+from stackworks.store.ids import new_id
+
+DEFAULT_TIMEOUT = 3600
+
+
+def load_snapshot(session: Session, stack_id: str) -> StackSnapshot:
+    return StackSnapshot(
+        stack=stack_store.get(session, stack_id),
+        layers=layer_store.list_for_stack(session, stack_id),
+        apps=app_store.list_for_stack(session, stack_id),
+        instances=instance_store.list_for_stack(session, stack_id),
+    )
+
+
+def apps_on_instance(snapshot: StackSnapshot, instance: Instance) -> list[str]:
+    """Ids of the apps that deploy to any of the instance's layers."""
+    return [
+        app.id
+        for app in snapshot.apps
+        if set(app_layers(app, snapshot.layers)) & set(instance.layers)
+    ]
+
+
+def queue(
+    session: Session,
+    snapshot: StackSnapshot,
+    instance: Instance,
+    type_: CommandName,
+    *,
+    reason: str = "",
+    deployment: Deployment | None = None,
+    args: dict[str, Any] | None = None,
+    deploy_app_ids: Iterable[str] = (),
+    timeout: int = DEFAULT_TIMEOUT,
+    run_list: list[str] | None = None,
+) -> Command:
+    """Queue one command for one instance.
+
+    A new configure supersedes the instance's configures that have not started: they are
+    marked skipped, and only the newest, with the newest stack state, runs.
+    """
+    if type_ is CommandName.CONFIGURE:
+        command_store.skip_unstarted(
+            session, instance.id, CommandName.CONFIGURE, "skipped: superseded by a newer configure"
+        )
+    command_id = new_id()
+    args = dict(args or {})
+    if run_list is None:
+        run_list = run_list_for(type_, instance, snapshot.layers, args)
+    configuration = build_configuration(
+        snapshot,
+        instance,
+        command={"id": command_id, "type": type_.value, "args": args, "reason": reason},
+        deployment=deployment,
+        deploy_app_ids=deploy_app_ids,
+    )
+    command = Command(
+        id=command_id,
+        stack_id=instance.stack_id,
+        instance_id=instance.id,
+        type=type_,
+        deployment_id=deployment.id if deployment else None,
+        reason=reason,
+        run_list=tuple(run_list),
+        configuration=configuration,
+    )
+    return command_store.add(session, command, timeout)
+
+
+def fan_out_configure(session: Session, stack_id: str, reason: str) -> list[Command]:
+    """Queue configure on every online instance with the stack state as it is now."""
+    snapshot = load_snapshot(session, stack_id)
+    return [
+        queue(session, snapshot, instance, CommandName.CONFIGURE, reason=reason)
+        for instance in snapshot.online_instances()
+    ]

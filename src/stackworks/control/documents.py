@@ -1,0 +1,232 @@
+"""Whole-stack documents: `apply` creates or updates a stack from one, `export` prints one.
+
+Apply is idempotent: applying the same document twice changes nothing the second time. It only
+adds and updates; what the document does not name is left as it is. It runs in the caller's
+single transaction, so a document with an error anywhere leaves the stack untouched.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from stackworks.api import schemas
+from stackworks.control import catalog
+from stackworks.control.instances import AddressAllocator, create_instance
+from stackworks.domain.entities import FILTERED, Stack
+from stackworks.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from stackworks.domain.status import InstanceStatus
+from stackworks.store import apps as app_store
+from stackworks.store import instances as instance_store
+from stackworks.store import layers as layer_store
+from stackworks.store import stacks as stack_store
+
+
+def _prefixed(error: DomainError, prefix: str) -> DomainError:
+    """The same error, its field and message placed inside the document (`layers[1].recipes`)."""
+    field = f"{prefix}.{error.field}" if error.field else prefix
+    message = error.message
+    if error.field and message.startswith(error.field + ":"):
+        message = message[len(error.field) + 1 :].strip()
+    return (
+        type(error)(f"{field}: {message}", field=field)
+        if not isinstance(error, NotFound)
+        else InvalidInput(f"{field}: {message}", field=field)
+    )
+
+
+def apply_document(
+    session: Session,
+    document: schemas.StackDocument,
+    *,
+    provider: str,
+    allocate_address: AddressAllocator,
+) -> schemas.ApplyResult:
+    result = schemas.ApplyResult(stack=document.name, created=[], updated=[], unchanged=[])
+    stack = _apply_stack(session, document, result)
+    for n, layer in enumerate(document.layers):
+        try:
+            _apply_layer(session, stack, layer, result)
+        except DomainError as error:
+            raise _prefixed(error, f"layers[{n}]") from error
+    for n, app in enumerate(document.apps):
+        try:
+            _apply_app(session, stack, app, result)
+        except DomainError as error:
+            raise _prefixed(error, f"apps[{n}]") from error
+    for n, instance in enumerate(document.instances):
+        try:
+            _apply_instance(session, stack, instance, result, provider, allocate_address)
+        except DomainError as error:
+            raise _prefixed(error, f"instances[{n}]") from error
+    return result
+
+
+def _apply_stack(
+    session: Session, document: schemas.StackDocument, result: schemas.ApplyResult
+) -> Stack:
+    try:
+        stack = stack_store.get_by_name(session, document.name)
+    except NotFound:
+        result.created.append(f"stack {document.name}")
+        return catalog.create_stack(
+            session,
+            schemas.StackCreate(
+                name=document.name,
+                custom_json=document.custom_json,
+                hostname_theme=document.hostname_theme,
+                cookbook_sources=document.cookbook_sources,
+            ),
+        )
+    updated = catalog.update_stack(
+        session,
+        stack,
+        schemas.StackUpdate(
+            custom_json=document.custom_json,
+            hostname_theme=document.hostname_theme,
+            cookbook_sources=document.cookbook_sources,
+        ),
+    )
+    (result.unchanged if updated == stack else result.updated).append(f"stack {stack.name}")
+    return updated
+
+
+def _apply_layer(
+    session: Session, stack: Stack, body: schemas.LayerCreate, result: schemas.ApplyResult
+) -> None:
+    label = f"layer {body.shortname}"
+    try:
+        layer = layer_store.get(session, stack.id, body.shortname)
+    except NotFound:
+        catalog.create_layer(session, stack, body)
+        result.created.append(label)
+        return
+    if layer.type is not body.type:
+        raise InvalidInput(
+            f"type: layer {body.shortname!r} is {layer.type.value}; a layer's type cannot change",
+            field="type",
+        )
+    updated = catalog.update_layer(
+        session,
+        layer,
+        schemas.LayerUpdate(
+            name=body.name or body.shortname,
+            recipes=body.recipes,
+            packages=body.packages,
+            auto_healing=body.auto_healing,
+            custom_json=body.custom_json,
+            shutdown_timeout=body.shutdown_timeout,
+        ),
+    )
+    (result.unchanged if updated == layer else result.updated).append(label)
+
+
+def _apply_app(
+    session: Session, stack: Stack, body: schemas.AppCreate, result: schemas.ApplyResult
+) -> None:
+    label = f"app {body.shortname}"
+    try:
+        app = app_store.get(session, stack.id, body.shortname)
+    except NotFound:
+        catalog.create_app(session, stack, body)
+        result.created.append(label)
+        return
+    updated = catalog.update_app(
+        session,
+        stack,
+        app,
+        schemas.AppUpdate(
+            name=body.name or body.shortname,
+            source=body.source,
+            environment=body.environment,
+            layers=body.layers,
+            domains=body.domains,
+            attributes=body.attributes,
+        ),
+    )
+    (result.unchanged if updated == app else result.updated).append(label)
+
+
+def _apply_instance(
+    session: Session,
+    stack: Stack,
+    body: schemas.InstanceCreate,
+    result: schemas.ApplyResult,
+    provider: str,
+    allocate_address: AddressAllocator,
+) -> None:
+    if not body.hostname:
+        raise InvalidInput(
+            "hostname: an instance in a stack document needs a hostname", field="hostname"
+        )
+    label = f"instance {body.hostname}"
+    try:
+        instance = instance_store.get_by_hostname(session, stack.id, body.hostname)
+    except NotFound:
+        create_instance(session, stack, body, provider=provider, allocate_address=allocate_address)
+        result.created.append(label)
+        return
+    if tuple(body.layers) == instance.layers:
+        result.unchanged.append(label)
+        return
+    if instance.status is not InstanceStatus.STOPPED:
+        raise Conflict(
+            f"layers: instance {body.hostname!r} is {instance.status.value}; "
+            "stop it to change its layers",
+            field="layers",
+        )
+    known = {layer.shortname for layer in layer_store.list_for_stack(session, stack.id)}
+    for name in body.layers:
+        if name not in known:
+            raise InvalidInput(f"layers: the stack has no layer {name!r}", field="layers")
+    instance_store.update_fields(session, instance.id, layers=list(body.layers))
+    result.updated.append(label)
+
+
+def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
+    """The stack as a document that `apply` takes back; secure values stay FILTERED."""
+    layers = layer_store.list_for_stack(session, stack.id)
+    return schemas.StackDocument(
+        name=stack.name,
+        custom_json=stack.custom_json,
+        hostname_theme=stack.hostname_theme,
+        cookbook_sources=[
+            schemas.CookbookSourceIn(type=s.type, url=s.url, ref=s.ref)
+            for s in stack.cookbook_sources
+        ],
+        layers=[
+            schemas.LayerCreate(
+                shortname=layer.shortname,
+                name=layer.name,
+                type=layer.type,
+                recipes={event.value: list(names) for event, names in layer.recipes.items()},
+                packages=list(layer.packages),
+                auto_healing=layer.auto_healing,
+                custom_json=layer.custom_json,
+                shutdown_timeout=layer.shutdown_timeout,
+            )
+            for layer in layers
+        ],
+        apps=[
+            schemas.AppCreate(
+                shortname=app.shortname,
+                name=app.name,
+                source=schemas.AppSourceIn(
+                    type=app.source.type, url=app.source.url, revision=app.source.revision
+                ),
+                environment=[
+                    schemas.EnvironmentVariableIn(
+                        key=var.key, value=FILTERED if var.secure else var.value, secure=var.secure
+                    )
+                    for var in app.environment
+                ],
+                layers=list(app.layers),
+                domains=list(app.domains),
+                attributes=app.attributes,
+            )
+            for app in app_store.list_for_stack(session, stack.id)
+        ],
+        instances=[
+            schemas.InstanceCreate(layers=list(i.layers), hostname=i.hostname)
+            for i in instance_store.list_for_stack(session, stack.id)
+        ],
+    )

@@ -1,0 +1,77 @@
+"""Instances: create, start, stop and delete, as a user asks for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from stackworks.api import schemas
+from stackworks.control import catalog, lifecycle
+from stackworks.domain.entities import Instance, Stack
+from stackworks.domain.errors import Conflict
+from stackworks.domain.lifecycle import InstanceEvent
+from stackworks.domain.status import InstanceStatus
+from stackworks.store import instances as instance_store
+from stackworks.store.ids import new_id
+
+#: gives a free address for a new instance, given those already taken
+AddressAllocator = Callable[[set[str]], str]
+
+
+def create_instance(
+    session: Session,
+    stack: Stack,
+    body: schemas.InstanceCreate,
+    *,
+    provider: str,
+    allocate_address: AddressAllocator,
+) -> Instance:
+    hostname, layers = catalog.check_instance_request(session, stack, body)
+    address = allocate_address(instance_store.addresses(session, provider))
+    instance = Instance(
+        id=new_id(),
+        stack_id=stack.id,
+        hostname=hostname,
+        layers=layers,
+        status=InstanceStatus.STOPPED,
+        provider=provider,
+        private_ip=address,
+    )
+    return instance_store.create(session, instance)
+
+
+def start_instance(session: Session, instance: Instance) -> Instance:
+    """Ask for the instance to run; starting one that already runs changes nothing."""
+    if instance.status in _STARTED:
+        return instance
+    return lifecycle.fire(session, instance.id, InstanceEvent.START)
+
+
+def stop_instance(session: Session, instance: Instance) -> Instance:
+    """Ask for the instance to stop; stopping one that is stopped or stopping changes nothing."""
+    if instance.status in _STOPPED_OR_STOPPING:
+        return instance
+    return lifecycle.fire(session, instance.id, InstanceEvent.STOP)
+
+
+def delete_instance(session: Session, instance: Instance) -> Instance:
+    if instance.status is not InstanceStatus.STOPPED:
+        raise Conflict(
+            f"instance {instance.hostname!r} is {instance.status.value}: stop it before deleting it"
+        )
+    return lifecycle.fire(session, instance.id, InstanceEvent.DELETE)
+
+
+_STARTED = frozenset(
+    {
+        InstanceStatus.REQUESTED,
+        InstanceStatus.PENDING,
+        InstanceStatus.BOOTING,
+        InstanceStatus.RUNNING_SETUP,
+        InstanceStatus.ONLINE,
+    }
+)
+_STOPPED_OR_STOPPING = frozenset(
+    {InstanceStatus.STOPPED, InstanceStatus.STOPPING, InstanceStatus.SHUTTING_DOWN}
+)

@@ -1,0 +1,152 @@
+"""Commands in the store: the queue each agent polls, and the history DescribeCommands shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stackworks.domain.entities import Command
+from stackworks.domain.errors import NotFound
+from stackworks.domain.status import CommandName, CommandStatus
+from stackworks.store.tables import CommandRow, utcnow
+
+
+def to_entity(row: CommandRow, *, with_log: bool = True) -> Command:
+    return Command(
+        id=row.id,
+        stack_id=row.stack_id,
+        instance_id=row.instance_id,
+        type=CommandName(row.type),
+        status=CommandStatus(row.status),
+        deployment_id=row.deployment_id,
+        reason=row.reason,
+        run_list=tuple(row.run_list or ()),
+        configuration=dict(row.configuration or {}),
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        acknowledged_at=row.acknowledged_at,
+        completed_at=row.completed_at,
+        exit_code=row.exit_code,
+        log=row.log if with_log else "",
+    )
+
+
+def row(session: Session, command_id: str) -> CommandRow:
+    found = session.get(CommandRow, command_id)
+    if found is None:
+        raise NotFound("command", command_id)
+    return found
+
+
+def add(session: Session, command: Command, timeout: int) -> Command:
+    new = CommandRow(
+        id=command.id,
+        stack_id=command.stack_id,
+        instance_id=command.instance_id,
+        deployment_id=command.deployment_id,
+        type=command.type.value,
+        status=command.status.value,
+        reason=command.reason,
+        run_list=list(command.run_list),
+        configuration=command.configuration,
+        timeout=timeout,
+    )
+    session.add(new)
+    session.flush()
+    return to_entity(new)
+
+
+def skip_unstarted(session: Session, instance_id: str, type_: CommandName, reason: str) -> int:
+    """Mark the instance's not-yet-started commands of a type skipped; returns how many."""
+    rows = session.scalars(
+        select(CommandRow).where(
+            CommandRow.instance_id == instance_id,
+            CommandRow.type == type_.value,
+            CommandRow.status == CommandStatus.PENDING.value,
+            CommandRow.acknowledged_at.is_(None),
+        )
+    ).all()
+    now = utcnow()
+    for found in rows:
+        found.status = CommandStatus.SKIPPED.value
+        found.completed_at = now
+        found.log = (found.log + reason + "\n") if found.log else reason + "\n"
+    session.flush()
+    return len(rows)
+
+
+def pending_for_instance(session: Session, instance_id: str) -> list[CommandRow]:
+    return list(
+        session.scalars(
+            select(CommandRow)
+            .where(
+                CommandRow.instance_id == instance_id,
+                CommandRow.status == CommandStatus.PENDING.value,
+            )
+            .order_by(CommandRow.created_at, CommandRow.id)
+        )
+    )
+
+
+def has_pending(session: Session, instance_id: str) -> bool:
+    count = session.scalar(
+        select(func.count())
+        .select_from(CommandRow)
+        .where(
+            CommandRow.instance_id == instance_id,
+            CommandRow.status == CommandStatus.PENDING.value,
+        )
+    )
+    return bool(count)
+
+
+def list_for_stack(
+    session: Session,
+    stack_id: str,
+    *,
+    instance_id: str | None = None,
+    deployment_id: str | None = None,
+    type_: CommandName | None = None,
+    with_log: bool = False,
+) -> list[Command]:
+    query = select(CommandRow).where(CommandRow.stack_id == stack_id)
+    if instance_id:
+        query = query.where(CommandRow.instance_id == instance_id)
+    if deployment_id:
+        query = query.where(CommandRow.deployment_id == deployment_id)
+    if type_:
+        query = query.where(CommandRow.type == type_.value)
+    query = query.order_by(CommandRow.created_at, CommandRow.id)
+    return [to_entity(r, with_log=with_log) for r in session.scalars(query)]
+
+
+def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
+    return list(
+        session.scalars(select(CommandRow).where(CommandRow.deployment_id == deployment_id))
+    )
+
+
+def finish(
+    session: Session,
+    found: CommandRow,
+    status: CommandStatus,
+    exit_code: int | None,
+    at: datetime,
+    report: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    found.status = status.value
+    found.exit_code = exit_code
+    found.completed_at = at
+    if report is not None:
+        found.report = report
+    if note:
+        found.log = found.log + note + "\n"
+    session.flush()
+
+
+def unfinished_for_instance(session: Session, instance_id: str) -> list[CommandRow]:
+    return pending_for_instance(session, instance_id)

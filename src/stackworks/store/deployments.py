@@ -1,0 +1,84 @@
+"""Deployments in the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stackworks.domain.entities import Deployment
+from stackworks.domain.errors import NotFound
+from stackworks.domain.status import CommandName, DeploymentStatus
+from stackworks.store.tables import DeploymentRow
+
+
+def to_entity(row: DeploymentRow) -> Deployment:
+    return Deployment(
+        id=row.id,
+        stack_id=row.stack_id,
+        command=CommandName(row.command),
+        status=DeploymentStatus(row.status),
+        app_id=row.app_id,
+        args=dict(row.args or {}),
+        custom_json=dict(row.custom_json or {}),
+        comment=row.comment,
+        created_by=row.created_by,
+        instance_ids=tuple(row.instance_ids or ()),
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+    )
+
+
+def add(session: Session, deployment: Deployment) -> Deployment:
+    row = DeploymentRow(
+        id=deployment.id,
+        stack_id=deployment.stack_id,
+        app_id=deployment.app_id,
+        command=deployment.command.value,
+        args=deployment.args,
+        custom_json=deployment.custom_json,
+        comment=deployment.comment,
+        created_by=deployment.created_by,
+        status=deployment.status.value,
+        instance_ids=list(deployment.instance_ids),
+    )
+    session.add(row)
+    session.flush()
+    return to_entity(row)
+
+
+def get(session: Session, stack_id: str, deployment_id: str) -> Deployment:
+    row = session.get(DeploymentRow, deployment_id)
+    if row is None or row.stack_id != stack_id:
+        raise NotFound("deployment", deployment_id)
+    return to_entity(row)
+
+
+def get_any(session: Session, deployment_id: str) -> Deployment | None:
+    row = session.get(DeploymentRow, deployment_id)
+    return to_entity(row) if row else None
+
+
+def list_for_stack(session: Session, stack_id: str) -> list[Deployment]:
+    rows = session.scalars(
+        select(DeploymentRow)
+        .where(DeploymentRow.stack_id == stack_id)
+        .order_by(DeploymentRow.created_at.desc())
+    )
+    return [to_entity(r) for r in rows]
+
+
+def finish(session: Session, deployment_id: str, status: DeploymentStatus, at: datetime) -> None:
+    row = session.get(DeploymentRow, deployment_id)
+    if row is not None and row.status == DeploymentStatus.RUNNING.value:
+        row.status = status.value
+        row.completed_at = at
+        session.flush()
+
+
+def running(session: Session) -> list[Deployment]:
+    rows = session.scalars(
+        select(DeploymentRow).where(DeploymentRow.status == DeploymentStatus.RUNNING.value)
+    )
+    return [to_entity(r) for r in rows]

@@ -1,0 +1,152 @@
+"""Instances in the store. Only control.lifecycle changes a status (through `set_status`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stackworks.domain.entities import Instance
+from stackworks.domain.errors import Conflict, NotFound
+from stackworks.domain.status import InstanceStatus
+from stackworks.store.tables import InstanceRow, utcnow
+
+
+def to_entity(row: InstanceRow) -> Instance:
+    return Instance(
+        id=row.id,
+        stack_id=row.stack_id,
+        hostname=row.hostname,
+        layers=tuple(row.layers or ()),
+        status=InstanceStatus(row.status),
+        provider=row.provider,
+        private_ip=row.private_ip,
+        root_dir=row.root_dir,
+        status_changed_at=row.status_changed_at,
+        last_heartbeat_at=row.last_heartbeat_at,
+        metrics=dict(row.metrics or {}),
+        created_at=row.created_at,
+    )
+
+
+def _row(session: Session, instance_id: str, *, lock: bool = False) -> InstanceRow:
+    query = select(InstanceRow).where(InstanceRow.id == instance_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound("instance", instance_id)
+    return row
+
+
+def get(session: Session, instance_id: str, *, lock: bool = False) -> Instance:
+    """One instance; `lock` holds its row until the transaction ends (PostgreSQL)."""
+    return to_entity(_row(session, instance_id, lock=lock))
+
+
+def get_by_hostname(session: Session, stack_id: str, hostname: str) -> Instance:
+    row = session.scalar(
+        select(InstanceRow).where(
+            InstanceRow.stack_id == stack_id, InstanceRow.hostname == hostname
+        )
+    )
+    if row is None:
+        raise NotFound("instance", hostname)
+    return to_entity(row)
+
+
+def get_by_credential(session: Session, credential_hash: str) -> Instance | None:
+    row = session.scalar(select(InstanceRow).where(InstanceRow.credential_hash == credential_hash))
+    return to_entity(row) if row else None
+
+
+def list_for_stack(session: Session, stack_id: str) -> list[Instance]:
+    rows = session.scalars(
+        select(InstanceRow)
+        .where(InstanceRow.stack_id == stack_id, InstanceRow.status != InstanceStatus.TERMINATED)
+        .order_by(InstanceRow.hostname)
+    )
+    return [to_entity(r) for r in rows]
+
+
+def list_with_status(session: Session, statuses: Iterable[InstanceStatus]) -> list[Instance]:
+    """Instances of every stack in any of `statuses`: what the orchestrator works on."""
+    values = [s.value for s in statuses]
+    rows = session.scalars(select(InstanceRow).where(InstanceRow.status.in_(values)))
+    return [to_entity(r) for r in rows]
+
+
+def hostnames(session: Session, stack_id: str) -> set[str]:
+    return set(
+        session.scalars(select(InstanceRow.hostname).where(InstanceRow.stack_id == stack_id))
+    )
+
+
+def addresses(session: Session, provider: str) -> set[str]:
+    """Addresses every instance of a provider holds, across stacks."""
+    rows = session.scalars(
+        select(InstanceRow.private_ip).where(
+            InstanceRow.provider == provider, InstanceRow.private_ip.is_not(None)
+        )
+    )
+    return {ip for ip in rows if ip}
+
+
+def create(session: Session, instance: Instance) -> Instance:
+    if instance.hostname in hostnames(session, instance.stack_id):
+        raise Conflict(
+            f"hostname: the stack already has an instance {instance.hostname!r}", field="hostname"
+        )
+    row = InstanceRow(
+        id=instance.id,
+        stack_id=instance.stack_id,
+        hostname=instance.hostname,
+        layers=list(instance.layers),
+        status=instance.status.value,
+        provider=instance.provider,
+        private_ip=instance.private_ip,
+        root_dir=instance.root_dir,
+        status_changed_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return to_entity(row)
+
+
+def set_status(session: Session, instance_id: str, status: InstanceStatus) -> Instance:
+    row = _row(session, instance_id)
+    row.status = status.value
+    row.status_changed_at = utcnow()
+    session.flush()
+    return to_entity(row)
+
+
+def update_fields(session: Session, instance_id: str, **fields: Any) -> Instance:
+    """Set plain fields (private_ip, root_dir, credential_hash, layers, metrics...)."""
+    row = _row(session, instance_id)
+    for name, value in fields.items():
+        if not hasattr(InstanceRow, name) or name in {"id", "stack_id", "status"}:
+            raise ValueError(f"not an updatable instance field: {name}")
+        setattr(row, name, value)
+    session.flush()
+    return to_entity(row)
+
+
+def record_heartbeat(
+    session: Session, instance_id: str, metrics: dict[str, Any], at: datetime
+) -> Instance:
+    row = _row(session, instance_id)
+    row.last_heartbeat_at = at
+    row.metrics = metrics
+    session.flush()
+    return to_entity(row)
+
+
+def delete(session: Session, instance_id: str) -> None:
+    row = session.get(InstanceRow, instance_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()

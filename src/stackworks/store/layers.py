@@ -1,0 +1,86 @@
+"""Layers in the store."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stackworks.domain.entities import Layer
+from stackworks.domain.errors import Conflict, NotFound
+from stackworks.domain.status import LayerType, LifecycleEvent
+from stackworks.store.tables import LayerRow
+
+
+def to_entity(row: LayerRow) -> Layer:
+    return Layer(
+        id=row.id,
+        stack_id=row.stack_id,
+        shortname=row.shortname,
+        name=row.name,
+        type=LayerType(row.type),
+        recipes={LifecycleEvent(k): tuple(v) for k, v in (row.recipes or {}).items()},
+        packages=tuple(row.packages or ()),
+        auto_healing=row.auto_healing,
+        custom_json=dict(row.custom_json or {}),
+        shutdown_timeout=row.shutdown_timeout,
+        created_at=row.created_at,
+    )
+
+
+def _apply(row: LayerRow, layer: Layer) -> None:
+    row.name = layer.name
+    row.type = layer.type.value
+    row.recipes = {event.value: list(names) for event, names in layer.recipes.items()}
+    row.packages = list(layer.packages)
+    row.auto_healing = layer.auto_healing
+    row.custom_json = layer.custom_json
+    row.shutdown_timeout = layer.shutdown_timeout
+
+
+def list_for_stack(session: Session, stack_id: str) -> list[Layer]:
+    rows = session.scalars(
+        select(LayerRow).where(LayerRow.stack_id == stack_id).order_by(LayerRow.created_at)
+    )
+    return [to_entity(r) for r in rows]
+
+
+def get(session: Session, stack_id: str, shortname: str) -> Layer:
+    row = session.scalar(
+        select(LayerRow).where(LayerRow.stack_id == stack_id, LayerRow.shortname == shortname)
+    )
+    if row is None:
+        raise NotFound("layer", shortname)
+    return to_entity(row)
+
+
+def create(session: Session, layer: Layer) -> Layer:
+    taken = session.scalar(
+        select(LayerRow.id).where(
+            LayerRow.stack_id == layer.stack_id, LayerRow.shortname == layer.shortname
+        )
+    )
+    if taken:
+        raise Conflict(
+            f"shortname: the stack already has a layer {layer.shortname!r}", field="shortname"
+        )
+    row = LayerRow(id=layer.id, stack_id=layer.stack_id, shortname=layer.shortname)
+    _apply(row, layer)
+    session.add(row)
+    session.flush()
+    return to_entity(row)
+
+
+def update(session: Session, layer: Layer) -> Layer:
+    row = session.get(LayerRow, layer.id)
+    if row is None:
+        raise NotFound("layer", layer.shortname)
+    _apply(row, layer)
+    session.flush()
+    return to_entity(row)
+
+
+def delete(session: Session, layer_id: str) -> None:
+    row = session.get(LayerRow, layer_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
