@@ -11,6 +11,7 @@ credential (401/403) stops the agent with a clear message and exit status 3.
 from __future__ import annotations
 
 import logging
+import random
 import signal
 import sys
 import threading
@@ -54,6 +55,7 @@ class Agent:
         transport: httpx.BaseTransport | None = None,
         converge: Converge = converge_in_subprocess,
         metrics: Callable[[], dict[str, float]] = agent_metrics.collect,
+        rand: Callable[[], float] = random.random,
     ) -> None:
         self.config = config
         self.stopping = threading.Event()
@@ -66,6 +68,7 @@ class Agent:
             poll_wait=config.poll_wait,
             transport=transport,
             stop=self.stopping,
+            rand=rand,
         )
         self.outbox = Outbox(config.outbox_dir)
         self.executor = CommandExecutor(

@@ -1,0 +1,87 @@
+"""The agent loop against a fake server: order, heartbeats, retries, restarts, refusal."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import httpx
+from fake_agent_server import CREDENTIAL, FakeAgentServer, FakeConverge, command
+
+from stackworks.agent.config import AgentConfig
+from stackworks.agent.loop import EXIT_AUTH, EXIT_OK, Agent
+from stackworks.agent.outbox import Outbox, OutboxEntry
+from stackworks.api.schemas import CommandResult
+
+
+def _config(tmp_path: Path, credential: str = CREDENTIAL) -> AgentConfig:
+    return AgentConfig(
+        server_url="http://server.test",
+        instance_id="i-1",
+        hostname="web1",
+        stack_id="s-1",
+        credential=credential,
+        state_dir=tmp_path / "agent",
+        heartbeat_interval=60,
+        poll_wait=1,
+    )
+
+
+def _agent(tmp_path: Path, server: FakeAgentServer, converge: FakeConverge, **kw: str) -> Agent:
+    return Agent(
+        _config(tmp_path, **kw),
+        transport=server.transport(),
+        converge=converge,
+        metrics=lambda: {"load1": 0.5, "cpu": 1.0},
+        rand=lambda: 0.0,
+    )
+
+
+def _run_until(agent: Agent, server: FakeAgentServer, results: int) -> int:
+    """Run the agent in a thread until the server holds `results` results (bounded)."""
+    done = threading.Event()
+    server.on_result = lambda _id: done.set() if len(server.results) >= results else None
+    exit_code: list[int] = []
+    thread = threading.Thread(target=lambda: exit_code.append(agent.run(handle_signals=False)))
+    thread.start()
+    done.wait(timeout=20)
+    agent.stop()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    return exit_code[0]
+
+
+def test_two_commands_run_in_order_and_both_are_reported(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"]), command("c2", ["b::two"])])
+    converge = FakeConverge()
+    assert _run_until(_agent(tmp_path, server, converge), server, results=2) == EXIT_OK
+    assert converge.calls == [["a::one"], ["b::two"]]
+    assert server.acks == ["c1", "c2"]
+    assert [server.results[c]["status"] for c in ("c1", "c2")] == ["successful"] * 2
+    assert server.heartbeats[0]["metrics"] == {"load1": 0.5, "cpu": 1.0}
+
+
+def test_results_are_delivered_after_503s_and_connection_errors(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    server.fail_path = "/result"
+    server.failures = [503, httpx.ConnectError("refused"), 503]
+    assert _run_until(_agent(tmp_path, server, FakeConverge()), server, results=1) == EXIT_OK
+    assert server.results["c1"]["status"] == "successful"
+    assert server.requests.count("POST /api/v1/agent/commands/c1/result") == 4
+
+
+def test_a_result_left_by_an_earlier_run_is_delivered_at_start(tmp_path: Path) -> None:
+    Outbox(tmp_path / "agent" / "outbox").put(
+        OutboxEntry("old", CommandResult(status="failed", exit_code=1))
+    )
+    server = FakeAgentServer()
+    assert _run_until(_agent(tmp_path, server, FakeConverge()), server, results=1) == EXIT_OK
+    assert server.results["old"]["exit_code"] == 1
+
+
+def test_a_refused_credential_stops_the_agent_with_its_own_status(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    agent = _agent(tmp_path, server, FakeConverge(), credential="replaced")
+    assert agent.run(handle_signals=False) == EXIT_AUTH
+    assert agent.auth_error is not None and "replaced" in agent.auth_error
+    assert server.acks == []
