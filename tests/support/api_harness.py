@@ -1,0 +1,70 @@
+"""An in-process Stackworks API for tests: a client that sends the admin token, and builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from stackworks.control.orchestrator import Orchestrator
+from stackworks.providers.fake import FakeProvider
+from stackworks.store.db import Database
+
+
+@dataclass
+class Api:
+    """A test client that sends the admin token, plus the pieces tests look behind."""
+
+    client: TestClient
+    token: str
+    provider: FakeProvider
+    orchestrator: Orchestrator
+    db: Database
+
+    def headers(self, token: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token}"}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        kw.setdefault("headers", self.headers())
+        return self.client.get(f"/api/v1{path}", **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        kw.setdefault("headers", self.headers())
+        return self.client.post(f"/api/v1{path}", json=body, **kw)
+
+    def patch(self, path: str, body: Any, **kw: Any) -> Any:
+        kw.setdefault("headers", self.headers())
+        return self.client.patch(f"/api/v1{path}", json=body, **kw)
+
+    def put(self, path: str, body: Any, **kw: Any) -> Any:
+        kw.setdefault("headers", self.headers())
+        return self.client.put(f"/api/v1{path}", json=body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        kw.setdefault("headers", self.headers())
+        return self.client.delete(f"/api/v1{path}", **kw)
+
+    def tick(self) -> None:
+        """One orchestrator pass with its provider work done before returning."""
+        self.orchestrator.tick(inline=True)
+
+
+def make_stack(api: Api, name: str = "demo", **extra: Any) -> dict[str, Any]:
+    answer = api.post("/stacks", {"name": name, **extra})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def make_layer(api: Api, stack: str, shortname: str, type_: str = "custom", **extra: Any) -> None:
+    answer = api.post(f"/stacks/{stack}/layers", {"shortname": shortname, "type": type_, **extra})
+    assert answer.status_code == 201, answer.text
+
+
+def make_instance(api: Api, stack: str, layers: list[str], hostname: str | None = None) -> str:
+    body: dict[str, Any] = {"layers": layers}
+    if hostname:
+        body["hostname"] = hostname
+    answer = api.post(f"/stacks/{stack}/instances", body)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["hostname"])
