@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from stackworks.agent.converge_process import converge_in_subprocess
+from stackworks.agent.converge_process import ConvergeOutcome, converge_in_subprocess
 from support.processes import is_alive
 
 CHILD = """
@@ -22,7 +22,9 @@ sys.exit(0 if request["run_list"] != ["bad"] else 1)
 """
 
 
-def _run(tmp_path: Path, run_list: list[str], timeout: float = 30) -> tuple[object, list[str]]:
+def _run(
+    tmp_path: Path, run_list: list[str], timeout: float = 30
+) -> tuple[ConvergeOutcome, list[str]]:
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     lines: list[str] = []
@@ -40,17 +42,17 @@ def _run(tmp_path: Path, run_list: list[str], timeout: float = 30) -> tuple[obje
 def test_output_is_streamed_and_the_report_read_back(tmp_path: Path) -> None:
     outcome, lines = _run(tmp_path, ["web::setup"])
     assert lines == ["running ['web::setup']"]
-    assert outcome == type(outcome)(ok=True, report={"ok": True, "resources": []})
+    assert outcome == ConvergeOutcome(ok=True, report={"ok": True, "resources": []})
 
 
 def test_a_failed_run_is_not_ok(tmp_path: Path) -> None:
     outcome, _ = _run(tmp_path, ["bad"])
-    assert not outcome.ok  # type: ignore[attr-defined]
+    assert not outcome.ok
 
 
 def test_a_timeout_kills_the_run_and_everything_it_started(tmp_path: Path) -> None:
     outcome, lines = _run(tmp_path, ["slow"], timeout=1.0)
-    assert outcome.timed_out and not outcome.ok  # type: ignore[attr-defined]
+    assert outcome.timed_out and not outcome.ok
     stray = int(next(line for line in lines if line.startswith("stray")).split()[1])
     assert not is_alive(stray)
     assert "timed out" in lines[-1]
