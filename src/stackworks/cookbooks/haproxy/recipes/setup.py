@@ -1,0 +1,11 @@
+"""haproxy::setup: install HAProxy and create the directory its configuration lives in."""
+
+from __future__ import annotations
+
+from stackworks.converge import Recipe
+from stackworks.cookbooks.haproxy import service
+
+
+def recipe(r: Recipe) -> None:
+    r.package("haproxy", provider="apt")
+    r.directory(str(service.config_path(r).parent), mode=0o755)

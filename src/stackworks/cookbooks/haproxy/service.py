@@ -1,0 +1,46 @@
+"""How the haproxy recipes run HAProxy: one definition shared by configure and stop.
+
+HAProxy runs in the foreground (`-db`) in master-worker mode (`-W`) under the service manager.
+USR2 makes the master re-read the configuration and start new workers while the old ones
+finish the connections they hold: a reload that drops nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from stackworks.converge import Recipe
+
+SERVICE = "haproxy"
+_SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+
+
+def config_path(r: Recipe) -> Path:
+    return Path(r.roots["etc"]) / "haproxy" / "haproxy.cfg"
+
+
+def binary(r: Recipe) -> str:
+    """The HAProxy program as an absolute path (service managers want one)."""
+    name = str(r.node["haproxy"]["binary"])
+    search = os.pathsep.join([os.environ.get("PATH", ""), *_SBIN])
+    found = shutil.which(name, path=search)
+    if found is None:
+        r.fail(
+            f"haproxy.binary: {name!r} is not installed (looked on PATH and in {', '.join(_SBIN)})"
+        )
+        raise FileNotFoundError(name)
+    return found
+
+
+def declare(r: Recipe, action: tuple[str, ...] | str) -> Any:
+    """Declare the HAProxy service with `action`; returns its handle."""
+    return r.service(
+        SERVICE,
+        command=[binary(r), "-W", "-db", "-f", str(config_path(r))],
+        action=action,
+        reload_signal="USR2",
+        stop_signal="TERM",
+    )

@@ -1,0 +1,123 @@
+"""python_app::deploy: build a new release of each app this command deploys, then switch to it.
+
+A release is built completely (checkout, virtualenv, dependencies, shared links, marker) before
+`current` flips to it, so a failure at any step leaves the running release serving. Nothing is
+rebuilt when the revision still names the deployed commit: the deploy config and the services
+are converged in place, restarting processes only if their definition or config changed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from stackworks.converge import Recipe
+from stackworks.cookbooks.python_app import declare, releases, source, workload
+
+
+def recipe(r: Recipe) -> None:
+    for name, app in declare.apps_to_deploy(r):
+        deploy_app(r, name, app)
+
+
+def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
+    config = declare.settings(r)
+    paths = declare.paths(r, name)
+    src = app.get("source") or {}
+    if src.get("type", "git") != "git":
+        r.fail(f"app {name}: source type {src.get('type')!r} is not supported (only git)")
+    try:
+        facts = source.fetch(
+            paths.mirror,
+            str(src.get("url", "")),
+            str(src.get("revision") or "HEAD"),
+            timeout=float(config["fetch_timeout"]),
+        )
+    except source.SourceError as error:
+        r.fail(f"app {name}: {error}")
+        raise
+    for directory in (paths.root, paths.releases, paths.shared):
+        r.directory(str(directory), mode=0o755)
+    for shared in releases.SHARED_DIRS:
+        r.directory(str(paths.shared / shared), mode=0o755)
+
+    current = releases.current_release(paths)
+    deployed = releases.read_marker(paths, current).get("commit") if current else None
+    if deployed == facts.commit and current is not None:
+        r.log(f"app {name}: {facts.commit[:12]} is already deployed in release {current}")
+        processes = declare.plan(r, name, app, current, declare.release_procfile(r, name, current))
+        config_file = r.file(
+            str(paths.deploy_json),
+            content=declare.deploy_config(r, name, app, facts.commit),
+            mode=0o600,
+            sensitive=True,
+        )
+        for handle in declare.services(r, processes, paths.release(current), ("enable", "start")):
+            config_file.notifies("restart", handle)
+        declare.retire(r, name, processes)
+        return
+
+    release = _new_release_name(paths)
+    release_dir = paths.release(release)
+    venv = paths.venv(release)
+    r.log(f"app {name}: building release {release} of {facts.commit[:12]}")
+    r.git(str(release_dir), repository=str(paths.mirror), revision=facts.commit)
+    r.execute(
+        f"virtualenv of {name} {release}",
+        command=[declare.python(r), "-m", "venv", "--without-pip", str(venv)],
+        creates=str(venv / "bin" / "python"),
+    )
+    install = _install_command(facts.install, str(venv / "bin" / "python"), release_dir)
+    if install:
+        r.execute(
+            f"dependencies of {name} {release}",
+            command=install,
+            cwd=str(release_dir),
+            timeout=float(config["install_timeout"]),
+        )
+    for shared in releases.SHARED_DIRS:
+        r.link(str(release_dir / shared), to=str(paths.shared / shared))
+    r.file(
+        str(release_dir / releases.MARKER),
+        content=json.dumps(
+            {"commit": facts.commit, "revision": src.get("revision"), "release": release},
+            indent=2,
+        )
+        + "\n",
+    )
+    r.file(
+        str(paths.deploy_json),
+        content=declare.deploy_config(r, name, app, facts.commit),
+        mode=0o600,
+        sensitive=True,
+    )
+    r.link(str(paths.current), to=f"releases/{release}")
+    processes = declare.plan(r, name, app, release, facts.procfile)
+    # A new release directory changes every service's definition: the engine restarts each.
+    declare.services(r, processes, release_dir, ("enable", "start"))
+    declare.retire(r, name, processes)
+    keep = int(config["keep_releases"])
+    for old in releases.releases_to_prune(paths, keep - 1, protect=(release, current or "")):
+        r.directory(str(paths.release(old)), action="delete")
+
+
+def _new_release_name(paths: releases.AppPaths) -> str:
+    """Now, in UTC; a second later if a release of this second exists (two quick deploys)."""
+    now = datetime.now(UTC)
+    name = workload.release_name(now)
+    while paths.release(name).exists():
+        now += timedelta(seconds=1)
+        name = workload.release_name(now)
+    return name
+
+
+def _install_command(kind: str | None, venv_python: str, release_dir: object) -> list[str]:
+    """pip, run by the agent's interpreter for the release's virtualenv (`pip --python`): the
+    virtualenv needs no pip of its own, which makes it quick to create."""
+    pip = [declare.python_for_pip(), "-m", "pip", "--python", venv_python, "install"]
+    pip += ["--disable-pip-version-check", "--no-input", "--quiet"]
+    if kind == "requirements":
+        return [*pip, "-r", "requirements.txt"]
+    if kind == "project":
+        return [*pip, str(release_dir)]
+    return []

@@ -1,0 +1,18 @@
+"""python_app::restart: restart the processes of every app deployed here, one at a time,
+with `python_app.restart_delay` seconds between them so some copies always serve."""
+
+from __future__ import annotations
+
+from stackworks.converge import Recipe
+from stackworks.cookbooks.python_app import declare, releases
+
+
+def recipe(r: Recipe) -> None:
+    delay = float(declare.settings(r)["restart_delay"])
+    for name, app in declare.apps_here(r):
+        paths = declare.paths(r, name)
+        current = releases.current_release(paths)
+        if current is None:
+            continue
+        processes = declare.plan(r, name, app, current, declare.release_procfile(r, name, current))
+        declare.services(r, processes, paths.release(current), "restart", delay=delay)

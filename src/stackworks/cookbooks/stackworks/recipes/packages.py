@@ -1,0 +1,18 @@
+"""stackworks::packages: the OS packages of the instance's layers, installed with apt.
+
+The list is `configuration["stackworks"]["packages"]`, gathered from every layer of the
+instance in layer order; it runs first on setup and on install_dependencies. One `package`
+resource for all of them, so the installed state is read once and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from stackworks.converge import Recipe
+
+
+def recipe(r: Recipe) -> None:
+    packages = [str(p) for p in r.configuration["stackworks"].get("packages") or []]
+    if packages:
+        r.package(packages, provider="apt")
+    else:
+        r.log("no layer packages to install")
