@@ -4,12 +4,18 @@
 `database_url` runs a test twice, once per backend, each time on a fresh empty database.
 When the PostgreSQL binaries are missing the PostgreSQL cases are skipped locally with a hint,
 but fail in CI (env CI set), where `scripts/bootstrap` must have installed them.
+
+At the very end, the session fails if a process started by a test is still running: anything a
+test starts, it ends. The leftovers are listed, then killed by pid so the machine stays clean.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +33,9 @@ from support.postgres import (  # noqa: E402
     find_bindir,
     start_server,
 )
+from support.processes import descendant_pids, is_alive  # noqa: E402
+
+LEFTOVER_GRACE = 5.0  # seconds for processes already told to stop to finish stopping
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -73,3 +82,48 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield server.url(name)
     finally:
         server.drop_database(name)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a test left a child process behind (after fixtures tore down)."""
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    leftovers = descendant_pids(os.getpid())
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.1)
+        leftovers = descendant_pids(os.getpid())
+    if not leftovers:
+        return
+    lines = [f"  pid {pid}: {_cmdline(pid)}" for pid in leftovers]
+    sys.stderr.write(
+        "\nprocesses left running by the tests (now killed):\n" + "\n".join(lines) + "\n"
+    )
+    for pid in leftovers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    still_alive = _reap(leftovers)
+    if still_alive:
+        sys.stderr.write(f"could not kill: {still_alive}\n")
+    if exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _reap(pids: list[int]) -> list[int]:
+    """Wait (bounded) for killed processes to die, reaping our own children; the survivors."""
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    while True:
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)  # only our children; the others go to init
+        alive = [pid for pid in pids if is_alive(pid)]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "(gone)"
+    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)[:200]
