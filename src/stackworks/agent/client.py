@@ -116,7 +116,7 @@ class AgentClient:
         return HeartbeatReply.model_validate(response.json())
 
     def commands(self, wait: float) -> list[AgentCommand]:
-        response = self._request("GET", "/agent/commands", params={"wait": wait})
+        response = self._request("GET", "/agent/commands", params={"wait": f"{wait:g}"})
         return AgentCommands.model_validate(response.json()).commands
 
     def ack(self, command_id: str, *, retry: bool = True) -> None:
