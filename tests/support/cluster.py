@@ -1,0 +1,156 @@
+"""A real Stackworks server process on loopback, and the cleanup that ends every instance it made.
+
+Instances of the local provider run detached from the server (their own sessions), so ending
+the server does not end them; `ServerProcess.close` stops each one through the local provider,
+by the session id it recorded, and then ends the server's own process group.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from stackworks.providers.local import LocalProvider
+from stackworks.providers.local_layout import InstanceLayout
+from support.processes import free_port, wait_until
+
+READY_TIMEOUT = 30.0
+
+
+class ServerProcess:
+    """`python -m stackworks server` on 127.0.0.1 and a free port, with an admin client."""
+
+    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "STACKWORKS_HEARTBEAT_INTERVAL": "1", **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.token = ""
+        self.client = httpx.Client(base_url=f"{self.url}/api/v1", timeout=30)
+
+    # --- process -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "stackworks",
+                "server",
+                "--data-dir",
+                str(self.data_dir),
+                "--listen",
+                f"127.0.0.1:{self.port}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=self.env,
+        )
+        log.close()
+        token_file = self.data_dir / "admin-token"
+        wait_until(token_file.exists, READY_TIMEOUT, what="the admin token file")
+        self.token = token_file.read_text().strip()
+        self.client.headers["Authorization"] = f"Bearer {self.token}"
+        wait_until(self._answers, READY_TIMEOUT, what="the server to answer")
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"the server exited: {self.log_tail()}")
+        try:
+            return self.client.get("/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        """End the server (SIGTERM, then SIGKILL its group); instances keep running."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        """End every instance under the data dir, then the server."""
+        provider = LocalProvider(data_dir=self.data_dir)
+        for stack_dir in sorted((self.data_dir / "instances").glob("*")):
+            for root in sorted(stack_dir.glob("*")):
+                provider.stop_layout(InstanceLayout(root))
+        self.stop()
+        self.client.close()
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.data_dir / "server.log"
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
+
+    # --- API -----------------------------------------------------------------------------
+
+    def call(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
+        answer = self.client.request(method, path, json=body)
+        if expect is not None and answer.status_code != expect:
+            raise AssertionError(f"{method} {path}: {answer.status_code} {answer.text}")
+        return answer.json() if answer.content else None
+
+    def instances(self, stack: str) -> dict[str, dict[str, Any]]:
+        return {
+            i["hostname"]: i for i in self.call("GET", f"/stacks/{stack}/instances", expect=200)
+        }
+
+    def wait_for_status(
+        self, stack: str, hostnames: list[str], status: str, timeout: float = 120.0
+    ) -> None:
+        failed = {"setup_failed", "start_failed"}
+
+        def reached() -> bool:
+            current = self.instances(stack)
+            bad = [h for h in hostnames if current[h]["status"] in failed - {status}]
+            if bad:
+                raise AssertionError(f"{bad} failed: {current}\n{self.log_tail()}")
+            return all(current[h]["status"] == status for h in hostnames)
+
+        wait_until(reached, timeout, interval=0.2, what=f"{hostnames} to be {status}")
+
+    def wait_idle(self, stack: str, timeout: float = 120.0) -> list[dict[str, Any]]:
+        """Wait until no command of the stack is pending; returns every command."""
+        commands: list[dict[str, Any]] = []
+
+        def idle() -> bool:
+            nonlocal commands
+            commands = self.call("GET", f"/stacks/{stack}/commands", expect=200)
+            return all(c["status"] != "pending" for c in commands)
+
+        wait_until(idle, timeout, interval=0.2, what="every command to finish")
+        return commands
+
+
+def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    wait_until(predicate, timeout, interval=0.2, what=what)
+
+
+def poll_deadline(seconds: float) -> float:
+    return time.monotonic() + seconds
