@@ -12,8 +12,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cookbook_instances import SAMPLE_APP, Instance, commit, git, write_supervisord_conf
 
+from integration.cookbooks.cookbook_instances import (
+    SAMPLE_APP,
+    Instance,
+    commit,
+    git,
+    write_supervisord_conf,
+)
 from support.processes import end_session, wait_until
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cookbook_instances import COOKBOOKS, Instance, commit, configuration
 
+from integration.cookbooks.cookbook_instances import COOKBOOKS, Instance, commit, configuration
 from stackworks.converge import run_recipes
 from support.processes import port_accepts, wait_until
 

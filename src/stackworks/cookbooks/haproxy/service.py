@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackworks.converge import Recipe
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
+
 
 SERVICE = "haproxy"
 _SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")

@@ -10,12 +10,14 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackworks.converge import Recipe
 from stackworks.cookbooks.python_app import releases, source, workload
 from stackworks.cookbooks.python_app.attributes import DEFAULTS
 from stackworks.domain.attributes import deep_merge
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 App = Mapping[str, Any]
 

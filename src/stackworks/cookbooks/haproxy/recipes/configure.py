@@ -8,9 +8,12 @@ file makes HAProxy reload gracefully; the first run starts it.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from stackworks.converge import Recipe
 from stackworks.cookbooks.haproxy import config, service
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from stackworks.converge import Recipe
+from typing import TYPE_CHECKING
+
 from stackworks.cookbooks.haproxy import service
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

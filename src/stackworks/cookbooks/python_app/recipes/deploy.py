@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from stackworks.converge import Recipe
 from stackworks.cookbooks.python_app import declare, releases, source, workload
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

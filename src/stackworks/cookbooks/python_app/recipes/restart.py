@@ -3,8 +3,12 @@ with `python_app.restart_delay` seconds between them so some copies always serve
 
 from __future__ import annotations
 
-from stackworks.converge import Recipe
+from typing import TYPE_CHECKING
+
 from stackworks.cookbooks.python_app import declare, releases
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

@@ -7,8 +7,12 @@ The release rolled back from stays on disk (a later deploy prunes it).
 
 from __future__ import annotations
 
-from stackworks.converge import Recipe
+from typing import TYPE_CHECKING
+
 from stackworks.cookbooks.python_app import declare, releases
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from stackworks.converge import Recipe
 from stackworks.cookbooks.python_app import declare
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

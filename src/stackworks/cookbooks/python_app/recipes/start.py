@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from stackworks.converge import Recipe
+from typing import TYPE_CHECKING
+
 from stackworks.cookbooks.python_app import declare, releases
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:

@@ -7,7 +7,10 @@ resource for all of them, so the installed state is read once and a second run c
 
 from __future__ import annotations
 
-from stackworks.converge import Recipe
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stackworks.converge import Recipe
 
 
 def recipe(r: Recipe) -> None:
