@@ -1,0 +1,276 @@
+"""`ApiClient`: the REST API as Python methods, one per endpoint the CLI uses.
+
+The CLI talks to the server only through this class. Answers come back as the API's own pydantic
+models; errors as `ApiError` built from the API's error body (`{"detail": {"message", "field"}}`,
+or FastAPI's default 422 list whose `loc` names the field). The httpx transport is injectable so
+tests can answer from an in-memory fake.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from stackworks.api.schemas import (
+    AppCreate,
+    ApplyResult,
+    AppOut,
+    AppUpdate,
+    CommandOut,
+    DeploymentCreate,
+    DeploymentOut,
+    InstanceCreate,
+    InstanceOut,
+    LayerCreate,
+    LayerOut,
+    LayerUpdate,
+    StackCreate,
+    StackDocument,
+    StackOut,
+    StackUpdate,
+)
+from stackworks.cli.errors import EXIT_USAGE, CliError
+
+API_PREFIX = "/api/v1"
+DEFAULT_TIMEOUT = 30.0
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ApiError(CliError):
+    """The API answered with an error status; `field` names the offending field if it said."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        shown = f"{message} (field: {field})" if field and field not in message else message
+        super().__init__(shown)
+        self.status = status
+        self.field = field
+
+
+class ConnectionFailed(CliError):
+    """Nothing answered at the configured URL."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"cannot reach the Stackworks server at {url}")
+        self.url = url
+
+
+def _field_path(location: list[Any]) -> str:
+    """FastAPI's `loc` (`["body", "layers", 0, "shortname"]`) as `layers[0].shortname`."""
+    path = ""
+    for part in location:
+        if part in ("body", "query", "path"):
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    """The most precise message the error answer allows, whatever its shape."""
+    status = response.status_code
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        text = response.text.strip()[:200] or response.reason_phrase
+        return ApiError(status, f"the server answered {status}: {text}")
+    if isinstance(detail, dict):
+        message = str(detail.get("message") or f"the server answered {status}")
+        field = detail.get("field")
+        return ApiError(status, message, str(field) if field else None)
+    if isinstance(detail, list) and detail and all(isinstance(d, dict) for d in detail):
+        problems = [f"{_field_path(list(d.get('loc', [])))}: {d.get('msg', '')}" for d in detail]
+        first = _field_path(list(detail[0].get("loc", [])))
+        return ApiError(status, "; ".join(problems), first)
+    if isinstance(detail, str):
+        return ApiError(status, detail)
+    return ApiError(status, f"the server answered {status}")
+
+
+def _segment(name: str) -> str:
+    return quote(name, safe="")
+
+
+class ApiClient:
+    """One authenticated connection to a Stackworks server."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.url + API_PREFIX,
+            headers={"Authorization": f"Bearer {token}"},
+            transport=transport,
+            timeout=timeout,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request; connection failures and error answers become CLI errors."""
+        payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
+        try:
+            response = self._http.request(method, path, json=payload, params=params)
+        except httpx.ConnectError:
+            raise ConnectionFailed(self.url) from None
+        except httpx.TimeoutException:
+            raise CliError(f"the Stackworks server at {self.url} did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise ConnectionFailed(self.url) from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response
+
+    def _one(self, model: type[Model], method: str, path: str, **kwargs: Any) -> Model:
+        response = self.request(method, path, **kwargs)
+        try:
+            return model.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise CliError(f"unexpected answer from {self.url} for {path}: {exc}") from None
+
+    def _many(self, model: type[Model], path: str, **kwargs: Any) -> list[Model]:
+        response = self.request("GET", path, **kwargs)
+        try:
+            return TypeAdapter(list[model]).validate_python(response.json())  # type: ignore[valid-type]
+        except (ValueError, ValidationError) as exc:
+            raise CliError(f"unexpected answer from {self.url} for {path}: {exc}") from None
+
+    # --- stacks -----------------------------------------------------------------------------
+
+    def create_stack(self, body: StackCreate) -> StackOut:
+        return self._one(StackOut, "POST", "/stacks", body=body)
+
+    def list_stacks(self) -> list[StackOut]:
+        return self._many(StackOut, "/stacks")
+
+    def get_stack(self, stack: str) -> StackOut:
+        return self._one(StackOut, "GET", f"/stacks/{_segment(stack)}")
+
+    def update_stack(self, stack: str, body: StackUpdate) -> StackOut:
+        return self._one(StackOut, "PATCH", f"/stacks/{_segment(stack)}", body=body)
+
+    def delete_stack(self, stack: str) -> None:
+        self.request("DELETE", f"/stacks/{_segment(stack)}")
+
+    # --- layers -----------------------------------------------------------------------------
+
+    def _layers(self, stack: str) -> str:
+        return f"/stacks/{_segment(stack)}/layers"
+
+    def create_layer(self, stack: str, body: LayerCreate) -> LayerOut:
+        return self._one(LayerOut, "POST", self._layers(stack), body=body)
+
+    def list_layers(self, stack: str) -> list[LayerOut]:
+        return self._many(LayerOut, self._layers(stack))
+
+    def get_layer(self, stack: str, layer: str) -> LayerOut:
+        return self._one(LayerOut, "GET", f"{self._layers(stack)}/{_segment(layer)}")
+
+    def update_layer(self, stack: str, layer: str, body: LayerUpdate) -> LayerOut:
+        return self._one(LayerOut, "PATCH", f"{self._layers(stack)}/{_segment(layer)}", body=body)
+
+    def delete_layer(self, stack: str, layer: str) -> None:
+        self.request("DELETE", f"{self._layers(stack)}/{_segment(layer)}")
+
+    # --- apps -------------------------------------------------------------------------------
+
+    def _apps(self, stack: str) -> str:
+        return f"/stacks/{_segment(stack)}/apps"
+
+    def create_app(self, stack: str, body: AppCreate) -> AppOut:
+        return self._one(AppOut, "POST", self._apps(stack), body=body)
+
+    def list_apps(self, stack: str) -> list[AppOut]:
+        return self._many(AppOut, self._apps(stack))
+
+    def get_app(self, stack: str, app: str) -> AppOut:
+        return self._one(AppOut, "GET", f"{self._apps(stack)}/{_segment(app)}")
+
+    def update_app(self, stack: str, app: str, body: AppUpdate) -> AppOut:
+        return self._one(AppOut, "PATCH", f"{self._apps(stack)}/{_segment(app)}", body=body)
+
+    def delete_app(self, stack: str, app: str) -> None:
+        self.request("DELETE", f"{self._apps(stack)}/{_segment(app)}")
+
+    # --- instances --------------------------------------------------------------------------
+
+    def _instances(self, stack: str) -> str:
+        return f"/stacks/{_segment(stack)}/instances"
+
+    def create_instance(self, stack: str, body: InstanceCreate) -> InstanceOut:
+        return self._one(InstanceOut, "POST", self._instances(stack), body=body)
+
+    def list_instances(self, stack: str) -> list[InstanceOut]:
+        return self._many(InstanceOut, self._instances(stack))
+
+    def get_instance(self, stack: str, hostname: str) -> InstanceOut:
+        return self._one(InstanceOut, "GET", f"{self._instances(stack)}/{_segment(hostname)}")
+
+    def start_instance(self, stack: str, hostname: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/start"
+        return self._one(InstanceOut, "POST", path)
+
+    def stop_instance(self, stack: str, hostname: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/stop"
+        return self._one(InstanceOut, "POST", path)
+
+    def delete_instance(self, stack: str, hostname: str) -> None:
+        self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
+
+    # --- deployments and commands -----------------------------------------------------------
+
+    def create_deployment(self, stack: str, body: DeploymentCreate) -> DeploymentOut:
+        path = f"/stacks/{_segment(stack)}/deployments"
+        return self._one(DeploymentOut, "POST", path, body=body)
+
+    def list_deployments(self, stack: str) -> list[DeploymentOut]:
+        return self._many(DeploymentOut, f"/stacks/{_segment(stack)}/deployments")
+
+    def get_deployment(
+        self, stack: str, deployment_id: str, *, logs: bool = False
+    ) -> DeploymentOut:
+        path = f"/stacks/{_segment(stack)}/deployments/{_segment(deployment_id)}"
+        params = {"logs": "true"} if logs else None
+        return self._one(DeploymentOut, "GET", path, params=params)
+
+    def list_commands(self, stack: str, *, instance: str | None = None) -> list[CommandOut]:
+        params = {"instance": instance} if instance else None
+        return self._many(CommandOut, f"/stacks/{_segment(stack)}/commands", params=params)
+
+    # --- whole-stack documents --------------------------------------------------------------
+
+    def get_document(self, stack: str) -> StackDocument:
+        return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document")
+
+    def put_document(self, document: StackDocument) -> ApplyResult:
+        path = f"/stacks/{_segment(document.name)}/document"
+        return self._one(ApplyResult, "PUT", path, body=document)

@@ -1,0 +1,192 @@
+"""`stackworks instance create|list|show|start|stop|delete`, with `--wait` on start and stop."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stackworks.api.schemas import InstanceCreate, InstanceOut
+from stackworks.cli import options
+from stackworks.cli.errors import CliError, UsageError
+from stackworks.cli.output import Cell, Output, joined, status_text
+from stackworks.cli.runtime import Runtime, runtime
+from stackworks.cli.stacks import Json, compact
+from stackworks.cli.waiting import DEFAULT_TIMEOUT, poll
+from stackworks.domain.status import InstanceStatus
+
+app = typer.Typer(help="Instances: the machines (or local process trees) of a stack's layers.")
+
+Wait = Annotated[bool, typer.Option("--wait", help="wait until it settles; exit 1 on failure")]
+Timeout = Annotated[float, typer.Option("--timeout", help="seconds --wait waits at most")]
+
+#: what `start --wait` counts as the end of the road, besides online
+START_FAILURES = frozenset(
+    {
+        InstanceStatus.SETUP_FAILED,
+        InstanceStatus.START_FAILED,
+        InstanceStatus.CONNECTION_LOST,
+        InstanceStatus.STOPPED,
+        InstanceStatus.TERMINATED,
+    }
+)
+#: what `stop --wait` counts as a failure, besides never reaching stopped
+STOP_FAILURES = frozenset({InstanceStatus.START_FAILED, InstanceStatus.TERMINATED})
+
+
+def instance_row(i: InstanceOut) -> tuple[Cell, ...]:
+    return (i.hostname, status_text(i.status.value), joined(i.layers), i.private_ip, i.provider)
+
+
+def show_instance(output: Output, i: InstanceOut) -> None:
+    output.fields(
+        f"instance {i.stack}/{i.hostname}",
+        [
+            ("id", i.id),
+            ("status", status_text(i.status.value)),
+            ("layers", joined(i.layers)),
+            ("private ip", i.private_ip),
+            ("provider", i.provider),
+            ("root dir", i.root_dir),
+            ("status changed", i.status_changed_at),
+            ("last heartbeat", i.last_heartbeat_at),
+            ("metrics", compact(i.metrics)),
+            ("created", i.created_at),
+        ],
+    )
+
+
+def wait_for(
+    rt: Runtime,
+    stack: str,
+    hostname: str,
+    goal: InstanceStatus,
+    failures: frozenset[InstanceStatus],
+    timeout: float,
+    *,
+    quiet: bool = False,
+) -> InstanceOut:
+    """Poll until the instance reaches `goal` (returned) or a failure status (exit 1).
+
+    Each new status is a line of output unless `quiet` (with --json, stdout is for JSON only).
+    """
+    seen: list[InstanceStatus] = []
+
+    def report(found: InstanceOut) -> None:
+        if not quiet and (not seen or seen[-1] is not found.status):
+            seen.append(found.status)
+            rt.output.line(f"{hostname}: {found.status.value}")
+
+    found = poll(
+        rt,
+        lambda: rt.client.get_instance(stack, hostname),
+        lambda i: i.status is goal or i.status in failures,
+        timeout=timeout,
+        what=f"{hostname} to be {goal.value}",
+        on_change=report,
+    )
+    if found.status is not goal:
+        raise CliError(f"{hostname} is {found.status.value}, not {goal.value}")
+    return found
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    stack: str,
+    layers: Annotated[str, typer.Option("--layers", help="comma-separated layer shortnames")],
+    hostname: Annotated[
+        str | None, typer.Option("--hostname", help="default: from the theme")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Add an instance (stopped) to one or more layers."""
+    rt = runtime(ctx)
+    layer_names = options.csv(layers)
+    if not layer_names:
+        raise UsageError("--layers: name at least one layer")
+    created = rt.client.create_instance(
+        stack, InstanceCreate(layers=layer_names, hostname=hostname)
+    )
+    if as_json:
+        rt.output.json(created)
+    else:
+        rt.output.line(
+            f"Created instance {created.hostname} ({created.status.value}) in stack {stack}."
+        )
+
+
+@app.command("list")
+def list_(ctx: typer.Context, stack: str, as_json: Json = False) -> None:
+    """List a stack's instances."""
+    rt = runtime(ctx)
+    found = rt.client.list_instances(stack)
+    if as_json:
+        rt.output.json(found)
+        return
+    rt.output.table(
+        None, ["hostname", "status", "layers", "private ip", "provider"], map(instance_row, found)
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, stack: str, hostname: str, as_json: Json = False) -> None:
+    """Show one instance."""
+    rt = runtime(ctx)
+    found = rt.client.get_instance(stack, hostname)
+    if as_json:
+        rt.output.json(found)
+    else:
+        show_instance(rt.output, found)
+
+
+@app.command("start")
+def start(
+    ctx: typer.Context,
+    stack: str,
+    hostname: str,
+    wait: Wait = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    as_json: Json = False,
+) -> None:
+    """Start an instance: setup, then deploy of its apps; --wait until online."""
+    rt = runtime(ctx)
+    found = rt.client.start_instance(stack, hostname)
+    if wait and found.status is not InstanceStatus.ONLINE:
+        found = wait_for(
+            rt, stack, hostname, InstanceStatus.ONLINE, START_FAILURES, timeout, quiet=as_json
+        )
+    if as_json:
+        rt.output.json(found)
+    else:
+        rt.output.line(f"{hostname} is {found.status.value}.")
+
+
+@app.command("stop")
+def stop(
+    ctx: typer.Context,
+    stack: str,
+    hostname: str,
+    wait: Wait = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    as_json: Json = False,
+) -> None:
+    """Stop an instance: shutdown recipes, then its processes end; --wait until stopped."""
+    rt = runtime(ctx)
+    found = rt.client.stop_instance(stack, hostname)
+    if wait and found.status is not InstanceStatus.STOPPED:
+        found = wait_for(
+            rt, stack, hostname, InstanceStatus.STOPPED, STOP_FAILURES, timeout, quiet=as_json
+        )
+    if as_json:
+        rt.output.json(found)
+    else:
+        rt.output.line(f"{hostname} is {found.status.value}.")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, stack: str, hostname: str) -> None:
+    """Delete a stopped instance."""
+    rt = runtime(ctx)
+    rt.client.delete_instance(stack, hostname)
+    rt.output.line(f"Deleting instance {hostname} of stack {stack}.")

@@ -1,0 +1,114 @@
+"""The `stackworks` command: one Typer app joining a sub-app per group.
+
+`StackworksGroup.invoke` is the one place errors become output: a `CliError` (an API refusal, bad
+input, no server) prints `error: <message>` on stderr and exits 1 or 2; a pydantic validation
+error from building a request names the field. `main()` adds a last guard so even a bug ends in
+one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from typer.core import TyperGroup
+
+from stackworks.cli import (
+    agent,
+    apps,
+    commands,
+    credentials,
+    demo,
+    deployments,
+    documents,
+    instances,
+    layers,
+    server,
+    stacks,
+)
+from stackworks.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, UsageError
+from stackworks.cli.runtime import runtime
+
+
+def validation_message(error: ValidationError) -> str:
+    """`layers[0].shortname: Field required; ...` from a pydantic error."""
+    problems = []
+    for item in error.errors():
+        path = ""
+        for part in item.get("loc", ()):
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        problems.append(f"{path or 'value'}: {item.get('msg', 'invalid')}")
+    return "; ".join(problems)
+
+
+class StackworksGroup(TyperGroup):
+    """The root group: every command runs inside its `invoke`, so errors are reported here."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context is private
+        try:
+            return super().invoke(ctx)
+        except CliError as error:
+            typer.echo(f"error: {error.message}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except ValidationError as error:
+            typer.echo(f"error: {validation_message(error)}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+
+
+app = typer.Typer(
+    cls=StackworksGroup,
+    help="Stackworks: stacks, layers, apps and instances for Python web apps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    """Stackworks: stacks, layers, apps and instances for Python web apps."""
+    ctx.call_on_close(runtime(ctx).close)
+
+
+@app.command("login")
+def login(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Option("--url", help="the server, e.g. http://127.0.0.1:8700")],
+    token: Annotated[str, typer.Option("--token", help="an API token")],
+) -> None:
+    """Save the server URL and token (mode 0600) for the next commands."""
+    rt = runtime(ctx)
+    if not token.strip():
+        raise UsageError("--token: the token is empty")
+    path = credentials.credentials_path(rt.environ)
+    saved = credentials.Credentials(url=credentials.check_url(url), token=token.strip())
+    credentials.save(path, saved)
+    rt.output.line(f"Saved credentials for {saved.url} to {path}.")
+
+
+app.add_typer(stacks.app, name="stack")
+app.add_typer(layers.app, name="layer")
+app.add_typer(apps.app, name="app")
+app.add_typer(instances.app, name="instance")
+app.command("deploy")(deployments.deploy)
+app.add_typer(deployments.app, name="deployment")
+app.add_typer(commands.app, name="command")
+app.command("apply")(documents.apply)
+app.command("export")(documents.export)
+app.command("server")(server.server)
+app.add_typer(agent.app, name="agent")
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Console-script entry; also `python -m stackworks`."""
+    try:
+        app(prog_name="stackworks")
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug: one line, not a traceback
+        typer.echo(f"error: unexpected {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_FAILED)
