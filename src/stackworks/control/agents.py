@@ -45,10 +45,7 @@ def next_command(session: Session, instance: Instance) -> CommandRow | None:
 
 def _own(session: Session, instance: Instance, command_id: str) -> CommandRow:
     """A command of this instance; another instance's command is as unknown as a missing one."""
-    try:
-        row = command_store.row(session, command_id)
-    except NotFound:
-        raise
+    row = command_store.row(session, command_id)
     if row.instance_id != instance.id:
         raise NotFound("command", command_id)
     return row
@@ -93,24 +90,21 @@ def complete(
     react(session, row)
 
 
+#: (command, instance status, succeeded) -> the lifecycle event its result brings
+_RESULT_EVENTS: dict[tuple[CommandName, InstanceStatus, bool], InstanceEvent] = {
+    (CommandName.SETUP, InstanceStatus.RUNNING_SETUP, True): InstanceEvent.SETUP_SUCCEEDED,
+    (CommandName.SETUP, InstanceStatus.RUNNING_SETUP, False): InstanceEvent.SETUP_FAILED,
+    (CommandName.SETUP, InstanceStatus.SETUP_FAILED, True): InstanceEvent.SETUP_SUCCEEDED,
+    (CommandName.SHUTDOWN, InstanceStatus.STOPPING, True): InstanceEvent.SHUTDOWN_FINISHED,
+    (CommandName.SHUTDOWN, InstanceStatus.STOPPING, False): InstanceEvent.SHUTDOWN_FINISHED,
+}
+
+
 def react(session: Session, row: CommandRow) -> None:
     """Move the instance and the deployment on after a command finished, whatever ended it."""
     instance = instance_store.get(session, row.instance_id)
-    status = CommandStatus(row.status)
-    type_ = CommandName(row.type)
-    if type_ is CommandName.SETUP and instance.status in (
-        InstanceStatus.RUNNING_SETUP,
-        InstanceStatus.SETUP_FAILED,
-    ):
-        event = (
-            InstanceEvent.SETUP_SUCCEEDED
-            if status is CommandStatus.SUCCESSFUL
-            else InstanceEvent.SETUP_FAILED
-        )
-        if not (
-            event is InstanceEvent.SETUP_FAILED and instance.status is InstanceStatus.SETUP_FAILED
-        ):
-            lifecycle.fire(session, instance.id, event)
-    elif type_ is CommandName.SHUTDOWN and instance.status is InstanceStatus.STOPPING:
-        lifecycle.fire(session, instance.id, InstanceEvent.SHUTDOWN_FINISHED)
+    succeeded = CommandStatus(row.status) is CommandStatus.SUCCESSFUL
+    event = _RESULT_EVENTS.get((CommandName(row.type), instance.status, succeeded))
+    if event is not None:
+        lifecycle.fire(session, instance.id, event)
     deployments.settle(session, row.deployment_id)

@@ -21,17 +21,14 @@ from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
 
 
-def _prefixed(error: DomainError, prefix: str) -> DomainError:
-    """The same error, its field and message placed inside the document (`layers[1].recipes`)."""
+def _prefixed(error: DomainError, prefix: str) -> InvalidInput | Conflict:
+    """The same error with its field placed inside the document (`layers[1].recipes`)."""
     field = f"{prefix}.{error.field}" if error.field else prefix
-    message = error.message
-    if error.field and message.startswith(error.field + ":"):
-        message = message[len(error.field) + 1 :].strip()
-    return (
-        type(error)(f"{field}: {message}", field=field)
-        if not isinstance(error, NotFound)
-        else InvalidInput(f"{field}: {message}", field=field)
+    message = (
+        error.message.removeprefix(f"{error.field}:").strip() if error.field else error.message
     )
+    kind = Conflict if isinstance(error, Conflict) else InvalidInput
+    return kind(f"{field}: {message}", field=field)
 
 
 def apply_document(
