@@ -11,7 +11,16 @@ from fastapi import FastAPI
 from stackworks import __version__
 from stackworks.api import errors
 from stackworks.api.deps import User
-from stackworks.api.routes import agent, apps, deployments, documents, instances, layers, stacks
+from stackworks.api.routes import (
+    agent,
+    apps,
+    deployments,
+    documents,
+    instances,
+    layers,
+    stacks,
+    tokens,
+)
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
@@ -53,7 +62,7 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app)
-    for module in (stacks, layers, apps, instances, deployments, documents, agent):
+    for module in (stacks, layers, apps, instances, deployments, documents, agent, tokens):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])

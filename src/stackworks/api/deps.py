@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stackworks.api.errors import error_body
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
+from stackworks.domain.access import Principal
 from stackworks.domain.entities import Instance, Stack
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
@@ -52,14 +53,27 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
 def current_user(
     db: Annotated[Database, Depends(get_db)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The name of the user token presented; instance credentials are not user tokens."""
+) -> Principal:
+    """The caller behind the user token presented; instance credentials are not user tokens."""
     token = _token(credentials)
     with db.transaction() as session:
-        name = tokens.name_for(session, token)
-    if name is None:
+        principal = tokens.principal_for(session, token)
+    if principal is None:
         raise _unauthorized("invalid API token")
-    return name
+    return principal
+
+
+def admin_user(principal: Annotated[Principal, Depends(current_user)]) -> Principal:
+    """A caller allowed to change the stack itself, not only deploy to it."""
+    if not principal.is_admin:
+        raise HTTPException(
+            status_code=403,
+            detail=error_body(
+                f"token {principal.name!r} has the {principal.role.value} role; "
+                "this needs an admin token"
+            )["detail"],
+        )
+    return principal
 
 
 def current_instance(
@@ -75,7 +89,8 @@ def current_instance(
     return instance
 
 
-User = Annotated[str, Depends(current_user)]
+User = Annotated[Principal, Depends(current_user)]
+Admin = Annotated[Principal, Depends(admin_user)]
 AgentInstance = Annotated[Instance, Depends(current_instance)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stackworks.domain.access import Role
 from stackworks.domain.status import (
     CommandName,
     CommandStatus,
@@ -304,6 +305,16 @@ class CommandResult(Strict):
     report: JSON = Field(default_factory=dict)  # the converge run's per-resource report
 
 
+class TokenCreate(Strict):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    role: Role = Role.DEPLOY
+
+
 class TokenOut(BaseModel):
     name: str
+    role: Role
     created_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str  # shown once: only a hash is kept

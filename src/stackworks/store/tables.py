@@ -130,6 +130,9 @@ class DeploymentRow(Base):
     instance_ids: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: a rolling deployment's steps (control/rolling.py) and the index of the one under way
+    plan: Mapped[list[Any]] = mapped_column(default=list)
+    step: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CommandRow(Base):
@@ -164,4 +167,5 @@ class TokenRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="admin")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -59,3 +59,30 @@ def test_restarting_an_instance_replaces_its_credential(api: Api) -> None:
     second = start_and_credential(api, "demo", "app1")
     assert first != second
     assert api.post("/agent/heartbeat", {}, headers=api.headers(first)).status_code == 401
+
+
+def test_a_deploy_token_can_read_and_deploy_but_not_change_the_stack(api: Api) -> None:
+    make_stack(api)
+    make_layer(api, "demo", "app")
+    created = api.post("/tokens", {"name": "ci", "role": "deploy"})
+    assert created.status_code == 201
+    ci = created.json()["token"]
+    assert api.get("/tokens").json()[0]["name"] in ("admin", "ci")
+    assert "token" not in api.get("/tokens").text
+    ci_headers = api.headers(ci)
+    assert api.get("/stacks/demo", headers=ci_headers).status_code == 200
+    refused = api.post("/stacks/demo/layers", {"shortname": "x"}, headers=ci_headers)
+    assert refused.status_code == 403
+    assert "admin" in refused.json()["detail"]["message"]
+    assert (
+        api.post("/stacks/demo/instances", {"layers": ["app"]}, headers=ci_headers).status_code
+        == 403
+    )
+    assert api.post("/tokens", {"name": "more"}, headers=ci_headers).status_code == 403
+    # a deployment with nothing online is refused for what it is, not for the role
+    deploy = api.post(
+        "/stacks/demo/deployments", {"command": {"name": "configure"}}, headers=ci_headers
+    )
+    assert deploy.status_code == 409
+    assert api.delete("/tokens/ci").status_code == 204
+    assert api.get("/stacks", headers=ci_headers).status_code == 401

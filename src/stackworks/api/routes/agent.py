@@ -13,7 +13,7 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import schemas
-from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalDep, User
+from stackworks.api.deps import Admin, AgentInstance, DatabaseDep, SettingsDep, SignalDep
 from stackworks.control import agents, catalog, lifecycle
 from stackworks.domain.entities import Instance
 from stackworks.domain.lifecycle import InstanceEvent
@@ -36,7 +36,7 @@ def register(
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
-    _user: User,
+    _admin: Admin,
 ) -> schemas.RegisterResponse:
     """Make a host the user already runs an instance of a stack (OpsWorks' register --local)."""
     credential = tokens.new_secret("swi")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from stackworks.api import presenters, schemas
-from stackworks.api.deps import DatabaseDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.control import catalog
 from stackworks.store import apps as app_store
 from stackworks.store import layers as layer_store
@@ -14,7 +14,9 @@ router = APIRouter(prefix="/stacks/{stack}/apps", tags=["apps"])
 
 
 @router.post("", status_code=201)
-def create_app(stack: str, body: schemas.AppCreate, db: DatabaseDep, _user: User) -> schemas.AppOut:
+def create_app(
+    stack: str, body: schemas.AppCreate, db: DatabaseDep, _admin: Admin
+) -> schemas.AppOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         app = catalog.create_app(session, found, body)
@@ -45,7 +47,7 @@ def show_app(stack: str, app: str, db: DatabaseDep, _user: User) -> schemas.AppO
 
 @router.patch("/{app}")
 def update_app(
-    stack: str, app: str, body: schemas.AppUpdate, db: DatabaseDep, _user: User
+    stack: str, app: str, body: schemas.AppUpdate, db: DatabaseDep, _admin: Admin
 ) -> schemas.AppOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -54,7 +56,7 @@ def update_app(
 
 
 @router.delete("/{app}", status_code=204)
-def delete_app(stack: str, app: str, db: DatabaseDep, _user: User) -> Response:
+def delete_app(stack: str, app: str, db: DatabaseDep, _admin: Admin) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         app_store.delete(session, app_store.get(session, found.id, app).id)

@@ -44,7 +44,9 @@ def create_deployment(
 ) -> schemas.DeploymentOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
-        deployment = deployment_control.create_deployment(session, found, body, created_by=user)
+        deployment = deployment_control.create_deployment(
+            session, found, body, created_by=user.name
+        )
         out = _deployment_out(session, found, deployment, logs=False)
     signal.bump()
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from stackworks.api import schemas
-from stackworks.api.deps import DatabaseDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
 from stackworks.control import documents
 from stackworks.domain.errors import InvalidInput
@@ -21,7 +21,7 @@ def export_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackDocum
 
 @router.put("")
 def apply_stack(
-    stack: str, body: schemas.StackDocument, request: Request, db: DatabaseDep, _user: User
+    stack: str, body: schemas.StackDocument, request: Request, db: DatabaseDep, _admin: Admin
 ) -> schemas.ApplyResult:
     if body.name != stack:
         raise InvalidInput(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from stackworks.api import presenters, schemas
-from stackworks.api.deps import DatabaseDep, SignalDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, SignalDep, User, stack_named
 from stackworks.control import instances as instance_control
 from stackworks.store import instances as instance_store
 
@@ -16,7 +16,7 @@ DEFAULT_PROVIDER = "local"
 
 @router.post("", status_code=201)
 def create_instance(
-    stack: str, body: schemas.InstanceCreate, request: Request, db: DatabaseDep, _user: User
+    stack: str, body: schemas.InstanceCreate, request: Request, db: DatabaseDep, _admin: Admin
 ) -> schemas.InstanceOut:
     provider = request.app.state.providers[DEFAULT_PROVIDER]
     with db.transaction() as session:
@@ -52,7 +52,7 @@ def show_instance(stack: str, hostname: str, db: DatabaseDep, _user: User) -> sc
 
 @router.post("/{hostname}/start")
 def start_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _user: User
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
 ) -> schemas.InstanceOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -64,7 +64,7 @@ def start_instance(
 
 @router.post("/{hostname}/stop")
 def stop_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _user: User
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
 ) -> schemas.InstanceOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -75,7 +75,7 @@ def stop_instance(
 
 
 @router.delete("/{hostname}", status_code=202)
-def delete_instance(stack: str, hostname: str, db: DatabaseDep, _user: User) -> Response:
+def delete_instance(stack: str, hostname: str, db: DatabaseDep, _admin: Admin) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)

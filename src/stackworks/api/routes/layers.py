@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from stackworks.api import presenters, schemas
-from stackworks.api.deps import DatabaseDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.control import catalog
 from stackworks.store import layers as layer_store
 
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/stacks/{stack}/layers", tags=["layers"])
 
 @router.post("", status_code=201)
 def create_layer(
-    stack: str, body: schemas.LayerCreate, db: DatabaseDep, _user: User
+    stack: str, body: schemas.LayerCreate, db: DatabaseDep, _admin: Admin
 ) -> schemas.LayerOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -40,7 +40,7 @@ def show_layer(stack: str, layer: str, db: DatabaseDep, _user: User) -> schemas.
 
 @router.patch("/{layer}")
 def update_layer(
-    stack: str, layer: str, body: schemas.LayerUpdate, db: DatabaseDep, _user: User
+    stack: str, layer: str, body: schemas.LayerUpdate, db: DatabaseDep, _admin: Admin
 ) -> schemas.LayerOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -49,7 +49,7 @@ def update_layer(
 
 
 @router.delete("/{layer}", status_code=204)
-def delete_layer(stack: str, layer: str, db: DatabaseDep, _user: User) -> Response:
+def delete_layer(stack: str, layer: str, db: DatabaseDep, _admin: Admin) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         catalog.delete_layer(session, layer_store.get(session, found.id, layer))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from stackworks.api import presenters, schemas
-from stackworks.api.deps import DatabaseDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.control import catalog
 from stackworks.domain.entities import Stack
 from stackworks.store import apps as app_store
@@ -29,7 +29,7 @@ def _out(session: Session, stack: Stack) -> schemas.StackOut:
 
 
 @router.post("", status_code=201)
-def create_stack(body: schemas.StackCreate, db: DatabaseDep, _user: User) -> schemas.StackOut:
+def create_stack(body: schemas.StackCreate, db: DatabaseDep, _admin: Admin) -> schemas.StackOut:
     with db.transaction() as session:
         return _out(session, catalog.create_stack(session, body))
 
@@ -48,14 +48,14 @@ def show_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackOut:
 
 @router.patch("/{stack}")
 def update_stack(
-    stack: str, body: schemas.StackUpdate, db: DatabaseDep, _user: User
+    stack: str, body: schemas.StackUpdate, db: DatabaseDep, _admin: Admin
 ) -> schemas.StackOut:
     with db.transaction() as session:
         return _out(session, catalog.update_stack(session, stack_named(session, stack), body))
 
 
 @router.delete("/{stack}", status_code=204)
-def delete_stack(stack: str, db: DatabaseDep, _user: User) -> Response:
+def delete_stack(stack: str, db: DatabaseDep, _admin: Admin) -> Response:
     with db.transaction() as session:
         catalog.delete_stack(session, stack_named(session, stack))
     return Response(status_code=204)

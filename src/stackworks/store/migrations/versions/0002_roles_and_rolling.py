@@ -1,0 +1,34 @@
+"""Token roles (admin, deploy) and rolling deployment plans.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(
+            sa.Column("role", sa.String(length=20), nullable=False, server_default="admin")
+        )
+    with op.batch_alter_table("deployments") as batch:
+        batch.add_column(sa.Column("plan", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("step", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("deployments") as batch:
+        batch.drop_column("step")
+        batch.drop_column("plan")
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("role")
