@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from stackworks.api.schemas import StackDocument
+
 TOKEN = "test-token"
 NOW = "2024-05-01T12:00:00Z"
 Handler = Callable[["FakeApi", re.Match[str], dict[str, Any]], httpx.Response]
@@ -47,6 +49,8 @@ class FakeApi:
     stop_path: list[str] = field(default_factory=lambda: ["stopping", "stopped"])
     #: how every deployment ends, and the exit code of its commands
     deployment_outcome: str = "successful"
+    #: when set, PUT /document answers 422 with this body
+    document_refusal: dict[str, Any] | None = None
     _pending: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _polls: dict[str, int] = field(default_factory=dict)
 
@@ -290,9 +294,10 @@ def list_commands(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.
 
 @route("PUT", "/stacks/([^/]+)/document")
 def put_document(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
-    body = req["body"]
-    if body.get("name") != m[1]:
-        return error(422, "the document's name differs from the URL", "name")
+    if api.document_refusal is not None:
+        return httpx.Response(422, json=api.document_refusal)
+    # stored in full, defaults filled in, as the real server compares what it keeps
+    body = StackDocument.model_validate(req["body"]).model_dump(mode="json")
     old = api.documents.get(m[1])
     created, updated, unchanged = [], [], []
     (unchanged if old == body else updated if old else created).append(f"stack {m[1]}")
@@ -309,4 +314,25 @@ def get_document(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.
     found = api.documents.get(m[1])
     if found is None:
         return error(404, f"stack {m[1]!r} not found", "stack")
+    return httpx.Response(200, json=found)
+
+
+@route("GET", "/stacks/([^/]+)/layers/([^/]+)")
+def get_layer(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    found = api.layers.get((m[1], m[2]))
+    return httpx.Response(200, json=found) if found else error(404, f"no layer {m[2]!r}", "layer")
+
+
+@route("GET", "/stacks/([^/]+)/apps/([^/]+)")
+def get_app(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    found = api.apps.get((m[1], m[2]))
+    return httpx.Response(200, json=found) if found else error(404, f"no app {m[2]!r}", "app")
+
+
+@route("PATCH", "/stacks/([^/]+)/apps/([^/]+)")
+def update_app(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    found = api.apps.get((m[1], m[2]))
+    if found is None:
+        return error(404, f"no app {m[2]!r}", "app")
+    found.update(req["body"])
     return httpx.Response(200, json=found)
