@@ -299,7 +299,9 @@ def put_document(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.R
     # stored in full, defaults filled in, as the real server compares what it keeps
     body = StackDocument.model_validate(req["body"]).model_dump(mode="json")
     old = api.documents.get(m[1])
-    created, updated, unchanged = [], [], []
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
     (unchanged if old == body else updated if old else created).append(f"stack {m[1]}")
     api.documents[m[1]] = body
     if m[1] not in api.stacks:
