@@ -136,5 +136,8 @@ def deployment_out(
         created_at=deployment.created_at,
         completed_at=deployment.completed_at,
         duration=duration,
+        rolling=deployment.rolling,
+        steps=list(deployment.plan),
+        step=deployment.step,
         commands=commands or [],
     )

@@ -194,6 +194,8 @@ class DeploymentCreate(Strict):
     layers: list[str] = Field(default_factory=list)  # layer shortnames
     custom_json: JSON = Field(default_factory=dict)
     comment: str = ""
+    #: one instance at a time, drained on the load balancers; None: the stack's default
+    rolling: bool | None = None
 
 
 class CommandOut(BaseModel):
@@ -226,6 +228,9 @@ class DeploymentOut(BaseModel):
     created_at: datetime | None
     completed_at: datetime | None
     duration: float | None
+    rolling: bool = False
+    steps: list[JSON] = Field(default_factory=list)  # a rolling deployment's plan
+    step: int = 0  # the step under way (== len(steps) when done)
     commands: list[CommandOut] = Field(default_factory=list)
 
 

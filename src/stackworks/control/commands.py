@@ -51,6 +51,7 @@ def queue(
     deploy_app_ids: Iterable[str] = (),
     timeout: int = DEFAULT_TIMEOUT,
     run_list: list[str] | None = None,
+    step: int | None = None,
 ) -> Command:
     """Queue one command for one instance.
 
@@ -78,6 +79,7 @@ def queue(
         instance_id=instance.id,
         type=type_,
         deployment_id=deployment.id if deployment else None,
+        deployment_step=step,
         reason=reason,
         run_list=tuple(run_list),
         configuration=configuration,

@@ -8,6 +8,8 @@ to the online instances of the app's layers; every other command to every online
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -16,13 +18,30 @@ from stackworks.control import commands
 from stackworks.control.run_lists import execute_recipes_arg
 from stackworks.domain.entities import App, Deployment, Instance, Stack
 from stackworks.domain.errors import Conflict, InvalidInput, NotFound
+from stackworks.domain.rolling import (
+    DRAIN_RECIPE,
+    ENABLE_RECIPE,
+    Step,
+    after_failure,
+    plan_rolling,
+    step_args,
+)
 from stackworks.domain.stack_config import StackSnapshot, app_layers
-from stackworks.domain.status import CommandName, CommandStatus, DeploymentStatus, InstanceStatus
+from stackworks.domain.status import (
+    CommandName,
+    CommandStatus,
+    DeploymentStatus,
+    InstanceStatus,
+    LayerType,
+)
 from stackworks.store import apps as app_store
 from stackworks.store import commands as command_store
 from stackworks.store import deployments as deployment_store
 from stackworks.store.ids import new_id
 from stackworks.store.tables import utcnow
+
+#: commands that can roll across instances one at a time
+ROLLING_COMMANDS = frozenset({CommandName.DEPLOY, CommandName.ROLLBACK, CommandName.RESTART})
 
 #: commands that may target an instance whose setup failed, to repair it
 _REPAIR_COMMANDS = frozenset(
@@ -46,6 +65,20 @@ def create_deployment(
     app = _app(session, stack, body.app, name)
     snapshot = commands.load_snapshot(session, stack.id)
     targets = _targets(snapshot, name, app, body.instances, body.layers)
+    rolling = body.rolling if body.rolling is not None else rolling_default(stack)
+    if rolling and name not in ROLLING_COMMANDS:
+        raise InvalidInput(
+            f"rolling: only {', '.join(sorted(c.value for c in ROLLING_COMMANDS))} can roll",
+            field="rolling",
+        )
+    plan: list[Step] = []
+    if rolling:
+        runs_app = {i.hostname for i in targets if _deploy_app_ids(snapshot, name, app, i)}
+        plan = plan_rolling(
+            app_hosts=sorted(runs_app),
+            other_hosts=sorted(i.hostname for i in targets if i.hostname not in runs_app),
+            balancers=_balancers(snapshot),
+        )
     deployment = deployment_store.add(
         session,
         Deployment(
@@ -58,10 +91,13 @@ def create_deployment(
             comment=body.comment,
             created_by=created_by,
             instance_ids=tuple(i.id for i in targets),
+            plan=tuple(dict(step) for step in plan),
         ),
     )
+    if plan:
+        _queue_step(session, deployment, app, 0)
+        return deployment
     for instance in targets:
-        deploy_ids = _deploy_app_ids(snapshot, name, app, instance)
         commands.queue(
             session,
             snapshot,
@@ -69,10 +105,60 @@ def create_deployment(
             name,
             deployment=deployment,
             args=body.command.args,
-            deploy_app_ids=deploy_ids,
+            deploy_app_ids=_deploy_app_ids(snapshot, name, app, instance),
             reason=f"deployment {deployment.id[:8]}",
         )
     return deployment
+
+
+def rolling_default(stack: Stack) -> bool:
+    """A stack rolls its deploys by default when its custom JSON says `stackworks.rolling`."""
+    settings = stack.custom_json.get("stackworks")
+    return bool(isinstance(settings, dict) and settings.get("rolling"))
+
+
+def _balancers(snapshot: StackSnapshot) -> list[str]:
+    lb_layers = {layer.shortname for layer in snapshot.layers if layer.type is LayerType.LB}
+    return sorted(i.hostname for i in snapshot.online_instances() if lb_layers & set(i.layers))
+
+
+def _queue_step(session: Session, deployment: Deployment, app: App | None, index: int) -> int:
+    """Queue the commands of one step on those of its instances still online; returns how many."""
+    step = cast(Step, deployment.plan[index])
+    snapshot = commands.load_snapshot(session, deployment.stack_id)
+    online = {i.hostname: i for i in snapshot.online_instances()}
+    queued = 0
+    for hostname in step["hosts"]:
+        instance = online.get(hostname)
+        if instance is None:
+            continue
+        if step["kind"] == "deploy":
+            commands.queue(
+                session,
+                snapshot,
+                instance,
+                deployment.command,
+                deployment=deployment,
+                args=deployment.args,
+                deploy_app_ids=_deploy_app_ids(snapshot, deployment.command, app, instance),
+                reason=f"deployment {deployment.id[:8]}: step {index + 1}/{len(deployment.plan)}",
+                step=index,
+            )
+        else:
+            recipe = DRAIN_RECIPE if step["kind"] == "drain" else ENABLE_RECIPE
+            commands.queue(
+                session,
+                snapshot,
+                instance,
+                CommandName.EXECUTE_RECIPES,
+                deployment=deployment,
+                args=step_args(step),
+                run_list=[recipe],
+                reason=f"deployment {deployment.id[:8]}: {step['kind']} {step['target']}",
+                step=index,
+            )
+        queued += 1
+    return queued
 
 
 def _app(session: Session, stack: Stack, shortname: str | None, name: CommandName) -> App | None:
@@ -140,13 +226,35 @@ def _deploy_app_ids(
 
 
 def settle(session: Session, deployment_id: str | None) -> None:
-    """Finish a deployment once none of its commands is pending: failed if any failed."""
+    """Move a deployment on once none of its current commands is pending.
+
+    A plain deployment ends: failed if any command failed. A rolling one starts its next step,
+    or, after a failure, puts the failed instance back and ends failed.
+    """
     if deployment_id is None:
         return
-    rows = command_store.for_deployment(session, deployment_id)
-    statuses = [CommandStatus(r.status) for r in rows]
-    if any(s is CommandStatus.PENDING for s in statuses):
+    deployment = deployment_store.get_any(session, deployment_id)
+    if deployment is None or deployment.status is not DeploymentStatus.RUNNING:
         return
-    failed = any(s is CommandStatus.FAILED for s in statuses)
+    rows = command_store.for_deployment(session, deployment_id)
+    if deployment.rolling:
+        rows_now = [r for r in rows if r.deployment_step == deployment.step]
+        if any(CommandStatus(r.status) is CommandStatus.PENDING for r in rows_now):
+            return
+        plan = [cast(Step, dict(s)) for s in deployment.plan]
+        if any(CommandStatus(r.status) is CommandStatus.FAILED for r in rows_now):
+            plan = after_failure(plan, deployment.step)
+        app = app_store.get_by_id(session, deployment.app_id) if deployment.app_id else None
+        step = deployment.step + 1
+        while step < len(plan):
+            deployment_store.set_plan(session, deployment.id, list(plan), step)
+            deployment = replace(deployment, plan=tuple(dict(s) for s in plan), step=step)
+            if _queue_step(session, deployment, app, step):
+                return
+            step += 1  # nobody of that step is online any more
+        deployment_store.set_plan(session, deployment.id, list(plan), len(plan))
+    elif any(CommandStatus(r.status) is CommandStatus.PENDING for r in rows):
+        return
+    failed = any(CommandStatus(r.status) is CommandStatus.FAILED for r in rows)
     status = DeploymentStatus.FAILED if failed else DeploymentStatus.SUCCESSFUL
     deployment_store.finish(session, deployment_id, status, utcnow())

@@ -121,6 +121,13 @@ class Deployment:
     instance_ids: tuple[str, ...] = ()
     created_at: datetime | None = None
     completed_at: datetime | None = None
+    #: a rolling deployment's steps (domain/rolling.py) and the one under way; empty otherwise
+    plan: tuple[JSON, ...] = ()
+    step: int = 0
+
+    @property
+    def rolling(self) -> bool:
+        return bool(self.plan)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class Command:
     type: CommandName
     status: CommandStatus = CommandStatus.PENDING
     deployment_id: str | None = None
+    deployment_step: int | None = None  # the rolling step it belongs to
     reason: str = ""  # why the lifecycle sent it, e.g. "web2 came online"
     run_list: tuple[str, ...] = ()
     configuration: JSON = field(default_factory=dict)  # the stack configuration it carries

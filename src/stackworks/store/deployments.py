@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ def to_entity(row: DeploymentRow) -> Deployment:
         instance_ids=tuple(row.instance_ids or ()),
         created_at=row.created_at,
         completed_at=row.completed_at,
+        plan=tuple(row.plan or ()),
+        step=row.step,
     )
 
 
@@ -42,6 +45,8 @@ def add(session: Session, deployment: Deployment) -> Deployment:
         created_by=deployment.created_by,
         status=deployment.status.value,
         instance_ids=list(deployment.instance_ids),
+        plan=list(deployment.plan),
+        step=deployment.step,
     )
     session.add(row)
     session.flush()
@@ -82,3 +87,11 @@ def running(session: Session) -> list[Deployment]:
         select(DeploymentRow).where(DeploymentRow.status == DeploymentStatus.RUNNING.value)
     )
     return [to_entity(r) for r in rows]
+
+
+def set_plan(session: Session, deployment_id: str, plan: list[Any], step: int) -> None:
+    row = session.get(DeploymentRow, deployment_id)
+    if row is not None:
+        row.plan = plan
+        row.step = step
+        session.flush()

@@ -143,6 +143,7 @@ class CommandRow(Base):
     stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
     instance_id: Mapped[str] = mapped_column(String(36))
     deployment_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    deployment_step: Mapped[int | None] = mapped_column(Integer, default=None)
     type: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")

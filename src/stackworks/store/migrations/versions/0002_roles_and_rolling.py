@@ -1,4 +1,4 @@
-"""Token roles (admin, deploy) and rolling deployment plans.
+"""Token roles (admin, deploy) and rolling deployment plans (steps, and each command's step).
 
 Revision ID: 0002
 Revises: 0001
@@ -24,9 +24,13 @@ def upgrade() -> None:
     with op.batch_alter_table("deployments") as batch:
         batch.add_column(sa.Column("plan", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(sa.Column("step", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("commands") as batch:
+        batch.add_column(sa.Column("deployment_step", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("commands") as batch:
+        batch.drop_column("deployment_step")
     with op.batch_alter_table("deployments") as batch:
         batch.drop_column("step")
         batch.drop_column("plan")
