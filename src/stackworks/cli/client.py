@@ -266,6 +266,11 @@ class ApiClient:
         params = {"instance": instance} if instance else None
         return self._many(CommandOut, f"/stacks/{_segment(stack)}/commands", params=params)
 
+    def get_command(self, stack: str, command_id: str, *, logs: bool = False) -> CommandOut:
+        path = f"/stacks/{_segment(stack)}/commands/{_segment(command_id)}"
+        params = {"logs": "true"} if logs else None
+        return self._one(CommandOut, "GET", path, params=params)
+
     # --- whole-stack documents --------------------------------------------------------------
 
     def get_document(self, stack: str) -> StackDocument:

@@ -40,6 +40,16 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
+def clock_time(moment: datetime | None) -> str:
+    """Just the time of day: enough in a table whose rows share a date column."""
+    return moment.strftime("%H:%M:%S") if moment else "-"
+
+
+def short_id(identifier: str) -> str:
+    """The first block of a UUID, as tables show it (`--json` has the whole id)."""
+    return identifier.split("-", 1)[0]
+
+
 def status_text(status: str) -> Text:
     return Text(status, style=_STYLES.get(status, ""))
 

@@ -338,3 +338,15 @@ def update_app(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Res
         return error(404, f"no app {m[2]!r}", "app")
     found.update(req["body"])
     return httpx.Response(200, json=found)
+
+
+@route("GET", "/stacks/([^/]+)/commands/([^/]+)")
+def get_command(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    for deployment in api.deployments.values():
+        for command in deployment["commands"]:
+            if command["id"] == m[2] and deployment["stack"] == m[1]:
+                answer = dict(command)
+                if req["query"].get("logs") != "true":
+                    answer.pop("log", None)
+                return httpx.Response(200, json=answer)
+    return error(404, f"command {m[2]!r} not found", "id")

@@ -100,3 +100,14 @@ def test_command_list_json_filters_by_instance(cli: Invoke, online: FakeApi) -> 
     assert [(c["instance"], c["type"], c["exit_code"]) for c in rows] == [("web2", "restart", 0)]
     table = cli("command", "list", "shop")
     assert "web1" in table.stdout and "successful" in table.stdout
+
+
+def test_command_show_logs_prints_the_log(cli: Invoke, online: FakeApi) -> None:
+    online.deployment_outcome = "failed"
+    cli("deploy", "shop", "--command", "restart", "--wait")
+    result = cli("command", "show", "shop", "cm-1-web2", "--logs")
+    assert result.exit_code == 0, result.output
+    assert "Traceback: boom" in result.stdout
+    missing = cli("command", "show", "shop", "cm-9")
+    assert missing.exit_code == 1
+    assert "command 'cm-9' not found" in missing.stderr
