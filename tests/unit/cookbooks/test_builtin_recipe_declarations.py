@@ -68,7 +68,14 @@ def _configuration(tmp_path: Path, url: str, layers: list[str] | None = None) ->
                 "deploy": True,
             }
         },
-        "self": {**me, "roots": {"srv": str(tmp_path / "srv"), "etc": str(tmp_path / "etc")}},
+        "self": {
+            **me,
+            "roots": {
+                "srv": str(tmp_path / "srv"),
+                "etc": str(tmp_path / "etc"),
+                "run": str(tmp_path / "run"),
+            },
+        },
     }
 
 

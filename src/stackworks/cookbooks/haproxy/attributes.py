@@ -21,5 +21,8 @@ DEFAULTS: dict[str, Any] = {
         "backend_layers": None,  # layer shortnames; None = every python-app layer
         "maxconn": 4096,
         "timeouts": {"connect": "5s", "client": "60s", "server": "60s"},
+        # rolling deploys: how long drain waits for sessions to end, enable for health checks
+        "drain_timeout": 60,
+        "enable_timeout": 60,
     }
 }

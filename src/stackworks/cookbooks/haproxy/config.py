@@ -89,7 +89,11 @@ def backend_servers(
 
 
 def render_haproxy_config(
-    settings: Mapping[str, Any], *, bind_ip: str, servers: list[Server]
+    settings: Mapping[str, Any],
+    *,
+    bind_ip: str,
+    servers: list[Server],
+    runtime_socket: str | None = None,
 ) -> str:
     """The text of haproxy.cfg for `settings` (the `haproxy` attributes) and `servers`.
 
@@ -125,6 +129,9 @@ def render_haproxy_config(
         "sticky_sessions": bool(settings.get("sticky_sessions")),
         "stats": stats,
         "servers": servers,
+        "runtime_socket": _token({"runtime_socket": runtime_socket}, "runtime_socket")
+        if runtime_socket
+        else None,
     }
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),

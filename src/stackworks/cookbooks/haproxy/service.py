@@ -7,8 +7,10 @@ finish the connections they hold: a reload that drops nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,18 @@ _SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 
 def config_path(r: Recipe) -> Path:
     return Path(r.roots["etc"]) / "haproxy" / "haproxy.cfg"
+
+
+def runtime_socket(r: Recipe) -> str:
+    """HAProxy's runtime API socket: in the instance's run dir, unless that path is too long
+    for a unix socket (108 bytes); then a short one named after it under /tmp."""
+    wanted = Path(r.roots["run"]) / "haproxy.sock"
+    if len(os.fsencode(wanted)) <= 100:
+        return str(wanted)
+    digest = hashlib.sha256(os.fsencode(wanted)).hexdigest()[:20]
+    short = Path(tempfile.gettempdir()) / "stackworks-sockets"
+    short.mkdir(mode=0o700, exist_ok=True)
+    return str(short / f"{digest}-haproxy.sock")
 
 
 def binary(r: Recipe) -> str:

@@ -27,7 +27,12 @@ def recipe(r: Recipe) -> None:
         servers = config.backend_servers(
             r.stack.layers, settings.get("backend_layers"), python_app, cpu_count
         )
-        text = config.render_haproxy_config(settings, bind_ip=str(bind_ip), servers=servers)
+        text = config.render_haproxy_config(
+            settings,
+            bind_ip=str(bind_ip),
+            servers=servers,
+            runtime_socket=service.runtime_socket(r),
+        )
     except ValueError as error:
         r.fail(str(error))
         raise
