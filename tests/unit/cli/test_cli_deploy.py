@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_harness import Invoke
+from cli_harness import Invoke, make_runtime
 from fake_api import FakeApi
+from rich.console import Console
+from typer.testing import CliRunner
+
+from stackworks.cli.main import app
 
 
 @pytest.fixture
@@ -111,3 +115,13 @@ def test_command_show_logs_prints_the_log(cli: Invoke, online: FakeApi) -> None:
     missing = cli("command", "show", "shop", "cm-9")
     assert missing.exit_code == 1
     assert "command 'cm-9' not found" in missing.stderr
+
+
+def test_on_a_terminal_wait_draws_a_live_table(online: FakeApi) -> None:
+    runtime = make_runtime(online)
+    runtime.console = Console(width=120, force_terminal=True, color_system=None)
+    args = ["deploy", "shop", "--command", "restart", "--wait"]
+    result = CliRunner().invoke(app, args, obj=runtime)
+    assert result.exit_code == 0, result.output
+    assert "deployment dp-1: restart (successful)" in result.stdout
+    assert "web1: restart running" not in result.stdout  # a table, not plain lines
