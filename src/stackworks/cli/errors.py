@@ -6,8 +6,8 @@
     ApiError            exit 1 (client.py): the API answered with an error
     ConnectionFailed    exit 2 (client.py): no server answered at the URL
 
-`handle()` turns any of them into the line and the exit; the root group calls it around every
-command, so no command prints a traceback.
+The root group (`StackworksGroup.invoke` in main.py) turns any of them into that line and exit
+code around every command, so no command prints a traceback.
 """
 
 from __future__ import annotations
