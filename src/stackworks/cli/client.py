@@ -31,6 +31,9 @@ from stackworks.api.schemas import (
     StackDocument,
     StackOut,
     StackUpdate,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
 )
 from stackworks.cli.errors import EXIT_USAGE, CliError
 
@@ -275,6 +278,17 @@ class ApiClient:
 
     def get_document(self, stack: str) -> StackDocument:
         return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document")
+
+    # --- tokens ----------------------------------------------------------------------------
+
+    def create_token(self, body: TokenCreate) -> TokenCreated:
+        return self._one(TokenCreated, "POST", "/tokens", body=body)
+
+    def list_tokens(self) -> list[TokenOut]:
+        return self._many(TokenOut, "/tokens")
+
+    def delete_token(self, name: str) -> None:
+        self.request("DELETE", f"/tokens/{_segment(name)}")
 
     def put_document(self, document: StackDocument) -> ApplyResult:
         path = f"/stacks/{_segment(document.name)}/document"

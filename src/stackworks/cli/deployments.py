@@ -86,6 +86,13 @@ def deploy(
         str | None, typer.Option("--custom-json", help="JSON object or @file, this run only")
     ] = None,
     comment: Annotated[str, typer.Option("--comment", help="why, for the history")] = "",
+    rolling: Annotated[
+        bool | None,
+        typer.Option(
+            "--rolling/--all-at-once",
+            help="one instance at a time, drained on the load balancers (default: the stack's)",
+        ),
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="follow it; exit 1 if it fails")] = False,
     timeout: Annotated[
         float, typer.Option("--timeout", help="seconds --wait waits")
@@ -109,6 +116,7 @@ def deploy(
         layers=layer_names,
         custom_json=options.json_object("--custom-json", custom_json) if custom_json else {},
         comment=comment,
+        rolling=rolling,
     )
     deployment = rt.client.create_deployment(stack, body)
     if not as_json:

@@ -27,6 +27,7 @@ from stackworks.cli import (
     layers,
     server,
     stacks,
+    tokens,
 )
 from stackworks.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, UsageError
 from stackworks.cli.runtime import runtime
@@ -99,6 +100,7 @@ app.command("apply")(documents.apply)
 app.command("export")(documents.export)
 app.command("server")(server.server)
 app.add_typer(agent.app, name="agent")
+app.add_typer(tokens.app, name="token")
 app.command("demo")(demo.demo)
 
 
