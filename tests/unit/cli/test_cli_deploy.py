@@ -64,6 +64,7 @@ def test_deploy_sends_the_options_as_a_deployment(cli: Invoke, online: FakeApi) 
         "layers": ["web"],
         "custom_json": {"x": 1},
         "comment": "nightly",
+        "rolling": None,
     }
     assert result.stdout.startswith("Deployment dp-1: execute_recipes on web1, web2.")
 
@@ -125,3 +126,10 @@ def test_on_a_terminal_wait_draws_a_live_table(online: FakeApi) -> None:
     assert result.exit_code == 0, result.output
     assert "deployment dp-1: restart (successful)" in result.stdout
     assert "web1: restart running" not in result.stdout  # a table, not plain lines
+
+
+def test_rolling_is_sent_only_when_asked_for_either_way(cli: Invoke, online: FakeApi) -> None:
+    for flag, expected in (("--rolling", True), ("--all-at-once", False)):
+        result = cli("deploy", "shop", "--command", "restart", flag)
+        assert result.exit_code == 0, result.output
+        assert online.sent("POST")[-1][2]["rolling"] is expected
