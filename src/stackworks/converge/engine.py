@@ -79,10 +79,10 @@ class Engine:
         self.pending.append(resource)
 
     def include(self, name: str) -> None:
-        if name in self.seen:
-            return
-        self.seen.add(name)
         cookbook, recipe = cookbooks.parse_recipe_name(name)
+        if f"{cookbook}::{recipe}" in self.seen:
+            return
+        self.seen.add(f"{cookbook}::{recipe}")
         function, path = cookbooks.load_recipe(self.cookbook(cookbook), recipe)
         self.recipe_files.append(path)
         context = Recipe(
@@ -101,7 +101,9 @@ class Engine:
         try:
             self.include(name)
         except ConvergeError as error:
-            self.fail(f"{name}: {error}" if name not in str(error) else str(error))
+            message = f"{name}: {error}" if name not in str(error) else str(error)
+            where = cookbooks.error_location(error, self.recipe_files)
+            self.fail(f"{message} (at {where})" if where and where not in message else message)
         except Exception as error:  # a recipe bug is a failed run, not a crash
             where = cookbooks.error_location(error, self.recipe_files) or name
             self.fail(f"{name} failed at {where}: {type(error).__name__}: {error}")
@@ -116,7 +118,8 @@ class Engine:
                 cookbook, _ = cookbooks.parse_recipe_name(name)
                 self.cookbook(cookbook)
             for name in run_list:
-                if name in self.seen:
+                cookbook, recipe = cookbooks.parse_recipe_name(name)
+                if f"{cookbook}::{recipe}" in self.seen:
                     continue
                 self.log(f"Recipe: {name}")
                 for resource in self.declare(name):
