@@ -130,10 +130,19 @@ class ServerProcess:
             current = self.instances(stack)
             bad = [h for h in hostnames if current[h]["status"] in failed - {status}]
             if bad:
-                raise AssertionError(f"{bad} failed: {current}\n{self.log_tail()}")
+                raise AssertionError(f"{bad} failed:\n{self.failure_logs(stack)}")
             return all(current[h]["status"] == status for h in hostnames)
 
         wait_until(reached, timeout, interval=0.2, what=f"{hostnames} to be {status}")
+
+    def failure_logs(self, stack: str) -> str:
+        """The logs of the stack's failed commands: what a failing test should show."""
+        commands = self.call("GET", f"/stacks/{stack}/commands?logs=true", expect=200)
+        return "\n".join(
+            f"--- {c['type']} on {c['instance']} ({c['status']}):\n{c['log']}"
+            for c in commands
+            if c["status"] == "failed"
+        )
 
     def wait_idle(self, stack: str, timeout: float = 120.0) -> list[dict[str, Any]]:
         """Wait until no command of the stack is pending; returns every command."""

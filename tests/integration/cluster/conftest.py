@@ -9,8 +9,6 @@ import pytest
 
 from support.cluster import ServerProcess
 
-PROBE_COOKBOOKS = Path(__file__).parent / "cookbooks"
-
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from conftest import PROBE_COOKBOOKS  # type: ignore[import-not-found]
 from support.cluster import ServerProcess
 from support.processes import live_session_pids, wait_until
 
 pytestmark = pytest.mark.integration
 
 PROBE = ["probe::record"]
+PROBE_COOKBOOKS = Path(__file__).parent / "cookbooks"
+PROBE_COOKBOOKS = Path(__file__).parent / "cookbooks"
 
 
 def make_stack(server: ServerProcess) -> None:

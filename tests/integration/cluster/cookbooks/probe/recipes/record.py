@@ -14,12 +14,14 @@ def recipe(r: Recipe) -> None:
         "command_id": command["id"],
         "type": command["type"],
         "reason": command.get("reason", ""),
-        "online": sorted(r.config["instances"]),
-        "layers": {name: sorted(info["instances"]) for name, info in r.config["layers"].items()},
+        "online": sorted(r.configuration["instances"]),
+        "layers": {
+            name: sorted(info["instances"]) for name, info in r.configuration["layers"].items()
+        },
         "written_at": time.time(),
     }
-    r.directory(f"{r.roots.var}/probe")
+    r.directory(f"{r.roots['var']}/probe")
     r.file(
-        f"{r.roots.var}/probe/{command['type']}-{command['id']}.json",
+        f"{r.roots['var']}/probe/{command['type']}-{command['id']}.json",
         content=json.dumps(record, indent=2, sort_keys=True),
     )
