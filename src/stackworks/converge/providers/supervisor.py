@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from stackworks.converge.context import Context
 
 RUNNING_STATES = ("RUNNING", "STARTING", "BACKOFF")
+SETTLE_SECONDS = 15.0
 
 
 def _escape(value: str) -> str:
@@ -78,15 +80,29 @@ class Supervisor:
             return None
         return render_program(spec, ctx.roots["log"])
 
-    def running(self, ctx: Context, spec: ServiceSpec) -> bool:
+    def status(self, ctx: Context, spec: ServiceSpec) -> str:
+        """The program's supervisor state (RUNNING, STOPPED, FATAL...), "" when unknown."""
         _, output = self.ctl(ctx, "status", spec.name)
         for line in output.splitlines():
             parts = line.split()
             if parts and parts[0] in (spec.name, f"{spec.name}:{spec.name}"):
-                return len(parts) > 1 and parts[1] in RUNNING_STATES
+                return parts[1] if len(parts) > 1 else ""
         if "refused connection" in output or "no such file" in output.lower():
             raise ResourceError(f"service[{spec.name}]: supervisord is not reachable: {output}")
-        return False
+        return ""
+
+    def settled(self, ctx: Context, spec: ServiceSpec) -> str:
+        """The state once a starting program has started or given up (`update` starts
+        programs in the background)."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        state = self.status(ctx, spec)
+        while state in ("STARTING", "BACKOFF") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            state = self.status(ctx, spec)
+        return state
+
+    def running(self, ctx: Context, spec: ServiceSpec) -> bool:
+        return self.status(ctx, spec) in RUNNING_STATES
 
     def state(self, ctx: Context, spec: ServiceSpec) -> ServiceState:
         path = self.conf_path(ctx, spec)
@@ -109,17 +125,17 @@ class Supervisor:
                 if files.read_bytes(path) != wanted.encode():
                     files.atomic_write(path, wanted.encode(), 0o600, -1, -1)
                     self._update(ctx, spec)
-                    updated_running = self.running(ctx, spec)
+                    updated_running = self.settled(ctx, spec) == "RUNNING"
             elif step == "disable":
                 path.unlink(missing_ok=True)
                 self._update(ctx, spec)
             elif step == "start":
-                if not self.running(ctx, spec):
+                if self.settled(ctx, spec) != "RUNNING":
                     self._must(ctx, spec, "start", spec.name)
             elif step == "restart":
                 if updated_running:
                     continue  # `update` has just restarted it with the new definition
-                verb = "restart" if self.running(ctx, spec) else "start"
+                verb = "restart" if self.settled(ctx, spec) == "RUNNING" else "start"
                 self._must(ctx, spec, verb, spec.name)
             elif step == "stop":
                 if self.running(ctx, spec):
