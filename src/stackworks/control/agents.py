@@ -20,6 +20,7 @@ from stackworks.store import instances as instance_store
 from stackworks.store.tables import CommandRow, utcnow
 
 MAX_LOG_CHARS = 2_000_000  # a command's stored log is cut beyond this
+SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' configures
 
 
 def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
@@ -37,10 +38,22 @@ def next_command(session: Session, instance: Instance) -> CommandRow | None:
     if not pending:
         return None
     first = pending[0]
+    if first.type == CommandName.SHUTDOWN.value and command_store.configures_pending_about(
+        session, instance.id
+    ):
+        return None  # the others reconfigure first, so no request reaches a stopping process
     if first.sent_at is None:
         first.sent_at = utcnow()
         session.flush()
     return first
+
+
+def _others_still_reconfiguring(session: Session, instance: Instance) -> bool:
+    """Whether configures about this instance leaving are pending, for at most SHUTDOWN_HOLD."""
+    since = instance.status_changed_at
+    if since is not None and (utcnow() - since).total_seconds() > SHUTDOWN_HOLD:
+        return False
+    return command_store.configures_pending_about(session, instance.id) > 0
 
 
 def _own(session: Session, instance: Instance, command_id: str) -> CommandRow:

@@ -52,6 +52,7 @@ def queue(
     timeout: int = DEFAULT_TIMEOUT,
     run_list: list[str] | None = None,
     step: int | None = None,
+    subject_id: str | None = None,
 ) -> Command:
     """Queue one command for one instance.
 
@@ -80,6 +81,7 @@ def queue(
         type=type_,
         deployment_id=deployment.id if deployment else None,
         deployment_step=step,
+        subject_id=subject_id,
         reason=reason,
         run_list=tuple(run_list),
         configuration=configuration,
@@ -87,10 +89,21 @@ def queue(
     return command_store.add(session, command, timeout)
 
 
-def fan_out_configure(session: Session, stack_id: str, reason: str) -> list[Command]:
-    """Queue configure on every online instance with the stack state as it is now."""
-    snapshot = load_snapshot(session, stack_id)
+def fan_out_configure(session: Session, subject: Instance, reason: str) -> list[Command]:
+    """Queue configure on every online instance with the stack state as it is now.
+
+    `subject` is the instance that came or went: its shutdown waits for these configures, so
+    load balancers stop sending it requests before its processes stop.
+    """
+    snapshot = load_snapshot(session, subject.stack_id)
     return [
-        queue(session, snapshot, instance, CommandName.CONFIGURE, reason=reason)
+        queue(
+            session,
+            snapshot,
+            instance,
+            CommandName.CONFIGURE,
+            reason=reason,
+            subject_id=subject.id,
+        )
         for instance in snapshot.online_instances()
     ]

@@ -30,7 +30,7 @@ def fire(session: Session, instance_id: str, event: InstanceEvent) -> Instance:
             _queue_shutdown(session, instance)
     if row.changes_online:
         verb = "came online" if row.target is InstanceStatus.ONLINE else "left online"
-        commands.fan_out_configure(session, instance.stack_id, f"{instance.hostname} {verb}")
+        commands.fan_out_configure(session, instance, f"{instance.hostname} {verb}")
     return instance
 
 

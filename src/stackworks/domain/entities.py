@@ -141,6 +141,7 @@ class Command:
     status: CommandStatus = CommandStatus.PENDING
     deployment_id: str | None = None
     deployment_step: int | None = None  # the rolling step it belongs to
+    subject_id: str | None = None  # a lifecycle configure: the instance that came or went
     reason: str = ""  # why the lifecycle sent it, e.g. "web2 came online"
     run_list: tuple[str, ...] = ()
     configuration: JSON = field(default_factory=dict)  # the stack configuration it carries

@@ -23,6 +23,7 @@ def to_entity(row: CommandRow, *, with_log: bool = True) -> Command:
         status=CommandStatus(row.status),
         deployment_id=row.deployment_id,
         deployment_step=row.deployment_step,
+        subject_id=row.subject_id,
         reason=row.reason,
         run_list=tuple(row.run_list or ()),
         configuration=dict(row.configuration or {}),
@@ -49,6 +50,7 @@ def add(session: Session, command: Command, timeout: int) -> Command:
         instance_id=command.instance_id,
         deployment_id=command.deployment_id,
         deployment_step=command.deployment_step,
+        subject_id=command.subject_id,
         type=command.type.value,
         status=command.status.value,
         reason=command.reason,
@@ -152,3 +154,17 @@ def finish(
 
 def unfinished_for_instance(session: Session, instance_id: str) -> list[CommandRow]:
     return pending_for_instance(session, instance_id)
+
+
+def configures_pending_about(session: Session, subject_id: str) -> int:
+    """How many configures about an instance's coming or going have not finished."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(CommandRow)
+        .where(
+            CommandRow.subject_id == subject_id,
+            CommandRow.type == CommandName.CONFIGURE.value,
+            CommandRow.status == CommandStatus.PENDING.value,
+        )
+    )
+    return int(count or 0)

@@ -144,6 +144,8 @@ class CommandRow(Base):
     instance_id: Mapped[str] = mapped_column(String(36))
     deployment_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     deployment_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: the instance whose coming or going a lifecycle configure is about
+    subject_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     type: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")

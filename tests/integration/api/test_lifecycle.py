@@ -128,10 +128,11 @@ def test_stop_runs_shutdown_configures_the_others_and_ends_processes(api: Api) -
     app1.drain()
     api.post("/stacks/demo/instances/app1/stop")
     assert status(api, "app1") == "stopping"
-    shutdown = app1.next()
-    assert shutdown is not None and shutdown["type"] == "shutdown"
+    assert app1.next() is None  # shutdown waits until the others no longer route to it
     after = lb.drain()
     assert [online_in(c["configuration"]) for c in after] == [["lb1"]]
+    shutdown = app1.next()
+    assert shutdown is not None and shutdown["type"] == "shutdown"
     app1.run(shutdown)
     assert status(api, "app1") == "shutting_down"
     api.tick()

@@ -1,4 +1,4 @@
-"""Token roles (admin, deploy) and rolling deployment plans (steps, and each command's step).
+"""Token roles (admin, deploy) and rolling deployment plans; what a configure is about.
 
 Revision ID: 0002
 Revises: 0001
@@ -26,10 +26,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("step", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("commands") as batch:
         batch.add_column(sa.Column("deployment_step", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("subject_id", sa.String(length=36), nullable=True))
+        batch.create_index("ix_commands_subject_id", ["subject_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("commands") as batch:
+        batch.drop_index("ix_commands_subject_id")
+        batch.drop_column("subject_id")
         batch.drop_column("deployment_step")
     with op.batch_alter_table("deployments") as batch:
         batch.drop_column("step")
