@@ -287,15 +287,26 @@ def timed_run(argv: list[str], cwd: Path, log: Path, timeout: float) -> Run:
             process.wait()
             code = None
         seconds = time.perf_counter() - started
-    return Run(seconds=seconds, exit_code=code, log=log, changed=_changed_count(log))
+    run = Run(seconds=seconds, exit_code=code, log=log, changed=_changed_count(log))
+    if result := _stackworks_result(log):
+        run.engine_seconds = float(result["engine_seconds"])
+    return run
+
+
+def _stackworks_result(log: Path) -> dict[str, Any] | None:
+    """The child's one-line JSON result, if this log is a Stackworks run's."""
+    for line in reversed(log.read_text(errors="replace").splitlines()):
+        if line.startswith(RESULT_MARK):
+            result: dict[str, Any] = json.loads(line[len(RESULT_MARK) :])
+            return result
+    return None
 
 
 def _changed_count(log: Path) -> int | None:
     """Changed resources as reported by the tool itself, if its output says."""
-    text = log.read_text(errors="replace")
-    for line in reversed(text.splitlines()):
-        if line.startswith(RESULT_MARK):
-            return int(json.loads(line[len(RESULT_MARK) :])["changed"])
+    if result := _stackworks_result(log):
+        return int(result["changed"])
+    for line in reversed(log.read_text(errors="replace").splitlines()):
         if "changed=" in line and "ok=" in line:  # Ansible's PLAY RECAP
             return int(line.split("changed=")[1].split()[0])
         if line.strip().startswith("Grand total"):  # pyinfra: Hosts Success Error No Change
