@@ -117,7 +117,7 @@ def test_deploy_config_is_private_and_carries_no_url_credentials(
     assert not any("s3cret" in line for line in r.lines)
 
 
-def test_deploying_the_running_commit_builds_nothing_and_restarts_only_on_config_change(
+def test_deploying_the_running_commit_rebuilds_only_on_config_change_or_when_asked(
     tmp_path: Path, repo: Path
 ) -> None:
     config = _configuration(tmp_path, str(repo))
@@ -129,11 +129,31 @@ def test_deploying_the_running_commit_builds_nothing_and_restarts_only_on_config
     (release / releases.MARKER).write_text(json.dumps({"commit": commit}))
     paths.current.symlink_to("releases/20260101T000000Z")
 
-    r = run("python_app::deploy", config)
-    assert [k for k, _ in r.kinds() if k in {"git", "execute", "link"}] == []
-    deploy_json = r.find("file", "shared/deploy.json")
-    restarted = [(action, d.name) for action, d in deploy_json.notifications]
-    assert restarted == [("restart", "shop-web-1"), ("restart", "shop-web-2")]
+    def actions(r: Any) -> list[tuple[str, ...]]:
+        return [r.find("service", f"shop-web-{n}").properties["action"] for n in (1, 2)]
+
+    # no deploy configuration yet: it changed, so rebuild in place and restart, no new release
+    first = run("python_app::deploy", config)
+    assert [k for k, _ in first.kinds() if k in {"git", "link"}] == []
+    assert [n for k, n in first.kinds() if k == "execute"] == [
+        "rebuild shop 20260101T000000Z in place"
+    ]
+    assert actions(first) == [("enable", "restart"), ("enable", "restart")]
+    assert any("deploy configuration changed" in line for line in first.lines)
+
+    # the same configuration again: nothing to build or restart
+    paths.deploy_json.parent.mkdir(parents=True, exist_ok=True)
+    paths.deploy_json.write_text(first.find("file", "shared/deploy.json").properties["content"])
+    second = run("python_app::deploy", config)
+    assert [k for k, _ in second.kinds() if k in {"git", "execute", "link"}] == []
+    assert actions(second) == [("enable", "start"), ("enable", "start")]
+    assert any("nothing to build or restart" in line for line in second.lines)
+
+    # unless the stack asks for a build on every deploy
+    config["attributes"]["deploy"] = {"shop": {"always_build_on_deploy": True}}
+    forced = run("python_app::deploy", config)
+    assert actions(forced) == [("enable", "restart"), ("enable", "restart")]
+    assert any("always_build_on_deploy" in line for line in forced.lines)
 
 
 def test_dropped_processes_are_stopped_and_disabled(tmp_path: Path, repo: Path) -> None:

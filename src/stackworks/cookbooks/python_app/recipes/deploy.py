@@ -47,19 +47,12 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     current = releases.current_release(paths)
     deployed = releases.read_marker(paths, current).get("commit") if current else None
     if deployed == facts.commit and current is not None:
-        r.log(f"app {name}: {facts.commit[:12]} is already deployed in release {current}")
-        processes = declare.plan(r, name, app, current, declare.release_procfile(r, name, current))
-        config_file = r.file(
-            str(paths.deploy_json),
-            content=declare.deploy_config(r, name, app, facts.commit),
-            mode=0o600,
-            sensitive=True,
-        )
-        for handle in declare.services(r, processes, paths.release(current), ("enable", "start")):
-            config_file.notifies("restart", handle)
-        declare.retire(r, name, processes)
+        _redeploy_in_place(r, name, app, facts, current)
         return
-
+    r.log(
+        f"app {name}: new commit {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
+        "building a new release, switching to it and restarting"
+    )
     release = _new_release_name(paths)
     release_dir = paths.release(release)
     venv = paths.venv(release)
@@ -97,11 +90,62 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     r.link(str(paths.current), to=f"releases/{release}")
     processes = declare.plan(r, name, app, release, facts.procfile)
     # A new release directory changes every service's definition: the engine restarts each.
-    declare.services(r, processes, release_dir, ("enable", "start"))
+    declare.services(
+        r, processes, release_dir, ("enable", "start"), delay=float(config["restart_delay"])
+    )
     declare.retire(r, name, processes)
     keep = int(config["keep_releases"])
     for old in releases.releases_to_prune(paths, keep - 1, protect=(release, current or "")):
         r.directory(str(paths.release(old)), action="delete")
+
+
+def _redeploy_in_place(
+    r: Recipe, name: str, app: declare.App, facts: source.SourceFacts, current: str
+) -> None:
+    """The deployed commit again: rebuild in place and restart only if the generated deploy
+    configuration changed or `deploy.<app>.always_build_on_deploy` asks for it."""
+    config = declare.settings(r)
+    paths = declare.paths(r, name)
+    new_config = declare.deploy_config(r, name, app, facts.commit)
+    old_config = paths.deploy_json.read_text() if paths.deploy_json.exists() else None
+    always = bool(((r.node.get("deploy") or {}).get(name) or {}).get("always_build_on_deploy"))
+    short = facts.commit[:12]
+    if old_config != new_config:
+        r.log(
+            f"app {name}: same commit {short}, but its deploy configuration changed: "
+            "rebuilding in place and restarting"
+        )
+    elif always:
+        r.log(
+            f"app {name}: same commit {short} and configuration, but "
+            f"deploy.{name}.always_build_on_deploy is set: rebuilding in place and restarting"
+        )
+    else:
+        r.log(
+            f"app {name}: same commit {short} and same deploy configuration: "
+            "nothing to build or restart"
+        )
+    release_dir = paths.release(current)
+    processes = declare.plan(r, name, app, current, declare.release_procfile(r, name, current))
+    r.file(str(paths.deploy_json), content=new_config, mode=0o600, sensitive=True)
+    if old_config != new_config or always:
+        install = _install_command(
+            facts.install, str(paths.venv(current) / "bin" / "python"), release_dir
+        )
+        if install:
+            r.execute(
+                f"rebuild {name} {current} in place",
+                command=install,
+                cwd=str(release_dir),
+                timeout=float(config["install_timeout"]),
+            )
+        # restarted in order, `restart_delay` apart, so some copies always serve
+        action: tuple[str, ...] = ("enable", "restart")
+        delay = float(config["restart_delay"])
+    else:
+        action, delay = ("enable", "start"), 0.0
+    declare.services(r, processes, release_dir, action, delay=delay)
+    declare.retire(r, name, processes)
 
 
 def _new_release_name(paths: releases.AppPaths) -> str:

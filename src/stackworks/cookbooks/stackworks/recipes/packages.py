@@ -1,7 +1,7 @@
 """stackworks::packages: the OS packages of the instance's layers, installed with apt.
 
 The list is `configuration["stackworks"]["packages"]`, gathered from every layer of the
-instance in layer order; it runs first on setup and on install_dependencies. One `package`
+instance in layer order; it runs first on setup and on install_dependencies; update_dependencies upgrades them. One `package`
 resource for all of them, so the installed state is read once and a second run changes nothing.
 """
 
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 def recipe(r: Recipe) -> None:
     packages = [str(p) for p in r.configuration["stackworks"].get("packages") or []]
+    upgrade = r.stack.command.get("type") == "update_dependencies"
     if packages:
-        r.package(packages, provider="apt")
+        r.package(packages, provider="apt", action="upgrade" if upgrade else "install")
     else:
         r.log("no layer packages to install")
