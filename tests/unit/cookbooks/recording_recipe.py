@@ -43,6 +43,7 @@ class RecordingRecipe:
             layers=configuration["layers"],
             apps=configuration["apps"],
             self=configuration["self"],
+            command=configuration.get("command") or {},
         )
         self.roots = configuration["self"]["roots"]
         self.declared: list[Declared] = []

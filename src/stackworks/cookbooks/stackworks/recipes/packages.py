@@ -1,8 +1,8 @@
 """stackworks::packages: the OS packages of the instance's layers, installed with apt.
 
 The list is `configuration["stackworks"]["packages"]`, gathered from every layer of the
-instance in layer order; it runs first on setup and on install_dependencies; update_dependencies upgrades them. One `package`
-resource for all of them, so the installed state is read once and a second run changes nothing.
+instance in layer order; it runs first on setup and on install_dependencies, and
+update_dependencies upgrades them. One `package` resource for all of them, so the installed state is read once and a second run changes nothing.
 """
 
 from __future__ import annotations
