@@ -200,6 +200,12 @@ def test_haproxy_checks_the_new_file_and_reloads_with_usr2(tmp_path: Path, repo:
 
 
 def test_layer_packages_are_installed_with_apt_in_one_resource(tmp_path: Path) -> None:
-    r = run("stackworks::packages", _configuration(tmp_path, "unused"))
-    assert [(d.kind, d.properties) for d in r.declared] == [("package", {"provider": "apt"})]
+    config = _configuration(tmp_path, "unused")
+    r = run("stackworks::packages", config)
+    assert [(d.kind, d.properties) for d in r.declared] == [
+        ("package", {"provider": "apt", "action": "install"})
+    ]
     assert r.declared[0].name == "['curl', 'jq']"
+    config["command"] = {"type": "update_dependencies"}
+    upgraded = run("stackworks::packages", config)
+    assert upgraded.declared[0].properties["action"] == "upgrade"

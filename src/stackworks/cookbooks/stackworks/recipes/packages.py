@@ -2,7 +2,8 @@
 
 The list is `configuration["stackworks"]["packages"]`, gathered from every layer of the
 instance in layer order; it runs first on setup and on install_dependencies, and
-update_dependencies upgrades them. One `package` resource for all of them, so the installed state is read once and a second run changes nothing.
+update_dependencies upgrades them. One `package` resource for all of them, so the installed
+state is read once and a second run changes nothing.
 """
 
 from __future__ import annotations
