@@ -113,8 +113,21 @@ def test_deploy_config_is_private_and_carries_no_url_credentials(
     document = json.loads(deploy_json.properties["content"])
     assert document["environment"] == {"A": "1", "TOKEN": "s3cret"}
     assert document["secure_keys"] == ["TOKEN"]
-    assert document["layers"]["web"]["instances"]["web1"]["private_ip"] == "10.0.0.1"
+    assert document["layers"] == {"lb": {"instances": {}}}  # other layers only
     assert not any("s3cret" in line for line in r.lines)
+
+
+def test_deploy_config_follows_the_apps_custom_json_but_not_its_sibling_servers(
+    tmp_path: Path, repo: Path
+) -> None:
+    config = _configuration(tmp_path, str(repo))
+    before = run("python_app::deploy", config).find("file", "shared/deploy.json")
+    config["layers"]["web"]["instances"]["web2"] = {"private_ip": "10.0.0.2", "status": "online"}
+    same = run("python_app::deploy", config).find("file", "shared/deploy.json")
+    assert same.properties["content"] == before.properties["content"]
+    config["attributes"]["deploy"] = {"shop": {"workers": 4}}
+    changed = run("python_app::deploy", config).find("file", "shared/deploy.json")
+    assert json.loads(changed.properties["content"])["custom"] == {"workers": 4}
 
 
 def test_deploying_the_running_commit_rebuilds_only_on_config_change_or_when_asked(

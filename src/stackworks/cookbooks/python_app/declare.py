@@ -53,11 +53,17 @@ def deploy_config(r: Recipe, name: str, app: App, commit: str | None) -> str:
     """The app's rendered configuration, written to shared/deploy.json (mode 0600).
 
     It holds the app's environment with its secure values: the app reads it, logs never do.
-    Stable for a given stack state, so a change means something the app may care about.
+    Stable for a given stack state, so a change means something the app may care about: its
+    environment, its `deploy.<app>` custom JSON, and the online instances of the OTHER layers
+    (databases, caches, brokers). Its own layers' instances are left out, so another app server
+    coming or going does not restart this one.
     """
     self_info = _self(r)
     layer_info = _layers(r)
     src = app.get("source") or {}
+    own_layers = set(app.get("layers") or [])
+    custom = _plain((r.node.get("deploy") or {}).get(name) or {})
+    custom.pop("always_build_on_deploy", None)
     document = {
         "stack": {"name": r.stack.name},
         "app": {
@@ -72,6 +78,7 @@ def deploy_config(r: Recipe, name: str, app: App, commit: str | None) -> str:
             },
             "commit": commit,
         },
+        "custom": custom,
         "environment": _plain(app.get("environment") or {}),
         "secure_keys": list(app.get("secure_keys") or []),
         "instance": {
@@ -88,7 +95,8 @@ def deploy_config(r: Recipe, name: str, app: App, commit: str | None) -> str:
                     )
                 }
             }
-            for layer in app.get("layers") or []
+            for layer in sorted(layer_info)
+            if layer not in own_layers
         },
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
