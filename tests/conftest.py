@@ -31,6 +31,7 @@ from support.postgres import (  # noqa: E402
     PostgresServer,
     PostgresUnavailable,
     find_bindir,
+    skip_or_fail_without_server,
     start_server,
 )
 from support.processes import descendant_pids, is_alive  # noqa: E402
@@ -43,20 +44,13 @@ BACKENDS = [
 ]
 
 
-def _missing_postgres(reason: str) -> None:
-    """Fail in CI, where a missing server is a broken setup; skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set and {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One PostgreSQL server for the whole session, stopped and removed at the end."""
     try:
         find_bindir()
     except PostgresUnavailable as missing:
-        _missing_postgres(str(missing))
+        skip_or_fail_without_server(str(missing))
     server = start_server()
     try:
         yield server

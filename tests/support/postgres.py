@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from .processes import descendant_pids, free_port, is_alive, wait_until
 
@@ -67,6 +68,13 @@ def find_bindir() -> Path:
         if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
             return bindir
     raise PostgresUnavailable(INSTALL_HINT)
+
+
+def skip_or_fail_without_server(reason: str) -> None:
+    """Fail in CI (env CI set), where a missing server means a broken setup; skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def _version_key(name: str) -> tuple[int, ...]:

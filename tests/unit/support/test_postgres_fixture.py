@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from support import postgres
 from support.postgres import PostgresServer, start_server
 from support.processes import descendant_pids, is_alive
 
@@ -86,3 +87,24 @@ def test_stop_ends_every_server_process_and_removes_its_dir(
     assert not Path(root).exists()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host="127.0.0.1", port=server.port, dbname="postgres", connect_timeout=2)
+
+
+def test_missing_binaries_are_reported_with_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("glob.glob", lambda pattern: [])
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(postgres.PostgresUnavailable, match="apt-get install postgresql"):
+        postgres.find_bindir()
+
+
+def test_missing_server_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set and no server"):
+        postgres.skip_or_fail_without_server("no server")
+
+
+def test_missing_server_skips_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no server"):
+        postgres.skip_or_fail_without_server("no server")
