@@ -1,0 +1,110 @@
+"""Zero downtime: failed requests during a rolling deploy and during a plain deploy.
+
+A real server, HAProxy on a local lb instance, three app instances of the sample app with two
+gunicorn processes each. A second process sends steady requests through HAProxy on loopback
+while a new commit is deployed: once all at once (a plain deploy: every app server restarts
+together, as OpsWorks did), once rolling (one instance at a time, drained on HAProxy first).
+Prints both failure counts and both durations; asserts nothing.
+
+    .venv/bin/python bench/zero_downtime_bench.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.cluster import ServerProcess  # noqa: E402
+from support.processes import wait_until  # noqa: E402
+from support.web import commit_greeting, get, sample_repository  # noqa: E402
+
+LB_PORT = 8080
+
+
+def build_stack(server: ServerProcess, repo: Path) -> str:
+    hosts = ["app1", "app2", "app3"]
+    document = {
+        "name": "zdt",
+        "custom_json": {
+            "haproxy": {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2},
+            "python_app": {"instance_count": 2, "base_port": 8000},
+        },
+        "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
+        "apps": [{"shortname": "sample", "source": {"url": f"file://{repo}", "revision": "main"}}],
+        "instances": [{"hostname": "lb1", "layers": ["lb"]}]
+        + [{"hostname": h, "layers": ["app"]} for h in hosts],
+    }
+    server.call("PUT", "/stacks/zdt/document", document, expect=200)
+    for host in ["lb1", *hosts]:
+        server.call("POST", f"/stacks/zdt/instances/{host}/start", expect=200)
+    server.wait_for_status("zdt", ["lb1", *hosts], "online", timeout=300)
+    server.wait_idle("zdt")
+    url = f"http://{server.instances('zdt')['lb1']['private_ip']}:{LB_PORT}/"
+    wait_until(lambda: get(url)[0] == 200, 30, interval=0.2, what="the app")
+    return url
+
+
+def deploy_under_load(server: ServerProcess, url: str, rolling: bool, tmp: Path) -> dict[str, Any]:
+    stopfile = tmp / f"stop-{rolling}"
+    loader = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "http_load.py"), url, str(stopfile)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(1.0)  # steady load before the deploy
+    began = time.monotonic()
+    created = server.call(
+        "POST",
+        "/stacks/zdt/deployments",
+        {"command": {"name": "deploy"}, "app": "sample", "rolling": rolling},
+        expect=201,
+    )
+
+    def done() -> dict[str, Any] | None:
+        shown = server.call("GET", f"/stacks/zdt/deployments/{created['id']}")
+        return shown if shown["status"] != "running" else None
+
+    shown = wait_until(done, 600, interval=0.2, what="the deployment")
+    duration = time.monotonic() - began
+    time.sleep(2.0)  # and a little after it
+    stopfile.touch()
+    out, _ = loader.communicate(timeout=60)
+    load = json.loads(out.strip().splitlines()[-1])
+    return {"status": shown["status"], "duration": duration, **load}
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="swzdt-") as name:
+        tmp = Path(name)
+        server = ServerProcess(tmp / "d")
+        server.start()
+        try:
+            repo = sample_repository(tmp / "sample")
+            url = build_stack(server, repo)
+            commit_greeting(repo, "Plain")
+            plain = deploy_under_load(server, url, rolling=False, tmp=tmp)
+            commit_greeting(repo, "Rolled")
+            rolled = deploy_under_load(server, url, rolling=True, tmp=tmp)
+        finally:
+            server.close()
+    print("\nsteady load through HAProxy while deploying a new commit to 3 instances x 2 processes")
+    print(f"{'deploy':>8} {'status':>11} {'duration s':>11} {'requests':>9} {'failed':>7}  reasons")
+    for label, r in (("plain", plain), ("rolling", rolled)):
+        print(
+            f"{label:>8} {r['status']:>11} {r['duration']:>11.1f} {r['requests']:>9} "
+            f"{r['failures']:>7}  {', '.join(r['reasons'])}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
