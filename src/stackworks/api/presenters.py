@@ -48,21 +48,30 @@ def layer_out(stack: Stack, layer: Layer) -> schemas.LayerOut:
     )
 
 
+def app_source(app: App) -> schemas.AppSourceIn:
+    return schemas.AppSourceIn(
+        type=app.source.type, url=app.source.url, revision=app.source.revision
+    )
+
+
+def masked_environment(app: App) -> list[schemas.EnvironmentVariableIn]:
+    """The app's environment for people: secure values read FILTERED."""
+    return [
+        schemas.EnvironmentVariableIn(
+            key=var.key, value=FILTERED if var.secure else var.value, secure=var.secure
+        )
+        for var in app.environment
+    ]
+
+
 def app_out(stack: Stack, app: App, layers: list[Layer]) -> schemas.AppOut:
     return schemas.AppOut(
         id=app.id,
         stack=stack.name,
         shortname=app.shortname,
         name=app.name,
-        source=schemas.AppSourceIn(
-            type=app.source.type, url=app.source.url, revision=app.source.revision
-        ),
-        environment=[
-            schemas.EnvironmentVariableIn(
-                key=var.key, value=FILTERED if var.secure else var.value, secure=var.secure
-            )
-            for var in app.environment
-        ],
+        source=app_source(app),
+        environment=masked_environment(app),
         layers=list(app.layers),
         deploys_to=app_layers(app, layers),
         domains=list(app.domains),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from stackworks.api import schemas
+from stackworks.api import presenters, schemas
 from stackworks.control import catalog
 from stackworks.control.instances import AddressAllocator, create_instance
-from stackworks.domain.entities import FILTERED, Stack
+from stackworks.domain.entities import Stack
 from stackworks.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from stackworks.domain.status import InstanceStatus
 from stackworks.store import apps as app_store
@@ -207,15 +207,8 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
             schemas.AppCreate(
                 shortname=app.shortname,
                 name=app.name,
-                source=schemas.AppSourceIn(
-                    type=app.source.type, url=app.source.url, revision=app.source.revision
-                ),
-                environment=[
-                    schemas.EnvironmentVariableIn(
-                        key=var.key, value=FILTERED if var.secure else var.value, secure=var.secure
-                    )
-                    for var in app.environment
-                ],
+                source=presenters.app_source(app),
+                environment=presenters.masked_environment(app),
                 layers=list(app.layers),
                 domains=list(app.domains),
                 attributes=app.attributes,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,4 +60,25 @@ def declare(r: Recipe, action: tuple[str, ...] | str) -> Any:
         action=action,
         reload_signal="USR2",
         stop_signal="TERM",
+    )
+
+
+def runtime_action(r: Recipe, action: str) -> None:
+    """Declare `drain` or `enable` of the app instance named by the command's args.server
+    through HAProxy's runtime API (stackworks.cookbooks.haproxy.runtime)."""
+    server = str(r.stack.command.get("args", {}).get("server", ""))
+    if not server:
+        r.fail(f"haproxy::{action} needs args.server: the hostname to {action}")
+    r.execute(
+        f"{action} {server}",
+        command=[
+            sys.executable,
+            "-m",
+            "stackworks.cookbooks.haproxy.runtime",
+            runtime_socket(r),
+            action,
+            server,
+            "--timeout",
+            str(r.node["haproxy"][f"{action}_timeout"]),
+        ],
     )

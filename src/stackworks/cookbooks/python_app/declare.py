@@ -158,6 +158,18 @@ def services(
     return handles
 
 
+def current_services(r: Recipe, action: tuple[str, ...] | str, *, delay: float = 0) -> None:
+    """Declare the processes of every app deployed here, from its current release, with
+    `action` (what python_app::start, stop and restart do)."""
+    for name, app in apps_here(r):
+        app_paths = paths(r, name)
+        current = releases.current_release(app_paths)
+        if current is None:
+            continue
+        processes = plan(r, name, app, current, release_procfile(r, name, current))
+        services(r, processes, app_paths.release(current), action, delay=delay)
+
+
 def retire(r: Recipe, name: str, keep: list[workload.Process]) -> None:
     """Stop and remove the services this app ran before but no longer runs (fewer copies, a
     process dropped from the Procfile), then record the current set."""

@@ -3,7 +3,6 @@ health checks see it up."""
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from stackworks.cookbooks.haproxy import service
@@ -13,19 +12,4 @@ if TYPE_CHECKING:
 
 
 def recipe(r: Recipe) -> None:
-    server = str(r.stack.command.get("args", {}).get("server", ""))
-    if not server:
-        r.fail("haproxy::enable needs args.server: the hostname to enable")
-    r.execute(
-        f"enable {server}",
-        command=[
-            sys.executable,
-            "-m",
-            "stackworks.cookbooks.haproxy.runtime",
-            service.runtime_socket(r),
-            "enable",
-            server,
-            "--timeout",
-            str(r.node["haproxy"]["enable_timeout"]),
-        ],
-    )
+    service.runtime_action(r, "enable")
