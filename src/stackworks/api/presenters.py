@@ -138,6 +138,7 @@ def deployment_out(
         command=schemas.DeploymentCommandIn(name=deployment.command, args=deployment.args),
         status=deployment.status,
         app=app_names.get(deployment.app_id) if deployment.app_id else None,
+        revision=deployment.revision,
         custom_json=deployment.custom_json,
         comment=deployment.comment,
         created_by=deployment.created_by,

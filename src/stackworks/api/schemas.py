@@ -221,6 +221,7 @@ class DeploymentOut(BaseModel):
     command: DeploymentCommandIn
     status: DeploymentStatus
     app: str | None
+    revision: str | None = None  # the app's revision when it was made
     custom_json: JSON
     comment: str
     created_by: str

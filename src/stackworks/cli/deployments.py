@@ -29,6 +29,11 @@ def show_deployment(output: Output, d: DeploymentOut, *, logs: bool = False) -> 
             ("command", d.command.name.value),
             ("args", compact(d.command.args)),
             ("app", d.app),
+            ("revision", d.revision),
+            (
+                "rolling",
+                f"step {min(d.step + 1, len(d.steps))} of {len(d.steps)}" if d.rolling else None,
+            ),
             ("status", status_text(d.status.value)),
             ("instances", joined(d.instances)),
             ("comment", d.comment),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from stackworks.api import schemas
+from stackworks.converge.cookbook_sources import CookbookSourceError, resolve_git_ref
 from stackworks.domain.entities import (
     FILTERED,
     App,
@@ -56,6 +57,25 @@ def _sources(items: list[schemas.CookbookSourceIn]) -> tuple[CookbookSource, ...
     return tuple(sources)
 
 
+def pin_sources(
+    sources: tuple[CookbookSource, ...], *, refresh: bool = False
+) -> tuple[CookbookSource, ...]:
+    """Pin each git source to the commit its ref names now: new ones always, all on `refresh`
+    (update_custom_cookbooks). Agents fetch exactly the pinned commit until the next refresh."""
+    pinned = []
+    for n, source in enumerate(sources):
+        if source.type is CookbookSourceType.GIT and (refresh or not source.pinned_commit):
+            try:
+                commit = resolve_git_ref(source.url, source.ref)
+            except CookbookSourceError as error:
+                raise InvalidInput(
+                    f"cookbook_sources[{n}].url: {error}", field=f"cookbook_sources[{n}].url"
+                ) from error
+            source = replace(source, pinned_commit=commit)
+        pinned.append(source)
+    return tuple(pinned)
+
+
 def create_stack(session: Session, body: schemas.StackCreate) -> Stack:
     check_stack_name(body.name)
     suggest_hostname(body.hostname_theme, "x", ())  # validates the theme
@@ -64,7 +84,7 @@ def create_stack(session: Session, body: schemas.StackCreate) -> Stack:
         name=body.name,
         custom_json=_check_json_object(body.custom_json, "custom_json"),
         hostname_theme=body.hostname_theme.lower(),
-        cookbook_sources=_sources(body.cookbook_sources),
+        cookbook_sources=pin_sources(_sources(body.cookbook_sources)),
     )
     return stack_store.create(session, stack)
 
@@ -79,8 +99,8 @@ def update_stack(session: Session, stack: Stack, body: schemas.StackUpdate) -> S
     if body.cookbook_sources is not None:
         new = _sources(body.cookbook_sources)
         pinned = {(s.type, s.url, s.ref): s.pinned_commit for s in stack.cookbook_sources}
-        changes["cookbook_sources"] = tuple(
-            replace(s, pinned_commit=pinned.get((s.type, s.url, s.ref))) for s in new
+        changes["cookbook_sources"] = pin_sources(
+            tuple(replace(s, pinned_commit=pinned.get((s.type, s.url, s.ref))) for s in new)
         )
     return stack_store.update(session, replace(stack, **changes))
 

@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy.orm import Session
 
 from stackworks.api import schemas
-from stackworks.control import commands
+from stackworks.control import catalog, commands
 from stackworks.control.run_lists import execute_recipes_arg
 from stackworks.domain.entities import App, Deployment, Instance, Stack
 from stackworks.domain.errors import Conflict, InvalidInput, NotFound
@@ -37,6 +37,7 @@ from stackworks.domain.status import (
 from stackworks.store import apps as app_store
 from stackworks.store import commands as command_store
 from stackworks.store import deployments as deployment_store
+from stackworks.store import stacks as stack_store
 from stackworks.store.ids import new_id
 from stackworks.store.tables import utcnow
 
@@ -63,6 +64,9 @@ def create_deployment(
     if body.instances and body.layers:
         raise InvalidInput("give instances or layers, not both", field="instances")
     app = _app(session, stack, body.app, name)
+    if name is CommandName.UPDATE_CUSTOM_COOKBOOKS:
+        refreshed = catalog.pin_sources(stack.cookbook_sources, refresh=True)
+        stack = stack_store.update(session, replace(stack, cookbook_sources=refreshed))
     snapshot = commands.load_snapshot(session, stack.id)
     targets = _targets(snapshot, name, app, body.instances, body.layers)
     rolling = body.rolling if body.rolling is not None else rolling_default(stack)
@@ -86,6 +90,7 @@ def create_deployment(
             stack_id=stack.id,
             command=name,
             app_id=app.id if app else None,
+            revision=app.source.revision if app else None,
             args=body.command.args,
             custom_json=body.custom_json,
             comment=body.comment,

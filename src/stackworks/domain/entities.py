@@ -114,6 +114,7 @@ class Deployment:
     command: CommandName
     status: DeploymentStatus = DeploymentStatus.RUNNING
     app_id: str | None = None
+    revision: str | None = None  # the app's revision when the deployment was made
     args: JSON = field(default_factory=dict)
     custom_json: JSON = field(default_factory=dict)
     comment: str = ""

@@ -121,6 +121,7 @@ class DeploymentRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
     app_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    revision: Mapped[str | None] = mapped_column(String(200), default=None)  # the app's, then
     command: Mapped[str] = mapped_column(String(40))
     args: Mapped[dict[str, Any]] = mapped_column(default=dict)
     custom_json: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 FILTERED = "*****FILTERED*****"
@@ -165,3 +168,79 @@ def test_an_instance_that_runs_cannot_be_deleted_and_a_busy_layer_neither(api: A
     assert refused.status_code == 409
     assert "stop it" in refused.json()["detail"]["message"]
     assert api.delete("/stacks/demo/layers/app").status_code == 409
+
+
+def _git_repo(path: Path) -> str:
+    path.mkdir()
+    for argv in (
+        ["init", "-q", "-b", "main"],
+        [
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "one",
+        ],
+    ):
+        subprocess.run(["git", "-C", str(path), *argv], check=True, capture_output=True)
+    return subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_git_cookbook_sources_are_pinned_until_update_custom_cookbooks(
+    api: Api, tmp_path: Path
+) -> None:
+    first = _git_repo(tmp_path / "cookbooks")
+    source = {"type": "git", "url": f"file://{tmp_path / 'cookbooks'}", "ref": "main"}
+    stack = make_stack(api, cookbook_sources=[source])
+    assert stack["cookbook_sources"][0]["pinned_commit"] == first
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(tmp_path / "cookbooks"),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "two",
+        ],
+        check=True,
+    )
+    assert api.get("/stacks/demo").json()["cookbook_sources"][0]["pinned_commit"] == first
+    make_layer(api, "demo", "app")
+    make_instance(api, "demo", ["app"], "app1")
+    from .test_lifecycle import bring_online  # the agent's side, played by the test
+
+    agent = bring_online(api, "app1")
+    agent.drain()
+    api.post("/stacks/demo/deployments", {"command": {"name": "update_custom_cookbooks"}})
+    second = api.get("/stacks/demo").json()["cookbook_sources"][0]["pinned_commit"]
+    assert second not in (first, None)
+    command = agent.next()
+    assert command is not None
+    assert command["configuration"]["stackworks"]["cookbook_sources"][0]["pinned_commit"] == second
+
+
+def test_a_cookbook_source_that_does_not_exist_is_refused_naming_it(
+    api: Api, tmp_path: Path
+) -> None:
+    answer = api.post(
+        "/stacks",
+        {
+            "name": "demo",
+            "cookbook_sources": [{"type": "git", "url": f"file://{tmp_path / 'nowhere'}"}],
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["field"] == "cookbook_sources[0].url"
+    assert api.get("/stacks/demo").status_code == 404

@@ -57,6 +57,7 @@ def test_a_rolling_deploy_drains_deploys_and_enables_one_instance_at_a_time(api:
         "/stacks/demo/deployments", {"command": {"name": "deploy"}, "app": "web", "rolling": True}
     ).json()
     assert created["rolling"] is True
+    assert created["revision"] == "HEAD"  # the app's revision, kept in the history
     assert [(s["kind"], s["target"]) for s in created["steps"]] == [
         ("deploy", ""),
         ("drain", "app1"),

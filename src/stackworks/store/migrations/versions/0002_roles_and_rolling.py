@@ -1,4 +1,4 @@
-"""Token roles (admin, deploy) and rolling deployment plans; what a configure is about.
+"""Token roles; rolling deployment plans and deployed revisions; what a configure is about.
 
 Revision ID: 0002
 Revises: 0001
@@ -24,6 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("deployments") as batch:
         batch.add_column(sa.Column("plan", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(sa.Column("step", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("revision", sa.String(length=200), nullable=True))
     with op.batch_alter_table("commands") as batch:
         batch.add_column(sa.Column("deployment_step", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("subject_id", sa.String(length=36), nullable=True))
@@ -36,6 +37,7 @@ def downgrade() -> None:
         batch.drop_column("subject_id")
         batch.drop_column("deployment_step")
     with op.batch_alter_table("deployments") as batch:
+        batch.drop_column("revision")
         batch.drop_column("step")
         batch.drop_column("plan")
     with op.batch_alter_table("api_tokens") as batch:
