@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -179,3 +180,52 @@ def test_no_token_is_a_clear_refusal(cli: Cli) -> None:
     assert result.returncode == 1
     assert "invalid API token" in result.stderr
     no_traceback(result)
+
+
+def test_a_registered_host_comes_online_and_stops_through_its_own_agent(
+    cli: Cli, server: ServerProcess, tmp_path: Path
+) -> None:
+    assert cli("stack", "create", "hosts").returncode == 0
+    assert cli("layer", "create", "hosts", "app").returncode == 0
+    config = tmp_path / "agent.json"
+    registered = cli(
+        "agent",
+        "register",
+        "--server",
+        server.url,
+        "--stack",
+        "hosts",
+        "--layers",
+        "app",
+        "--token",
+        server.token,
+        "--hostname",
+        "box1",
+        "--private-ip",
+        "127.77.99.1",
+        "--config",
+        str(config),
+    )
+    assert registered.returncode == 0, registered.stderr
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert json.loads(config.read_text())["credential"] not in registered.stdout
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "stackworks", "agent", "run", "--config", str(config)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=cli.env,
+    )
+    try:
+        server.wait_for_status("hosts", ["box1"], "online", timeout=60)
+        shown = json.loads(cli("instance", "show", "hosts", "box1", "--json").stdout)
+        assert shown["provider"] == "registered"
+        assert shown["private_ip"] == "127.77.99.1"
+        assert shown["metrics"].get("load1") is not None
+        assert cli("instance", "stop", "hosts", "box1", "--wait").returncode == 0
+        types = [c["type"] for c in server.call("GET", "/stacks/hosts/commands")]
+        assert types == ["setup", "configure", "shutdown"]
+    finally:
+        os.killpg(agent.pid, signal.SIGTERM)
+        agent.wait(timeout=30)
