@@ -6,6 +6,11 @@ while a new commit is deployed: once all at once (a plain deploy: every app serv
 together, as OpsWorks did), once rolling (one instance at a time, drained on HAProxy first).
 Prints both failure counts and both durations; asserts nothing.
 
+HAProxy's own safety net (`retries 3` with `option redispatch`: a request that cannot connect is
+sent to another server) hides much of a plain deploy's damage, so each is measured twice: with
+the defaults, and with `haproxy.retries: 0, redispatch: false`, where what clients would see
+without that net shows.
+
     .venv/bin/python bench/zero_downtime_bench.py
 """
 
@@ -29,14 +34,33 @@ from support.web import commit_greeting, get, sample_repository  # noqa: E402
 LB_PORT = 8080
 
 
+def custom_json(retries: bool) -> dict[str, Any]:
+    haproxy: dict[str, Any] = {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2}
+    if not retries:
+        haproxy.update(retries=0, redispatch=False)
+    return {"haproxy": haproxy, "python_app": {"instance_count": 2, "base_port": 8000}}
+
+
+def without_retries(server: ServerProcess) -> None:
+    server.call("PATCH", "/stacks/zdt", {"custom_json": custom_json(retries=False)}, expect=200)
+    created = server.call(
+        "POST", "/stacks/zdt/deployments", {"command": {"name": "configure"}}, expect=201
+    )
+    wait_until(
+        lambda: (
+            server.call("GET", f"/stacks/zdt/deployments/{created['id']}")["status"] != "running"
+        ),
+        120,
+        interval=0.2,
+        what="the configure",
+    )
+
+
 def build_stack(server: ServerProcess, repo: Path) -> str:
     hosts = ["app1", "app2", "app3"]
     document = {
         "name": "zdt",
-        "custom_json": {
-            "haproxy": {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2},
-            "python_app": {"instance_count": 2, "base_port": 8000},
-        },
+        "custom_json": custom_json(retries=True),
         "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
         "apps": [{"shortname": "sample", "source": {"url": f"file://{repo}", "revision": "main"}}],
         "instances": [{"hostname": "lb1", "layers": ["lb"]}]
@@ -53,7 +77,7 @@ def build_stack(server: ServerProcess, repo: Path) -> str:
 
 
 def deploy_under_load(server: ServerProcess, url: str, rolling: bool, tmp: Path) -> dict[str, Any]:
-    stopfile = tmp / f"stop-{rolling}"
+    stopfile = tmp / f"stop-{time.monotonic_ns()}"
     loader = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "http_load.py"), url, str(stopfile)],
         stdout=subprocess.PIPE,

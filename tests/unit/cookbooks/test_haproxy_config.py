@@ -72,6 +72,18 @@ def test_rendered_config_binds_private_ip_and_lists_servers() -> None:
     assert "cookie" not in text
 
 
+def test_retries_and_redispatch_follow_the_attributes() -> None:
+    servers = [config.Server("web1-1", "10.0.0.1", 8001)]
+    default = config.render_haproxy_config(_settings(), bind_ip="10.0.0.10", servers=servers)
+    assert "    retries 3\n" in default and "option redispatch" in default
+    bare = config.render_haproxy_config(
+        _settings(retries=0, redispatch=False), bind_ip="10.0.0.10", servers=servers
+    )
+    assert "    retries 0\n" in bare and "redispatch" not in bare
+    with pytest.raises(config.ConfigError, match="haproxy.retries"):
+        config.render_haproxy_config(_settings(retries=-1), bind_ip="10.0.0.10", servers=servers)
+
+
 def test_stats_page_appears_only_with_a_password_and_sticky_sessions_use_a_cookie() -> None:
     text = config.render_haproxy_config(
         _settings(stats_password="pw", sticky_sessions=True),

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
         "sticky_sessions": False,  # True: a cookie pins a client to one server
         "backend_layers": None,  # layer shortnames; None = every python-app layer
         "maxconn": 4096,
+        # a request that could not connect is tried again (on another server with redispatch)
+        "retries": 3,
+        "redispatch": True,
         "timeouts": {"connect": "5s", "client": "60s", "server": "60s"},
         # rolling deploys: how long drain waits for sessions to end, enable for health checks
         "drain_timeout": 60,

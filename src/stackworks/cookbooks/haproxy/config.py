@@ -117,6 +117,8 @@ def render_haproxy_config(
         "bind_ip": _token({"bind_ip": bind_ip}, "bind_ip"),
         "port": _number(settings, "port", upper=65535),
         "maxconn": _number(settings, "maxconn"),
+        "retries": _retries(settings),
+        "redispatch": bool(settings.get("redispatch", True)),
         "balance": balance,
         "timeouts": {k: _duration(timeouts, k) for k in ("connect", "client", "server")},
         "health_check": {
@@ -159,6 +161,13 @@ def _number(settings: Mapping[str, Any], key: str, upper: int = 10**9) -> int:
         raise ConfigError(
             f"haproxy.{key}: expected a whole number from 1 to {upper}, got {value!r}"
         )
+    return value
+
+
+def _retries(settings: Mapping[str, Any]) -> int:
+    value = settings.get("retries", 3)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ConfigError(f"haproxy.retries: expected a whole number from 0 to 100, got {value!r}")
     return value
 
 
