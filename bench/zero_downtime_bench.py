@@ -111,21 +111,29 @@ def main() -> int:
         tmp = Path(name)
         server = ServerProcess(tmp / "d")
         server.start()
+        rows = []
         try:
             repo = sample_repository(tmp / "sample")
             url = build_stack(server, repo)
-            commit_greeting(repo, "Plain")
-            plain = deploy_under_load(server, url, rolling=False, tmp=tmp)
-            commit_greeting(repo, "Rolled")
-            rolled = deploy_under_load(server, url, rolling=True, tmp=tmp)
+            for retries in (True, False):
+                if not retries:
+                    without_retries(server)
+                for rolling in (False, True):
+                    commit_greeting(repo, f"Deploy{len(rows)}")
+                    result = deploy_under_load(server, url, rolling=rolling, tmp=tmp)
+                    rows.append(("rolling" if rolling else "plain", retries, result))
         finally:
             server.close()
     print("\nsteady load through HAProxy while deploying a new commit to 3 instances x 2 processes")
-    print(f"{'deploy':>8} {'status':>11} {'duration s':>11} {'requests':>9} {'failed':>7}  reasons")
-    for label, r in (("plain", plain), ("rolling", rolled)):
+    print(
+        f"{'deploy':>8} {'haproxy retries':>16} {'status':>11} {'duration s':>11} "
+        f"{'requests':>9} {'failed':>7}  reasons"
+    )
+    for label, retries, r in rows:
+        net = "3 + redispatch" if retries else "off"
         print(
-            f"{label:>8} {r['status']:>11} {r['duration']:>11.1f} {r['requests']:>9} "
-            f"{r['failures']:>7}  {', '.join(r['reasons'])}"
+            f"{label:>8} {net:>16} {r['status']:>11} {r['duration']:>11.1f} "
+            f"{r['requests']:>9} {r['failures']:>7}  {', '.join(r['reasons'])}"
         )
     return 0
 
