@@ -9,8 +9,10 @@ A second run finds everything in place: apply reports it unchanged, online insta
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +39,7 @@ from stackworks.cli.server import DEFAULT_LISTEN, check_listen, data_dir_default
 from stackworks.cli.waiting import poll
 from stackworks.domain.status import InstanceStatus, LayerType
 
+SERVER_PID_FILE = "server.pid"
 STACK = "demo"
 LB_PORT = 8080
 FILTERED = "*****FILTERED*****"  # what the API answers for a secure value, and keeps it by
@@ -66,6 +69,7 @@ def start_server(rt: Runtime, data_dir: Path, listen: str, url: str) -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    (data_dir / SERVER_PID_FILE).write_text(f"{process.pid}\n")
     rt.output.line(f"Started the server (pid {process.pid}), log in {log_path}.")
     deadline = rt.clock() + SERVER_START_TIMEOUT
     while not answers(url):
@@ -184,16 +188,19 @@ def wait_for_http(rt: Runtime, url: str, timeout: float) -> None:
     poll(rt, status, lambda code: code == 200, timeout=timeout, what=f"{url} to answer 200")
 
 
-def next_steps(output: Output, server_url: str, lb_url: str) -> None:
+def next_steps(output: Output, server_url: str, lb_url: str, data_dir: Path) -> None:
     output.line(f"\nThe demo app answers at {lb_url}", style="bold green")
-    output.line(f"Server: {server_url} (API docs and console at {server_url}/docs)")
-    output.line("Try (with STACKWORKS_URL and STACKWORKS_TOKEN set, or `stackworks login`):")
+    output.line(f"Server: {server_url} (API docs at {server_url}/docs)")
+    output.line("Try, after:")
+    output.line(f"  export STACKWORKS_URL={server_url}")
+    output.line(f"  export STACKWORKS_TOKEN=$(cat {data_dir / 'admin-token'})")
     for command in (
         f"stackworks instance list {STACK}",
         f"stackworks deploy {STACK} --command deploy --app sample --wait",
         f"stackworks instance stop {STACK} app2 --wait",
         f"stackworks command list {STACK}",
         f"curl {lb_url}",
+        "stackworks demo --down    # stop the instances and the server",
     ):
         output.line(f"  {command}")
 
@@ -224,7 +231,33 @@ def run_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float = 600.0) -
     lb = next(i for i in found if "lb" in i.layers)
     lb_url = f"http://{lb.private_ip}:{LB_PORT}/"
     wait_for_http(rt, lb_url, timeout)
-    next_steps(rt.output, server_url, lb_url)
+    next_steps(rt.output, server_url, lb_url, data_dir)
+
+
+def stop_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float) -> None:
+    """Stop every instance of the demo stack, then the server the demo started."""
+    server_url = f"http://{check_listen(listen)}"
+    if answers(server_url):
+        with ApiClient(server_url, admin_token(data_dir), transport=rt.transport) as client:
+            hostnames = [i.hostname for i in client.list_instances(STACK)]
+            for hostname in hostnames:
+                client.stop_instance(STACK, hostname)
+            deadline = rt.clock() + timeout
+            while any(i.status is not InstanceStatus.STOPPED for i in client.list_instances(STACK)):
+                if rt.clock() >= deadline:
+                    raise CliError("the demo instances did not stop in time")
+                rt.sleep(0.5)
+            rt.output.line(f"Stopped {', '.join(hostnames) or 'no instances'}.")
+    pid_file = data_dir / SERVER_PID_FILE
+    if not pid_file.exists():
+        rt.output.line("No server started by the demo to stop.")
+        return
+    pid = int(pid_file.read_text().strip() or 0)
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if pid and cmdline.exists() and b"stackworks" in cmdline.read_bytes():
+        os.kill(pid, signal.SIGTERM)
+        rt.output.line(f"Stopped the server (pid {pid}).")
+    pid_file.unlink()
 
 
 def demo(
@@ -237,7 +270,14 @@ def demo(
     ] = None,
     listen: Annotated[str, typer.Option("--listen", help="server HOST:PORT")] = DEFAULT_LISTEN,
     timeout: Annotated[float, typer.Option("--timeout", help="seconds to wait for it all")] = 600.0,
+    down: Annotated[
+        bool, typer.Option("--down", help="stop the demo's instances and its server instead")
+    ] = False,
 ) -> None:
     """Start a local server (if none answers) and a demo stack: HAProxy in front of two app
     instances of examples/sample_app. Running it again reuses what exists."""
-    run_demo(runtime(ctx), (data_dir or data_dir_default()).resolve(), listen, timeout)
+    where = (data_dir or data_dir_default()).resolve()
+    if down:
+        stop_demo(runtime(ctx), where, listen, timeout)
+    else:
+        run_demo(runtime(ctx), where, listen, timeout)
