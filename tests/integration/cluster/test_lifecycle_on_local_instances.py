@@ -151,3 +151,42 @@ def test_a_server_restart_loses_nothing_and_the_deployment_in_flight_completes(
     assert all(instances[h]["status"] == "online" for h in hosts)
     for host in hosts:
         assert probe_records(instances[host]["root_dir"], "execute_recipes")
+
+
+def run_recipes(server: ServerProcess, recipes: list[str]) -> dict[str, Any]:
+    created = server.call(
+        "POST",
+        "/stacks/core/deployments",
+        {"command": {"name": "execute_recipes", "args": {"recipes": recipes}}},
+        expect=201,
+    )
+
+    def done() -> dict[str, Any] | None:
+        shown = server.call("GET", f"/stacks/core/deployments/{created['id']}?logs=true")
+        return shown if shown["status"] != "running" else None
+
+    return dict(wait_until(done, 60, interval=0.2, what="the deployment"))
+
+
+def test_a_missing_recipe_or_a_template_error_fails_the_command_naming_it(
+    server: ServerProcess,
+) -> None:
+    make_stack(server)
+    server.call("POST", "/stacks/core/instances/front1/start", expect=200)
+    server.wait_for_status("core", ["front1"], "online")
+    server.wait_idle("core")
+    root = server.instances("core")["front1"]["root_dir"]
+
+    missing = run_recipes(server, ["probe::nowhere"])
+    assert missing["status"] == "failed"
+    log = missing["commands"][0]["log"]
+    assert "probe::nowhere" in log and "Traceback" not in log
+
+    bad = run_recipes(server, ["probe::bad_template"])
+    assert bad["status"] == "failed"
+    log = bad["commands"][0]["log"]
+    assert "bad.j2" in log and "no_such_variable" in log
+    assert not Path(root, "var", "probe", "bad.txt").exists()
+
+    assert server.instances("core")["front1"]["status"] == "online"
+    assert run_recipes(server, ["probe::record"])["status"] == "successful"

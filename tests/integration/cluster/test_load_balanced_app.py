@@ -85,6 +85,17 @@ def deploy(server: ServerProcess, **extra: Any) -> dict[str, Any]:
     return dict(wait_until(done, 300, interval=0.3, what="the deployment to finish"))
 
 
+def rollback_once(server: ServerProcess) -> dict[str, Any]:
+    body = {"command": {"name": "rollback"}, "app": "sample"}
+    created = server.call("POST", "/stacks/web/deployments", body, expect=201)
+
+    def done() -> dict[str, Any] | None:
+        shown = server.call("GET", f"/stacks/web/deployments/{created['id']}?logs=true")
+        return shown if shown["status"] != "running" else None
+
+    return dict(wait_until(done, 120, interval=0.3, what="the rollback"))
+
+
 def app_root(server: ServerProcess, host: str) -> Path:
     return Path(server.instances("web")[host]["root_dir"])
 
@@ -216,21 +227,11 @@ def test_releases_rollback_and_change_detection(server: ServerProcess, tmp_path:
     assert deploy(server)["status"] == "successful"
     wait_until(lambda: "Howdy from app1" in get(url)[1], 30, interval=0.3, what="revision B")
     assert len(releases(server, "app1")) == 2
-    rollback = server.call(
-        "POST",
-        "/stacks/web/deployments",
-        {"command": {"name": "rollback"}, "app": "sample"},
-        expect=201,
-    )
-    wait_until(
-        lambda: (
-            server.call("GET", f"/stacks/web/deployments/{rollback['id']}")["status"] != "running"
-        ),
-        120,
-        interval=0.3,
-        what="the rollback",
-    )
+    assert rollback_once(server)["status"] == "successful"
     wait_until(lambda: "Hello from app1" in get(url)[1], 30, interval=0.3, what="revision A again")
+    nothing_left = rollback_once(server)
+    assert nothing_left["status"] == "failed"
+    assert "no earlier release to roll back to" in nothing_left["commands"][0]["log"]
 
     # six deploys of new commits leave five releases
     for n in range(6):
@@ -238,6 +239,13 @@ def test_releases_rollback_and_change_detection(server: ServerProcess, tmp_path:
         assert deploy(server)["status"] == "successful"
     assert len(releases(server, "app1")) == 5
     wait_until(lambda: "Greeting5 from app1" in get(url)[1], 30, interval=0.3, what="the last")
+
+    # rollback reaches four releases back, then says there is nothing more
+    for back in range(4):
+        assert rollback_once(server)["status"] == "successful"
+        expected = f"Greeting{4 - back} from app1"
+        wait_until(lambda e=expected: e in get(url)[1], 30, interval=0.3, what=expected)
+    assert rollback_once(server)["status"] == "failed"
 
 
 def test_a_build_that_fails_leaves_the_previous_release_serving(
