@@ -80,7 +80,7 @@ def test_retries_and_redispatch_follow_the_attributes() -> None:
         _settings(retries=0, redispatch=False), bind_ip="10.0.0.10", servers=servers
     )
     assert "    retries 0\n" in bare and "redispatch" not in bare
-    with pytest.raises(config.ConfigError, match="haproxy.retries"):
+    with pytest.raises(config.ConfigError, match=r"haproxy\.retries"):
         config.render_haproxy_config(_settings(retries=-1), bind_ip="10.0.0.10", servers=servers)
 
 
