@@ -11,8 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +153,3 @@ class ServerProcess:
 
         wait_until(idle, timeout, interval=0.2, what="every command to finish")
         return commands
-
-
-def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    wait_until(predicate, timeout, interval=0.2, what=what)
-
-
-def poll_deadline(seconds: float) -> float:
-    return time.monotonic() + seconds

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -17,10 +17,6 @@ def deep_merge(*layers: Mapping[str, Any]) -> dict[str, Any]:
     for layer in layers:
         _merge_into(merged, layer)
     return merged
-
-
-def deep_merge_all(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    return deep_merge(*list(layers))
 
 
 def _merge_into(target: dict[str, Any], source: Mapping[str, Any]) -> None:

@@ -95,18 +95,6 @@ def pending_for_instance(session: Session, instance_id: str) -> list[CommandRow]
     )
 
 
-def has_pending(session: Session, instance_id: str) -> bool:
-    count = session.scalar(
-        select(func.count())
-        .select_from(CommandRow)
-        .where(
-            CommandRow.instance_id == instance_id,
-            CommandRow.status == CommandStatus.PENDING.value,
-        )
-    )
-    return bool(count)
-
-
 def list_for_stack(
     session: Session,
     stack_id: str,
@@ -150,10 +138,6 @@ def finish(
     if note:
         found.log = found.log + note + "\n"
     session.flush()
-
-
-def unfinished_for_instance(session: Session, instance_id: str) -> list[CommandRow]:
-    return pending_for_instance(session, instance_id)
 
 
 def configures_pending_about(session: Session, subject_id: str) -> int:

@@ -84,13 +84,6 @@ def finish(session: Session, deployment_id: str, status: DeploymentStatus, at: d
         session.flush()
 
 
-def running(session: Session) -> list[Deployment]:
-    rows = session.scalars(
-        select(DeploymentRow).where(DeploymentRow.status == DeploymentStatus.RUNNING.value)
-    )
-    return [to_entity(r) for r in rows]
-
-
 def set_plan(session: Session, deployment_id: str, plan: list[Any], step: int) -> None:
     row = session.get(DeploymentRow, deployment_id)
     if row is not None:
