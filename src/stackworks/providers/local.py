@@ -23,7 +23,7 @@ import psutil
 
 from stackworks.agent.atomic import write_json_atomic
 from stackworks.domain.entities import Instance
-from stackworks.providers import sessions
+from stackworks.providers import address_claims, sessions
 from stackworks.providers.base import (
     AddressExhausted,
     Provider,
@@ -54,8 +54,12 @@ class LocalProvider(Provider):
         return InstanceLayout.under(self.data_dir, instance.stack_id, instance.hostname)
 
     def allocate_address(self, taken: set[str]) -> str:
+        """The first address that this server has not given out, no other data dir on this host
+        has claimed, and nothing listens on."""
         for address in local_addresses():
-            if address not in taken:
+            if address in taken or address_claims.listened_on(address):
+                continue
+            if address_claims.claim(address, self.data_dir):
                 return address
         raise AddressExhausted("every address in 127.77.0.0/16 is taken")
 
@@ -173,6 +177,8 @@ class LocalProvider(Provider):
         shutil.rmtree(layout.root, ignore_errors=True)
         if layout.root.exists():
             raise StopFailed(f"{layout.root}: could not be removed")
+        if instance.private_ip:
+            address_claims.release(instance.private_ip, self.data_dir)
 
 
 def _session(layout: InstanceLayout) -> sessions.SessionRecord | None:
