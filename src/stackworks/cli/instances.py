@@ -140,6 +140,25 @@ def show(ctx: typer.Context, stack: str, hostname: str, as_json: Json = False) -
         show_instance(rt.output, found)
 
 
+def _follow(
+    rt: Runtime,
+    found: InstanceOut,
+    stack: str,
+    target: InstanceStatus,
+    failures: frozenset[InstanceStatus],
+    wait: bool,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """After a start or stop: wait for `target` if asked, then say where the instance is."""
+    if wait and found.status is not target:
+        found = wait_for(rt, stack, found.hostname, target, failures, timeout, quiet=as_json)
+    if as_json:
+        rt.output.json(found)
+    else:
+        rt.output.line(f"{found.hostname} is {found.status.value}.")
+
+
 @app.command("start")
 def start(
     ctx: typer.Context,
@@ -152,14 +171,7 @@ def start(
     """Start an instance: setup, then deploy of its apps; --wait until online."""
     rt = runtime(ctx)
     found = rt.client.start_instance(stack, hostname)
-    if wait and found.status is not InstanceStatus.ONLINE:
-        found = wait_for(
-            rt, stack, hostname, InstanceStatus.ONLINE, START_FAILURES, timeout, quiet=as_json
-        )
-    if as_json:
-        rt.output.json(found)
-    else:
-        rt.output.line(f"{hostname} is {found.status.value}.")
+    _follow(rt, found, stack, InstanceStatus.ONLINE, START_FAILURES, wait, timeout, as_json)
 
 
 @app.command("stop")
@@ -174,14 +186,7 @@ def stop(
     """Stop an instance: shutdown recipes, then its processes end; --wait until stopped."""
     rt = runtime(ctx)
     found = rt.client.stop_instance(stack, hostname)
-    if wait and found.status is not InstanceStatus.STOPPED:
-        found = wait_for(
-            rt, stack, hostname, InstanceStatus.STOPPED, STOP_FAILURES, timeout, quiet=as_json
-        )
-    if as_json:
-        rt.output.json(found)
-    else:
-        rt.output.line(f"{hostname} is {found.status.value}.")
+    _follow(rt, found, stack, InstanceStatus.STOPPED, STOP_FAILURES, wait, timeout, as_json)
 
 
 @app.command("delete")
