@@ -71,6 +71,7 @@ class Orchestrator:
         self.started_at = utcnow()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provider")
         self._busy: set[str] = set()
+        self._changed = False  # whether this pass changed any instance or command
         self._busy_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -100,11 +101,13 @@ class Orchestrator:
 
         `inline` does the provider work in this thread before returning (for tests).
         """
+        self._changed = False
         with self.db.transaction() as session:
             self._expire(session)
             work = instance_store.list_with_status(session, _PROVIDER_WORK)
             failed = instance_store.list_with_status(session, [InstanceStatus.START_FAILED])
-        self.signal.bump()
+        if self._changed:  # wake the long-polling agents only when a pass queued or ended work
+            self.signal.bump()
         for instance in work:
             self._submit(instance.id, self._provider_step, inline)
         for instance in failed:
@@ -231,6 +234,7 @@ class Orchestrator:
                         session, row, CommandStatus.FAILED, None, now, note="timed out"
                     )
                     agents.react(session, row)
+                    self._changed = True
 
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
         for row in command_store.pending_for_instance(session, instance.id):
@@ -240,11 +244,12 @@ class Orchestrator:
                 status = CommandStatus.FAILED
             command_store.finish(session, row, status, None, utcnow(), note=f"{status}: {why}")
             agents.react(session, row)
+            self._changed = True
 
-    @staticmethod
-    def _fire(session: Session, instance_id: str, event: InstanceEvent) -> None:
+    def _fire(self, session: Session, instance_id: str, event: InstanceEvent) -> None:
         try:
             lifecycle.fire(session, instance_id, event)
+            self._changed = True
         except Conflict as conflict:  # someone else moved it first; nothing to do
             log.info("%s", conflict.message)
 
