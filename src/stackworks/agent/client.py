@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from stackworks import __version__
-from stackworks.api.schemas import (
+from stackworks.wire.schemas import (
     AgentCommand,
     AgentCommands,
     CommandResult,

@@ -9,58 +9,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from stackworks.agent.atomic import write_json_atomic
+from stackworks.atomic import write_json_atomic
+from stackworks.wire.agent_config import AgentConfig
+
+__all__ = ["AgentConfig", "AgentConfigError", "load_config", "write_config"]
 
 
 class AgentConfigError(Exception):
     """The configuration file is missing, unreadable or invalid; the message says where."""
-
-
-class AgentConfig(BaseModel):
-    """What one agent needs to know. Unknown keys are refused so a typo is not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    server_url: str
-    instance_id: str = Field(min_length=1)
-    hostname: str = Field(min_length=1)
-    stack_id: str = Field(min_length=1)
-    credential: str = Field(min_length=1, repr=False)  # never printed
-    state_dir: Path
-    heartbeat_interval: float = Field(default=15.0, gt=0, le=3600)
-    poll_wait: float = Field(default=20.0, ge=0, le=60)
-
-    @field_validator("server_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.state_dir / "outbox"
-
-    @property
-    def cookbook_cache(self) -> Path:
-        return self.state_dir / "cookbooks"
-
-    def to_json(self) -> dict[str, Any]:
-        """The file's content (with the credential: the file itself is mode 0600)."""
-        return {
-            "server_url": self.server_url,
-            "instance_id": self.instance_id,
-            "hostname": self.hostname,
-            "stack_id": self.stack_id,
-            "credential": self.credential,
-            "state_dir": str(self.state_dir),
-            "heartbeat_interval": self.heartbeat_interval,
-            "poll_wait": self.poll_wait,
-        }
 
 
 def _describe(error: ValidationError) -> str:

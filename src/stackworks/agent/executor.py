@@ -20,8 +20,8 @@ from stackworks.agent.client import AgentClient, AgentRequestError
 from stackworks.agent.converge_process import ConvergeOutcome, converge_in_subprocess
 from stackworks.agent.logs import LogSink, Scrubber
 from stackworks.agent.outbox import Outbox, OutboxEntry
-from stackworks.api.schemas import AgentCommand, CommandResult
 from stackworks.domain.stack_config import secure_values
+from stackworks.wire.schemas import AgentCommand, CommandResult
 
 log = logging.getLogger("stackworks.agent")
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from stackworks.agent.client import AgentClientError, AgentRequestError
-from stackworks.api.schemas import LogChunk
 from stackworks.domain.entities import FILTERED
+from stackworks.wire.schemas import LogChunk
 
 log = logging.getLogger("stackworks.agent")
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from stackworks.agent.atomic import write_json_atomic
 from stackworks.agent.client import AgentClient, AgentRequestError
-from stackworks.api.schemas import CommandResult, LogChunk
+from stackworks.atomic import write_json_atomic
+from stackworks.wire.schemas import CommandResult, LogChunk
 
 log = logging.getLogger("stackworks.agent")
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from stackworks.agent.client import API_PREFIX
 from stackworks.agent.config import AgentConfig, write_config
-from stackworks.api.schemas import RegisterRequest, RegisterResponse
+from stackworks.wire.schemas import RegisterRequest, RegisterResponse
 
 DEFAULT_CONFIG = Path("/etc/stackworks/agent.json")
 DEFAULT_STATE = Path("/var/lib/stackworks/agent")

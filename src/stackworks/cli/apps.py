@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import AppCreate, AppOut, AppSourceIn, AppUpdate, EnvironmentVariableIn
 from stackworks.cli import options
 from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output, joined
 from stackworks.cli.runtime import runtime
 from stackworks.cli.stacks import Json
 from stackworks.domain.status import SourceType
+from stackworks.wire.schemas import AppCreate, AppOut, AppSourceIn, AppUpdate, EnvironmentVariableIn
 
 app = typer.Typer(help="Apps: code from a git repository or an archive, deployed to layers.")
 

@@ -14,7 +14,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from stackworks.api.schemas import (
+from stackworks.cli.errors import EXIT_USAGE, CliError
+from stackworks.wire.schemas import (
     AppCreate,
     ApplyResult,
     AppOut,
@@ -35,7 +36,6 @@ from stackworks.api.schemas import (
     TokenCreated,
     TokenOut,
 )
-from stackworks.cli.errors import EXIT_USAGE, CliError
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = 30.0

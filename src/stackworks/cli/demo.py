@@ -21,15 +21,6 @@ from typing import Annotated
 import httpx
 import typer
 
-from stackworks.api.schemas import (
-    AppCreate,
-    AppSourceIn,
-    EnvironmentVariableIn,
-    InstanceCreate,
-    InstanceOut,
-    LayerCreate,
-    StackDocument,
-)
 from stackworks.cli.client import ApiClient, ApiError
 from stackworks.cli.errors import CliError
 from stackworks.cli.instances import START_FAILURES
@@ -38,6 +29,15 @@ from stackworks.cli.runtime import Runtime, runtime
 from stackworks.cli.server import DEFAULT_LISTEN, check_listen, data_dir_default
 from stackworks.cli.waiting import poll
 from stackworks.domain.status import InstanceStatus, LayerType
+from stackworks.wire.schemas import (
+    AppCreate,
+    AppSourceIn,
+    EnvironmentVariableIn,
+    InstanceCreate,
+    InstanceOut,
+    LayerCreate,
+    StackDocument,
+)
 
 SERVER_PID_FILE = "server.pid"
 STACK = "demo"

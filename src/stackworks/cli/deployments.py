@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import DeploymentCommandIn, DeploymentCreate, DeploymentOut
 from stackworks.cli import options
 from stackworks.cli.errors import CliError, UsageError
 from stackworks.cli.output import Output, joined, status_text
@@ -15,6 +14,7 @@ from stackworks.cli.runtime import Runtime, runtime
 from stackworks.cli.stacks import Json, compact
 from stackworks.cli.waiting import DEFAULT_TIMEOUT, poll
 from stackworks.domain.status import DEPLOYMENT_COMMANDS, CommandName, DeploymentStatus
+from stackworks.wire.schemas import DeploymentCommandIn, DeploymentCreate, DeploymentOut
 
 app = typer.Typer(help="Deployments: commands sent to a stack's instances, and their outcome.")
 

@@ -15,11 +15,11 @@ import typer
 import yaml
 from pydantic import ValidationError
 
-from stackworks.api.schemas import ApplyResult, StackDocument
 from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output
 from stackworks.cli.runtime import runtime
 from stackworks.cli.stacks import Json
+from stackworks.wire.schemas import ApplyResult, StackDocument
 
 
 def field_path(location: tuple[int | str, ...]) -> str:

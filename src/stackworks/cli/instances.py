@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import InstanceCreate, InstanceOut
 from stackworks.cli import options
 from stackworks.cli.errors import CliError, UsageError
 from stackworks.cli.output import Cell, Output, joined, status_text
@@ -14,6 +13,7 @@ from stackworks.cli.runtime import Runtime, runtime
 from stackworks.cli.stacks import Json, compact
 from stackworks.cli.waiting import DEFAULT_TIMEOUT, poll
 from stackworks.domain.status import InstanceStatus
+from stackworks.wire.schemas import InstanceCreate, InstanceOut
 
 app = typer.Typer(help="Instances: the machines (or local process trees) of a stack's layers.")
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import LayerCreate, LayerOut, LayerUpdate
 from stackworks.cli import options
 from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output, joined
 from stackworks.cli.runtime import runtime
 from stackworks.cli.stacks import CustomJson, Json, compact
 from stackworks.domain.status import LayerType
+from stackworks.wire.schemas import LayerCreate, LayerOut, LayerUpdate
 
 app = typer.Typer(help="Layers: what a set of instances is for, with its recipes and packages.")
 

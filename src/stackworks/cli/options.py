@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from stackworks.api.schemas import CookbookSourceIn, EnvironmentVariableIn
 from stackworks.cli.errors import UsageError
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.names import check_recipe_name
 from stackworks.domain.status import CookbookSourceType, LifecycleEvent
+from stackworks.wire.schemas import CookbookSourceIn, EnvironmentVariableIn
 
 _EVENTS = ", ".join(event.value for event in LifecycleEvent)
 

@@ -12,8 +12,8 @@ from types import TracebackType
 from rich.live import Live
 from rich.table import Table
 
-from stackworks.api.schemas import CommandOut, DeploymentOut
 from stackworks.cli.output import Output, build_table, status_text
+from stackworks.wire.schemas import CommandOut, DeploymentOut
 
 
 def commands_table(deployment: DeploymentOut) -> Table:

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import StackCreate, StackOut, StackUpdate
 from stackworks.cli import options
 from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output, joined
 from stackworks.cli.runtime import runtime
+from stackworks.wire.schemas import StackCreate, StackOut, StackUpdate
 
 app = typer.Typer(help="Stacks: the top of the model; layers, apps and instances live in one.")
 

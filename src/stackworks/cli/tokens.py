@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from stackworks.api.schemas import TokenCreate
 from stackworks.cli.errors import UsageError
 from stackworks.cli.runtime import runtime
 from stackworks.cli.stacks import Json
 from stackworks.domain.access import Role
+from stackworks.wire.schemas import TokenCreate
 
 app = typer.Typer(help="API tokens: `deploy` for CI jobs, `admin` for people who manage stacks.")
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from stackworks.api import schemas
 from stackworks.converge.cookbook_sources import CookbookSourceError, resolve_git_ref
 from stackworks.domain.entities import (
     FILTERED,
@@ -35,6 +34,7 @@ from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
 from stackworks.store.ids import new_id
+from stackworks.wire import schemas
 
 # --- stacks ---------------------------------------------------------------------------------
 

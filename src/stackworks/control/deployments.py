@@ -13,7 +13,6 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
-from stackworks.api import schemas
 from stackworks.control import catalog, commands
 from stackworks.control.run_lists import execute_recipes_arg
 from stackworks.domain.entities import App, Deployment, Instance, Stack
@@ -40,6 +39,7 @@ from stackworks.store import deployments as deployment_store
 from stackworks.store import stacks as stack_store
 from stackworks.store.ids import new_id
 from stackworks.store.tables import utcnow
+from stackworks.wire import schemas
 
 #: commands that can roll across instances one at a time
 ROLLING_COMMANDS = frozenset({CommandName.DEPLOY, CommandName.ROLLBACK, CommandName.RESTART})

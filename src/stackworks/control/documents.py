@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from stackworks.api import presenters, schemas
 from stackworks.control import catalog
 from stackworks.control.instances import AddressAllocator, create_instance
 from stackworks.domain.entities import Stack
@@ -19,6 +18,7 @@ from stackworks.store import apps as app_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
+from stackworks.wire import presenters, schemas
 
 
 def _prefixed(error: DomainError, prefix: str) -> InvalidInput | Conflict:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from stackworks.api import schemas
 from stackworks.control import catalog, lifecycle
 from stackworks.domain.entities import Instance, Stack
 from stackworks.domain.errors import Conflict
@@ -14,6 +13,7 @@ from stackworks.domain.lifecycle import InstanceEvent
 from stackworks.domain.status import InstanceStatus
 from stackworks.store import instances as instance_store
 from stackworks.store.ids import new_id
+from stackworks.wire import schemas
 
 #: gives a free address for a new instance, given those already taken
 AddressAllocator = Callable[[set[str]], str]

@@ -29,6 +29,7 @@ from stackworks.store import instances as instance_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
 from stackworks.store.tables import utcnow
+from stackworks.wire.agent_config import AgentConfig
 
 log = logging.getLogger("stackworks.orchestrator")
 
@@ -36,7 +37,7 @@ log = logging.getLogger("stackworks.orchestrator")
 class InstanceProvider(Protocol):
     """What the orchestrator needs of a provider (see stackworks.providers.base)."""
 
-    def start(self, instance: Instance, agent_config: dict[str, Any]) -> Any: ...
+    def start(self, instance: Instance, agent_config: AgentConfig) -> Any: ...
     def stop(self, instance: Instance) -> None: ...
     def delete(self, instance: Instance) -> None: ...
     def is_running(self, instance: Instance) -> bool: ...
@@ -165,15 +166,15 @@ class Orchestrator:
                 instance_store.update_fields(
                     session, instance.id, credential_hash=tokens.hash_token(credential)
                 )
-        agent_config = {
-            "server_url": self.settings.server_url,
-            "instance_id": instance.id,
-            "hostname": instance.hostname,
-            "stack_id": instance.stack_id,
-            "credential": credential,
-            "heartbeat_interval": self.settings.heartbeat_interval,
-            "poll_wait": self.settings.poll_wait,
-        }
+        agent_config = AgentConfig(
+            server_url=self.settings.server_url,
+            instance_id=instance.id,
+            hostname=instance.hostname,
+            stack_id=instance.stack_id,
+            credential=credential,
+            heartbeat_interval=self.settings.heartbeat_interval,
+            poll_wait=self.settings.poll_wait,
+        )
         try:
             result = provider.start(instance, agent_config)
         except Exception as error:

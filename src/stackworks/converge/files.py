@@ -12,7 +12,6 @@ import grp
 import os
 import pwd
 import stat
-import tempfile
 from pathlib import Path
 
 from stackworks.converge.resource import ResourceError
@@ -55,21 +54,6 @@ def set_attributes(path: Path, mode: int | None, uid: int, gid: int) -> None:
         os.chown(path, uid, gid)
     if mode is not None:
         os.chmod(path, mode)
-
-
-def atomic_write(path: Path, data: bytes, mode: int, uid: int, gid: int) -> None:
-    """Replace `path` with `data` in one step; the temp file gets mode and owner first."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        set_attributes(Path(temp), mode, uid, gid)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stackworks.domain.entities import Instance
+from stackworks.wire.agent_config import AgentConfig
 
 
 class ProviderError(Exception):
@@ -59,7 +60,7 @@ class Provider(abc.ABC):
         """A private address for a new instance, not one of `taken`."""
 
     @abc.abstractmethod
-    def start(self, instance: Instance, agent_config: dict[str, Any]) -> StartResult:
+    def start(self, instance: Instance, agent_config: AgentConfig) -> StartResult:
         """Make the instance run its agent with `agent_config` (docs/agent-protocol.md)."""
 
     @abc.abstractmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 from stackworks.domain.entities import Instance
 from stackworks.providers.base import AddressExhausted, Provider, StartFailed, StartResult
+from stackworks.wire.agent_config import AgentConfig
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class FakeProvider(Provider):
         self.fail_start = fail_start
         self.calls: list[Call] = []
         self.running: set[str] = set()  # instance ids
-        self.agent_configs: dict[str, dict[str, Any]] = {}  # instance id -> last config
+        self.agent_configs: dict[str, AgentConfig] = {}  # instance id -> last config
 
     def allocate_address(self, taken: set[str]) -> str:
         self.calls.append(Call("allocate_address", args={"taken": sorted(taken)}))
@@ -40,12 +41,14 @@ class FakeProvider(Provider):
                 return address
         raise AddressExhausted("no free address in 10.0.0.0/24")
 
-    def start(self, instance: Instance, agent_config: dict[str, Any]) -> StartResult:
-        self.calls.append(Call("start", instance.hostname, {"agent_config": dict(agent_config)}))
+    def start(self, instance: Instance, agent_config: AgentConfig) -> StartResult:
+        self.calls.append(
+            Call("start", instance.hostname, {"agent_config": agent_config.to_json()})
+        )
         if self.fail_start:
             raise StartFailed(f"{instance.hostname}: fake start failure")
         self.running.add(instance.id)
-        self.agent_configs[instance.id] = dict(agent_config)
+        self.agent_configs[instance.id] = agent_config
         return StartResult(
             root_dir=f"/fake/{instance.stack_id}/{instance.hostname}",
             private_ip=instance.private_ip or "10.0.0.1",

@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 
-from stackworks.agent.atomic import write_json_atomic
+from stackworks.atomic import write_json_atomic
 from stackworks.domain.entities import Instance
 from stackworks.providers import address_claims, sessions
 from stackworks.providers.base import (
@@ -32,6 +32,7 @@ from stackworks.providers.base import (
     StopFailed,
 )
 from stackworks.providers.local_layout import InstanceLayout
+from stackworks.wire.agent_config import AgentConfig
 
 START_TIMEOUT = 20.0
 SHUTDOWN_TIMEOUT = 60.0  # supervisord stops each program within its stopwaitsecs
@@ -65,17 +66,14 @@ class LocalProvider(Provider):
 
     # --- start ----------------------------------------------------------------------------
 
-    def start(self, instance: Instance, agent_config: dict[str, Any]) -> StartResult:
+    def start(self, instance: Instance, agent_config: AgentConfig) -> StartResult:
         layout = self.layout(instance)
         if not instance.private_ip:
             raise StartFailed(f"{instance.hostname}: no private address was allocated")
         self.stop(instance)  # leftovers of an earlier run (e.g. a crash) go first
         layout.make_tree()
-        write_json_atomic(
-            layout.agent_config,
-            {**agent_config, "state_dir": str(layout.root / "agent")},
-            mode=0o600,
-        )
+        config = agent_config.model_copy(update={"state_dir": layout.root / "agent"})
+        write_json_atomic(layout.agent_config, config.to_json(), mode=0o600)
         layout.supervisord_conf.write_text(layout.supervisord_config(), encoding="utf-8")
         for stale in (layout.pidfile, layout.socket, layout.session_file):
             stale.unlink(missing_ok=True)

@@ -7,10 +7,9 @@ heartbeat; stopping it runs the shutdown recipes, after which the agent idles.
 
 from __future__ import annotations
 
-from typing import Any
-
 from stackworks.domain.entities import Instance
 from stackworks.providers.base import AddressExhausted, Provider, StartResult
+from stackworks.wire.agent_config import AgentConfig
 
 
 class RegisteredProvider(Provider):
@@ -21,7 +20,7 @@ class RegisteredProvider(Provider):
     def allocate_address(self, taken: set[str]) -> str:
         raise AddressExhausted("a registered host brings its own address")
 
-    def start(self, instance: Instance, agent_config: dict[str, Any]) -> StartResult:
+    def start(self, instance: Instance, agent_config: AgentConfig) -> StartResult:
         return StartResult(root_dir=None, private_ip=instance.private_ip or "")
 
     def stop(self, instance: Instance) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from stackworks.domain.entities import Instance
 from stackworks.providers import LocalProvider, get_provider
+from stackworks.wire.agent_config import AgentConfig
 from support.processes import end_session, is_alive, live_session_pids, wait_until
 
 pytestmark = pytest.mark.integration
@@ -94,16 +95,16 @@ def _instance(hostname: str, address: str, stack_id: str = "stack-1") -> Instanc
     )
 
 
-def _agent_config(server_url: str, hostname: str) -> dict[str, object]:
-    return {
-        "server_url": server_url,
-        "instance_id": f"id-{hostname}",
-        "hostname": hostname,
-        "stack_id": "stack-1",
-        "credential": "secret-credential",
-        "heartbeat_interval": 1,
-        "poll_wait": 1,
-    }
+def _agent_config(server_url: str, hostname: str) -> AgentConfig:
+    return AgentConfig(
+        server_url=server_url,
+        instance_id=f"id-{hostname}",
+        hostname=hostname,
+        stack_id="stack-1",
+        credential="secret-credential",
+        heartbeat_interval=1,
+        poll_wait=1,
+    )
 
 
 def _session_of(root: Path) -> int:

@@ -11,7 +11,7 @@ from fake_agent_server import CREDENTIAL, FakeAgentServer, FakeConverge, command
 from stackworks.agent.config import AgentConfig
 from stackworks.agent.loop import EXIT_AUTH, EXIT_OK, Agent
 from stackworks.agent.outbox import Outbox, OutboxEntry
-from stackworks.api.schemas import CommandResult
+from stackworks.wire.schemas import CommandResult
 
 
 def _config(tmp_path: Path, credential: str = CREDENTIAL) -> AgentConfig:

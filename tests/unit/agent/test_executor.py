@@ -13,8 +13,8 @@ from stackworks.agent.client import AgentClient, AgentUnreachable
 from stackworks.agent.converge_process import ConvergeOutcome
 from stackworks.agent.executor import CommandExecutor
 from stackworks.agent.outbox import Outbox
-from stackworks.api.schemas import AgentCommand
 from stackworks.domain.entities import FILTERED
+from stackworks.wire.schemas import AgentCommand
 
 SECRET_CONFIG = {
     "apps": {"shop": {"environment": {"DB_PASSWORD": "pa55word"}, "secure_keys": ["DB_PASSWORD"]}}

@@ -6,8 +6,8 @@ import threading
 
 from stackworks.agent.client import AgentUnreachable
 from stackworks.agent.logs import LogSink, Scrubber
-from stackworks.api.schemas import LogChunk
 from stackworks.domain.entities import FILTERED
+from stackworks.wire.schemas import LogChunk
 from support.processes import wait_until
 
 

@@ -11,7 +11,7 @@ from fake_agent_server import CREDENTIAL, FakeAgentServer
 
 from stackworks.agent.client import AgentClient, AgentUnreachable
 from stackworks.agent.outbox import Outbox, OutboxEntry
-from stackworks.api.schemas import CommandResult, LogChunk
+from stackworks.wire.schemas import CommandResult, LogChunk
 
 
 def _entry(command_id: str = "c1") -> OutboxEntry:

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from stackworks.api.schemas import StackDocument
+from stackworks.wire.schemas import StackDocument
 
 TOKEN = "test-token"
 NOW = "2024-05-01T12:00:00Z"

@@ -14,6 +14,7 @@ from stackworks.providers import (
     UnknownProvider,
     get_provider,
 )
+from stackworks.wire.agent_config import AgentConfig
 
 WEB1 = Instance(id="i-1", stack_id="s-1", hostname="web1", layers=("web",), private_ip="10.0.0.1")
 
@@ -30,18 +31,34 @@ def test_an_unknown_name_lists_the_known_ones() -> None:
 
 def test_the_fake_records_calls_and_tracks_running() -> None:
     fake = FakeProvider()
-    fake.start(WEB1, {"credential": "c"})
+    config = AgentConfig(
+        server_url="http://127.0.0.1:9",
+        instance_id="i-1",
+        hostname="web1",
+        stack_id="s",
+        credential="c",
+    )
+    fake.start(WEB1, config)
     assert fake.is_running(WEB1)
     fake.stop(WEB1)
     assert not fake.is_running(WEB1)
     assert fake.methods_called() == ["start", "stop"]
-    assert fake.agent_configs["i-1"] == {"credential": "c"}
+    assert fake.agent_configs["i-1"] is config
 
 
 def test_the_fake_can_fail_a_start() -> None:
     fake = FakeProvider(fail_start=True)
     with pytest.raises(StartFailed, match="web1"):
-        fake.start(WEB1, {})
+        fake.start(
+            WEB1,
+            AgentConfig(
+                server_url="http://127.0.0.1:9",
+                instance_id="i-1",
+                hostname="web1",
+                stack_id="s",
+                credential="c",
+            ),
+        )
     assert not fake.is_running(WEB1)
 
 

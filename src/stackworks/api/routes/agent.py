@@ -12,7 +12,6 @@ import time
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from stackworks.api import schemas
 from stackworks.api.deps import Admin, AgentInstance, DatabaseDep, SettingsDep, SignalDep
 from stackworks.control import agents, catalog, lifecycle
 from stackworks.domain.entities import Instance
@@ -22,6 +21,7 @@ from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.ids import new_id
+from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 

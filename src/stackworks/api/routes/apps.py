@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from stackworks.api import presenters, schemas
 from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.control import catalog
 from stackworks.store import apps as app_store
 from stackworks.store import layers as layer_store
+from stackworks.wire import presenters, schemas
 
 router = APIRouter(prefix="/stacks/{stack}/apps", tags=["apps"])
 

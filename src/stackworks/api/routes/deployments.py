@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from stackworks.api import presenters, schemas
 from stackworks.api.deps import DatabaseDep, SignalDep, User, stack_named
 from stackworks.control import deployments as deployment_control
 from stackworks.domain.entities import Deployment, Stack
@@ -15,6 +14,7 @@ from stackworks.store import apps as app_store
 from stackworks.store import commands as command_store
 from stackworks.store import deployments as deployment_store
 from stackworks.store import instances as instance_store
+from stackworks.wire import presenters, schemas
 
 router = APIRouter(prefix="/stacks/{stack}", tags=["deployments"])
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from stackworks.api import schemas
 from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
 from stackworks.control import documents
 from stackworks.domain.errors import InvalidInput
+from stackworks.wire import schemas
 
 router = APIRouter(prefix="/stacks/{stack}/document", tags=["documents"])
 

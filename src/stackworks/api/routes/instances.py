@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from stackworks.api import presenters, schemas
 from stackworks.api.deps import Admin, DatabaseDep, SignalDep, User, stack_named
 from stackworks.control import instances as instance_control
 from stackworks.store import instances as instance_store
+from stackworks.wire import presenters, schemas
 
 router = APIRouter(prefix="/stacks/{stack}/instances", tags=["instances"])
 

@@ -7,7 +7,6 @@ from collections import Counter
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from stackworks.api import presenters, schemas
 from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
 from stackworks.control import catalog
 from stackworks.domain.entities import Stack
@@ -15,6 +14,7 @@ from stackworks.store import apps as app_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
+from stackworks.wire import presenters, schemas
 
 router = APIRouter(prefix="/stacks", tags=["stacks"])
 

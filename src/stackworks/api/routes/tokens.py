@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from stackworks.api import schemas
 from stackworks.api.deps import Admin, DatabaseDep
 from stackworks.domain.errors import Conflict
 from stackworks.store import tokens
+from stackworks.wire import schemas
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 

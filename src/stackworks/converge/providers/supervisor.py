@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stackworks.atomic import atomic_write
 from stackworks.converge import files
 from stackworks.converge.providers.service_decision import ServiceState
 from stackworks.converge.providers.services import ServiceSpec
@@ -123,7 +124,7 @@ class Supervisor:
                     raise ResourceError(f"service[{spec.name}]: `command` is required to enable it")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if files.read_bytes(path) != wanted.encode():
-                    files.atomic_write(path, wanted.encode(), 0o600, -1, -1)
+                    atomic_write(path, wanted.encode(), mode=0o600)
                     self._update(ctx, spec)
                     updated_running = self.settled(ctx, spec) == "RUNNING"
             elif step == "disable":

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stackworks.atomic import atomic_write
 from stackworks.converge import files
 from stackworks.converge.providers.service_decision import ServiceState
 from stackworks.converge.providers.services import ServiceSpec
@@ -88,7 +89,7 @@ class Systemd:
                 path = self.unit_path(ctx, spec)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 text = self.definition(ctx, spec) or ""
-                files.atomic_write(path, text.encode(), 0o600, -1, -1)
+                atomic_write(path, text.encode(), mode=0o600)
                 self._must(ctx, spec, "daemon-reload")
             else:
                 self._must(ctx, spec, step, unit)

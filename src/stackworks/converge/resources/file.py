@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from stackworks.atomic import atomic_write
 from stackworks.converge import files
 from stackworks.converge.resource import Plan, Resource, ResourceError
 
@@ -92,7 +93,9 @@ class File(Resource):
             return
         if self.verify:
             self._verify(ctx, path, data)
-        files.atomic_write(path, data, self.mode if self.mode is not None else 0o644, uid, gid)
+        atomic_write(
+            path, data, mode=self.mode if self.mode is not None else 0o644, uid=uid, gid=gid
+        )
 
     def _verify(self, ctx: Context, path: Path, data: bytes) -> None:
         """Run the verify command on a temp copy of the new content; fail on non-zero."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from stackworks.api import schemas
 from stackworks.domain.entities import FILTERED, App, Command, Deployment, Instance, Layer, Stack
 from stackworks.domain.layer_types import DEFAULT_RECIPES
 from stackworks.domain.stack_config import app_layers, mask_configuration
+from stackworks.wire import schemas
 
 
 def stack_out(stack: Stack, counts: dict[str, int] | None = None) -> schemas.StackOut:
