@@ -15,6 +15,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from stackworks.cli.errors import EXIT_USAGE, CliError
+from stackworks.domain.status import EventKind
 from stackworks.wire.schemas import (
     AppCreate,
     ApplyResult,
@@ -23,6 +24,7 @@ from stackworks.wire.schemas import (
     CommandOut,
     DeploymentCreate,
     DeploymentOut,
+    EventOut,
     InstanceCreate,
     InstanceOut,
     LayerCreate,
@@ -137,7 +139,7 @@ class ApiClient:
         path: str,
         *,
         body: BaseModel | None = None,
-        params: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Send one request; connection failures and error answers become CLI errors."""
         payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
@@ -273,6 +275,25 @@ class ApiClient:
         path = f"/stacks/{_segment(stack)}/commands/{_segment(command_id)}"
         params = {"logs": "true"} if logs else None
         return self._one(CommandOut, "GET", path, params=params)
+
+    # --- events -----------------------------------------------------------------------------
+
+    def list_events(
+        self,
+        stack: str,
+        *,
+        after: int = 0,
+        kinds: list[EventKind] | None = None,
+        limit: int | None = None,
+    ) -> list[EventOut]:
+        params: dict[str, Any] = {}
+        if after:
+            params["after"] = str(after)
+        if kinds:
+            params["kind"] = [k.value for k in kinds]
+        if limit:
+            params["limit"] = str(limit)
+        return self._many(EventOut, f"/stacks/{_segment(stack)}/events", params=params or None)
 
     # --- whole-stack documents --------------------------------------------------------------
 

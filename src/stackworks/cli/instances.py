@@ -12,7 +12,7 @@ from stackworks.cli.output import Cell, Output, joined, status_text
 from stackworks.cli.runtime import Runtime, runtime
 from stackworks.cli.stacks import Json, compact
 from stackworks.cli.waiting import DEFAULT_TIMEOUT, poll
-from stackworks.domain.status import InstanceStatus
+from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.wire.schemas import InstanceCreate, InstanceOut
 
 app = typer.Typer(help="Instances: the machines (or local process trees) of a stack's layers.")
@@ -35,7 +35,15 @@ STOP_FAILURES = frozenset({InstanceStatus.START_FAILED, InstanceStatus.TERMINATE
 
 
 def instance_row(i: InstanceOut) -> tuple[Cell, ...]:
-    return (i.hostname, status_text(i.status.value), joined(i.layers), i.private_ip, i.provider)
+    return (
+        i.hostname,
+        status_text(i.status.value),
+        joined(i.layers),
+        i.scaling.value,
+        i.private_ip,
+        i.provider,
+        i.status_reason,
+    )
 
 
 def show_instance(output: Output, i: InstanceOut) -> None:
@@ -44,7 +52,9 @@ def show_instance(output: Output, i: InstanceOut) -> None:
         [
             ("id", i.id),
             ("status", status_text(i.status.value)),
+            ("reason", i.status_reason),
             ("layers", joined(i.layers)),
+            ("scaling", i.scaling.value),
             ("private ip", i.private_ip),
             ("provider", i.provider),
             ("root dir", i.root_dir),
@@ -98,6 +108,10 @@ def create(
     hostname: Annotated[
         str | None, typer.Option("--hostname", help="default: from the theme")
     ] = None,
+    scaling: Annotated[
+        ScalingType,
+        typer.Option("--scaling", help="24/7, time (weekly schedule) or load (layer thresholds)"),
+    ] = ScalingType.ALWAYS,
     as_json: Json = False,
 ) -> None:
     """Add an instance (stopped) to one or more layers."""
@@ -106,7 +120,7 @@ def create(
     if not layer_names:
         raise UsageError("--layers: name at least one layer")
     created = rt.client.create_instance(
-        stack, InstanceCreate(layers=layer_names, hostname=hostname)
+        stack, InstanceCreate(layers=layer_names, hostname=hostname, scaling=scaling)
     )
     if as_json:
         rt.output.json(created)
@@ -125,7 +139,9 @@ def list_(ctx: typer.Context, stack: str, as_json: Json = False) -> None:
         rt.output.json(found)
         return
     rt.output.table(
-        None, ["hostname", "status", "layers", "private ip", "provider"], map(instance_row, found)
+        None,
+        ["hostname", "status", "layers", "scaling", "private ip", "provider", "reason"],
+        map(instance_row, found),
     )
 
 

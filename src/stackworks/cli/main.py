@@ -23,6 +23,7 @@ from stackworks.cli import (
     demo,
     deployments,
     documents,
+    events,
     instances,
     layers,
     server,
@@ -96,6 +97,7 @@ app.add_typer(instances.app, name="instance")
 app.command("deploy")(deployments.deploy)
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(commands.app, name="command")
+app.command("events")(events.events)
 app.command("apply")(documents.apply)
 app.command("export")(documents.export)
 app.command("server")(server.server)

@@ -104,6 +104,11 @@ class Output:
         sys.stdout.write(json.dumps(to_jsonable(data), indent=2, sort_keys=False) + "\n")
         sys.stdout.flush()
 
+    def json_line(self, data: Any) -> None:
+        """One compact JSON document on a line of its own (for streams such as --follow)."""
+        sys.stdout.write(json.dumps(to_jsonable(data), sort_keys=False) + "\n")
+        sys.stdout.flush()
+
 
 def build_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")

@@ -47,6 +47,10 @@ def show_stack(output: Output, stack: StackOut) -> None:
             ("layers", stack.layers_count),
             ("apps", stack.apps_count),
             ("instances", counts),
+            (
+                "heartbeat",
+                f"every {stack.heartbeat_interval:g} s, lost after {stack.heartbeat_timeout:g} s",
+            ),
             ("created", stack.created_at),
         ],
     )
@@ -119,9 +123,21 @@ def update(
     custom_json: CustomJson = None,
     hostname_theme: HostnameTheme = None,
     cookbooks: Cookbooks = None,
+    heartbeat_interval: Annotated[
+        float | None,
+        typer.Option("--heartbeat-interval", help="seconds between agent heartbeats (0: default)"),
+    ] = None,
+    heartbeat_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--heartbeat-timeout",
+            help="seconds of silence before an instance is connection_lost (0: default)",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Change a stack's custom JSON, hostname theme or cookbook sources (each replaced whole)."""
+    """Change a stack's custom JSON, hostname theme, cookbook sources (each replaced whole) or
+    heartbeat settings."""
     rt = runtime(ctx)
     body = StackUpdate()
     if custom_json is not None:
@@ -130,8 +146,15 @@ def update(
         body.hostname_theme = hostname_theme
     if cookbooks is not None:
         body.cookbook_sources = options.cookbook_sources("--cookbooks", cookbooks)
+    if heartbeat_interval is not None:
+        body.heartbeat_interval = heartbeat_interval
+    if heartbeat_timeout is not None:
+        body.heartbeat_timeout = heartbeat_timeout
     if not body.model_fields_set:
-        raise UsageError("nothing to update: give --custom-json, --hostname-theme or --cookbooks")
+        raise UsageError(
+            "nothing to update: give --custom-json, --hostname-theme, --cookbooks, "
+            "--heartbeat-interval or --heartbeat-timeout"
+        )
     stack = rt.client.update_stack(name, body)
     if as_json:
         rt.output.json(stack)

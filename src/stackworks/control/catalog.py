@@ -102,7 +102,24 @@ def update_stack(session: Session, stack: Stack, body: schemas.StackUpdate) -> S
         changes["cookbook_sources"] = pin_sources(
             tuple(replace(s, pinned_commit=pinned.get((s.type, s.url, s.ref))) for s in new)
         )
-    return stack_store.update(session, replace(stack, **changes))
+    if body.heartbeat_interval is not None:
+        changes["heartbeat_interval"] = body.heartbeat_interval or None
+    if body.heartbeat_timeout is not None:
+        changes["heartbeat_timeout"] = body.heartbeat_timeout or None
+    updated = replace(stack, **changes)
+    _check_heartbeat(updated)
+    return stack_store.update(session, updated)
+
+
+def _check_heartbeat(stack: Stack) -> None:
+    """A time-out must leave room for at least two missed beats, or healthy instances flap."""
+    interval, timeout = stack.heartbeat_interval, stack.heartbeat_timeout
+    if interval and timeout and timeout < 2 * interval:
+        raise InvalidInput(
+            f"heartbeat_timeout: {timeout:g} s is less than two heartbeat intervals "
+            f"({interval:g} s each); give at least {2 * interval:g} s",
+            field="heartbeat_timeout",
+        )
 
 
 def delete_stack(session: Session, stack: Stack) -> None:

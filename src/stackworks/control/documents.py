@@ -216,7 +216,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
             for app in app_store.list_for_stack(session, stack.id)
         ],
         instances=[
-            schemas.InstanceCreate(layers=list(i.layers), hostname=i.hostname)
+            schemas.InstanceCreate(layers=list(i.layers), hostname=i.hostname, scaling=i.scaling)
             for i in instance_store.list_for_stack(session, stack.id)
         ],
     )

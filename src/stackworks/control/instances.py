@@ -37,6 +37,7 @@ def create_instance(
         status=InstanceStatus.STOPPED,
         provider=provider,
         private_ip=address,
+        scaling=body.scaling,
     )
     return instance_store.create(session, instance)
 

@@ -26,6 +26,7 @@ from stackworks.domain.lifecycle import InstanceEvent
 from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
 from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
+from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
 from stackworks.store.tables import utcnow
@@ -172,7 +173,7 @@ class Orchestrator:
             hostname=instance.hostname,
             stack_id=instance.stack_id,
             credential=credential,
-            heartbeat_interval=self.settings.heartbeat_interval,
+            heartbeat_interval=self._heartbeat_interval(instance.stack_id),
             poll_wait=self.settings.poll_wait,
         )
         try:
@@ -194,6 +195,10 @@ class Orchestrator:
             )
             lifecycle.fire(session, instance.id, InstanceEvent.PROVISIONED)
 
+    def _heartbeat_interval(self, stack_id: str) -> float:
+        with self.db.transaction() as session:
+            return self.settings.heartbeat_for(stack_store.get(session, stack_id)).interval
+
     def _release_failed(self, instance_id: str) -> None:
         with self.db.transaction() as session:
             instance = instance_store.get(session, instance_id)
@@ -213,7 +218,8 @@ class Orchestrator:
                     self._fire(session, instance.id, InstanceEvent.BOOT_TIMED_OUT)
             elif instance.status in (InstanceStatus.ONLINE, InstanceStatus.STOPPING):
                 seen = max(instance.last_heartbeat_at or since, self.started_at)
-                if _older(seen, now, self.settings.heartbeat_grace):
+                stack = stack_store.get(session, instance.stack_id)
+                if _older(seen, now, self.settings.heartbeat_for(stack).timeout):
                     log.warning("%s stopped sending heartbeats", instance.hostname)
                     self._fire(session, instance.id, InstanceEvent.HEARTBEAT_LOST)
                 elif instance.status is InstanceStatus.STOPPING:

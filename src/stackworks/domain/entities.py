@@ -11,9 +11,11 @@ from stackworks.domain.status import (
     CommandStatus,
     CookbookSourceType,
     DeploymentStatus,
+    EventKind,
     InstanceStatus,
     LayerType,
     LifecycleEvent,
+    ScalingType,
     SourceType,
 )
 
@@ -40,6 +42,9 @@ class Stack:
     custom_json: JSON = field(default_factory=dict)
     hostname_theme: str = "layer_dependent"
     cookbook_sources: tuple[CookbookSource, ...] = ()
+    #: seconds between agent heartbeats and of silence before an instance is lost; None: default
+    heartbeat_interval: float | None = None
+    heartbeat_timeout: float | None = None
     created_at: datetime | None = None
 
 
@@ -104,7 +109,25 @@ class Instance:
     status_changed_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
     metrics: JSON = field(default_factory=dict)
+    scaling: ScalingType = ScalingType.ALWAYS
+    status_reason: str = ""  # why it is in its status, when something went wrong
+    heal_failures: int = 0  # replacements that failed in a row (auto-healing back-off)
+    heal_not_before: datetime | None = None  # the next replacement waits until then
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StackEvent:
+    """Something the control plane did on its own, or noticed, with its reason."""
+
+    seq: int
+    stack_id: str
+    at: datetime
+    kind: EventKind
+    message: str
+    instance_id: str | None = None
+    hostname: str | None = None
+    details: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,25 @@ _AGENT_STATUSES = frozenset(
 )
 
 
+class ScalingType(StrEnum):
+    """When an instance runs: always, on its weekly schedule, or when its layer's load asks."""
+
+    ALWAYS = "24/7"  # started and stopped by people only
+    TIME = "time"  # started and stopped by its weekly schedule (OpsWorks' time-based)
+    LOAD = "load"  # started and stopped by its layer's load thresholds (OpsWorks' load-based)
+
+
+class EventKind(StrEnum):
+    """What a stack event is about (`stackworks events`)."""
+
+    LIFECYCLE = "lifecycle"  # an instance was lost, came back, or failed to start
+    HEALING = "healing"  # auto-healing replaced (or gave up on) an instance
+    SCALING = "scaling"  # load-based scaling started or stopped instances
+    SCHEDULE = "schedule"  # a time-based instance's schedule started or stopped it
+    RESOURCE = "resource"  # a volume, address or database changed
+    STACK = "stack"  # the whole stack was started or stopped
+
+
 class CommandStatus(StrEnum):
     """A command's outcome on one instance (OpsWorks' DescribeCommands)."""
 

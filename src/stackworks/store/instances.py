@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
-from stackworks.domain.status import InstanceStatus
+from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.store.tables import InstanceRow, utcnow
 
 
@@ -28,6 +28,10 @@ def to_entity(row: InstanceRow) -> Instance:
         status_changed_at=row.status_changed_at,
         last_heartbeat_at=row.last_heartbeat_at,
         metrics=dict(row.metrics or {}),
+        scaling=ScalingType(row.scaling),
+        status_reason=row.status_reason or "",
+        heal_failures=row.heal_failures or 0,
+        heal_not_before=row.heal_not_before,
         created_at=row.created_at,
     )
 
@@ -109,6 +113,7 @@ def create(session: Session, instance: Instance) -> Instance:
         provider=instance.provider,
         private_ip=instance.private_ip,
         root_dir=instance.root_dir,
+        scaling=instance.scaling.value,
         status_changed_at=utcnow(),
     )
     session.add(row)
@@ -116,9 +121,13 @@ def create(session: Session, instance: Instance) -> Instance:
     return to_entity(row)
 
 
-def set_status(session: Session, instance_id: str, status: InstanceStatus) -> Instance:
+def set_status(
+    session: Session, instance_id: str, status: InstanceStatus, reason: str = ""
+) -> Instance:
+    """Move the instance to `status`; `reason` says why (empty clears the old reason)."""
     row = _row(session, instance_id)
     row.status = status.value
+    row.status_reason = reason
     row.status_changed_at = utcnow()
     session.flush()
     return to_entity(row)

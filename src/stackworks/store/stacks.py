@@ -27,6 +27,8 @@ def to_entity(row: StackRow) -> Stack:
             )
             for s in row.cookbook_sources or []
         ),
+        heartbeat_interval=row.heartbeat_interval,
+        heartbeat_timeout=row.heartbeat_timeout,
         created_at=row.created_at,
     )
 
@@ -70,6 +72,8 @@ def create(session: Session, stack: Stack) -> Stack:
         custom_json=stack.custom_json,
         hostname_theme=stack.hostname_theme,
         cookbook_sources=sources_to_json(stack.cookbook_sources),
+        heartbeat_interval=stack.heartbeat_interval,
+        heartbeat_timeout=stack.heartbeat_timeout,
     )
     session.add(row)
     session.flush()
@@ -83,6 +87,8 @@ def update(session: Session, stack: Stack) -> Stack:
     row.custom_json = stack.custom_json
     row.hostname_theme = stack.hostname_theme
     row.cookbook_sources = sources_to_json(stack.cookbook_sources)
+    row.heartbeat_interval = stack.heartbeat_interval
+    row.heartbeat_timeout = stack.heartbeat_timeout
     session.flush()
     return to_entity(row)
 

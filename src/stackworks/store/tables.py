@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -60,6 +61,9 @@ class StackRow(Base):
     custom_json: Mapped[dict[str, Any]] = mapped_column(default=dict)
     hostname_theme: Mapped[str] = mapped_column(String(40), default="layer_dependent")
     cookbook_sources: Mapped[list[Any]] = mapped_column(default=list)
+    #: seconds between agent heartbeats, and of silence before an instance is lost (None: default)
+    heartbeat_interval: Mapped[float | None] = mapped_column(Float, default=None)
+    heartbeat_timeout: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -112,6 +116,12 @@ class InstanceRow(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    scaling: Mapped[str] = mapped_column(String(10), default="24/7")  # 24/7, time or load
+    #: why the instance is in its status, when something went wrong (a provider error, a time-out)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    #: auto-healing back-off: replacements that failed in a row, and when to try the next one
+    heal_failures: Mapped[int] = mapped_column(Integer, default=0)
+    heal_not_before: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -173,3 +183,19 @@ class TokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20), default="admin")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StackEventRow(Base):
+    """Something the control plane did on its own, or noticed: healing, scaling, schedules."""
+
+    __tablename__ = "stack_events"
+    __table_args__ = (Index("ix_stack_events_stack_seq", "stack_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    instance_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    hostname: Mapped[str | None] = mapped_column(String(63), default=None)
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

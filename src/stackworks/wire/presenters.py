@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from stackworks.domain.entities import FILTERED, App, Command, Deployment, Instance, Layer, Stack
+from stackworks.domain.entities import (
+    FILTERED,
+    App,
+    Command,
+    Deployment,
+    Instance,
+    Layer,
+    Stack,
+    StackEvent,
+)
 from stackworks.domain.layer_types import DEFAULT_RECIPES
 from stackworks.domain.stack_config import app_layers, mask_configuration
 from stackworks.wire import schemas
 
 
-def stack_out(stack: Stack, counts: dict[str, int] | None = None) -> schemas.StackOut:
+def stack_out(
+    stack: Stack, counts: dict[str, int] | None = None, heartbeat: tuple[float, float] = (0.0, 0.0)
+) -> schemas.StackOut:
+    """`heartbeat` is the (interval, timeout) in force for the stack."""
     counts = counts or {}
     return schemas.StackOut(
         id=stack.id,
@@ -27,6 +39,8 @@ def stack_out(stack: Stack, counts: dict[str, int] | None = None) -> schemas.Sta
         instances_count={
             k[len("status:") :]: v for k, v in counts.items() if k.startswith("status:")
         },
+        heartbeat_interval=heartbeat[0],
+        heartbeat_timeout=heartbeat[1],
     )
 
 
@@ -87,6 +101,8 @@ def instance_out(stack: Stack, instance: Instance) -> schemas.InstanceOut:
         hostname=instance.hostname,
         layers=list(instance.layers),
         status=instance.status,
+        status_reason=instance.status_reason,
+        scaling=instance.scaling,
         provider=instance.provider,
         private_ip=instance.private_ip,
         root_dir=instance.root_dir,
@@ -150,4 +166,15 @@ def deployment_out(
         steps=list(deployment.plan),
         step=deployment.step,
         commands=commands or [],
+    )
+
+
+def event_out(event: StackEvent) -> schemas.EventOut:
+    return schemas.EventOut(
+        seq=event.seq,
+        at=event.at,
+        kind=event.kind,
+        instance=event.hostname,
+        message=event.message,
+        details=event.details,
     )

@@ -17,8 +17,10 @@ from stackworks.domain.status import (
     CommandStatus,
     CookbookSourceType,
     DeploymentStatus,
+    EventKind,
     InstanceStatus,
     LayerType,
+    ScalingType,
     SourceType,
 )
 
@@ -53,6 +55,10 @@ class StackUpdate(Strict):
     custom_json: JSON | None = None
     hostname_theme: str | None = None
     cookbook_sources: list[CookbookSourceIn] | None = None
+    #: seconds between agent heartbeats; 0 goes back to the server's default
+    heartbeat_interval: float | None = Field(default=None, ge=0, le=3600)
+    #: seconds of silence before an online instance is connection_lost; 0: the server's default
+    heartbeat_timeout: float | None = Field(default=None, ge=0, le=86400)
 
 
 class StackOut(BaseModel):
@@ -65,6 +71,8 @@ class StackOut(BaseModel):
     layers_count: int = 0
     apps_count: int = 0
     instances_count: dict[str, int] = Field(default_factory=dict)  # status -> count
+    heartbeat_interval: float = 0.0  # in force: the stack's own, or the server's default
+    heartbeat_timeout: float = 0.0
 
 
 # --- layers ---------------------------------------------------------------------------------
@@ -162,6 +170,8 @@ class AppOut(BaseModel):
 class InstanceCreate(Strict):
     layers: list[str] = Field(min_length=1)
     hostname: str | None = None
+    #: 24/7 (people start and stop it), time (its weekly schedule does) or load (its layers' load)
+    scaling: ScalingType = ScalingType.ALWAYS
 
 
 class InstanceOut(BaseModel):
@@ -170,6 +180,8 @@ class InstanceOut(BaseModel):
     hostname: str
     layers: list[str]
     status: InstanceStatus
+    status_reason: str = ""  # why it is in its status, when something went wrong
+    scaling: ScalingType = ScalingType.ALWAYS
     provider: str
     private_ip: str | None
     root_dir: str | None
@@ -177,6 +189,18 @@ class InstanceOut(BaseModel):
     last_heartbeat_at: datetime | None
     metrics: JSON
     created_at: datetime | None
+
+
+# --- stack events ---------------------------------------------------------------------------
+
+
+class EventOut(BaseModel):
+    seq: int  # increasing; `?after=seq` gives the ones that came since
+    at: datetime
+    kind: EventKind
+    instance: str | None  # hostname
+    message: str
+    details: JSON
 
 
 # --- deployments and commands ---------------------------------------------------------------

@@ -67,7 +67,7 @@ def register(
         hostname=hostname,
         stack_id=stack.id,
         credential=credential,
-        heartbeat_interval=settings.heartbeat_interval,
+        heartbeat_interval=settings.heartbeat_for(stack).interval,
     )
 
 
@@ -81,11 +81,10 @@ def heartbeat(
 ) -> schemas.HeartbeatReply:
     with db.transaction() as session:
         updated = agents.heartbeat(session, instance, body.metrics)
+        interval = settings.heartbeat_for(stack_store.get(session, instance.stack_id)).interval
     if updated.status is not instance.status:
         signal.bump()
-    return schemas.HeartbeatReply(
-        status=updated.status, heartbeat_interval=settings.heartbeat_interval
-    )
+    return schemas.HeartbeatReply(status=updated.status, heartbeat_interval=interval)
 
 
 def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
