@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from stackworks.control import agents, lifecycle
+from stackworks.control import agents, lifecycle, periodic
+from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.domain.entities import Instance
@@ -65,12 +66,18 @@ class Orchestrator:
         settings: Settings,
         providers: Mapping[str, InstanceProvider],
         signal: CommandSignal,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        passes: Sequence[PeriodicPass] | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.providers = providers
         self.signal = signal
-        self.started_at = utcnow()
+        self.clock = clock
+        self.passes = list(periodic.default_passes() if passes is None else passes)
+        self._passes_ran_at: datetime | None = None
+        self.started_at = clock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provider")
         self._busy: set[str] = set()
         self._changed = False  # whether this pass changed any instance or command
@@ -104,6 +111,7 @@ class Orchestrator:
         `inline` does the provider work in this thread before returning (for tests).
         """
         self._changed = False
+        self._run_periodic_passes()
         with self.db.transaction() as session:
             self._expire(session)
             work = instance_store.list_with_status(session, _PROVIDER_WORK)
@@ -114,6 +122,20 @@ class Orchestrator:
             self._submit(instance.id, self._provider_step, inline)
         for instance in failed:
             self._submit(instance.id, self._release_failed, inline)
+
+    def _run_periodic_passes(self) -> None:
+        """Each periodic pass in its own transaction, at most every `periodic.INTERVAL` s."""
+        now = self.clock()
+        last = self._passes_ran_at
+        if last is not None and (now - last).total_seconds() < periodic.INTERVAL:
+            return
+        self._passes_ran_at = now
+        for run_pass in self.passes:
+            try:
+                with self.db.transaction() as session:
+                    self._changed |= run_pass(session, now)
+            except Exception:  # one failing pass must not stop the others or the lifecycle
+                log.exception("periodic pass %s failed", getattr(run_pass, "__name__", run_pass))
 
     def _submit(self, instance_id: str, step: Callable[[str], None], inline: bool) -> None:
         with self._busy_lock:
@@ -209,7 +231,7 @@ class Orchestrator:
     # --- time-outs --------------------------------------------------------------------------
 
     def _expire(self, session: Session) -> None:
-        now = utcnow()
+        now = self.clock()
         for instance in instance_store.list_with_status(session, _WATCHED):
             since = instance.status_changed_at or now
             if instance.status is InstanceStatus.BOOTING:
