@@ -248,6 +248,10 @@ class ApiClient:
         path = f"{self._instances(stack)}/{_segment(hostname)}/stop"
         return self._one(InstanceOut, "POST", path)
 
+    def reboot_instance(self, stack: str, hostname: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/reboot"
+        return self._one(InstanceOut, "POST", path)
+
     def delete_instance(self, stack: str, hostname: str) -> None:
         self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
 

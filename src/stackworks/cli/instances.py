@@ -205,6 +205,28 @@ def stop(
     _follow(rt, found, stack, InstanceStatus.STOPPED, STOP_FAILURES, wait, timeout, as_json)
 
 
+@app.command("reboot")
+def reboot(
+    ctx: typer.Context,
+    stack: str,
+    hostname: str,
+    wait: Wait = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    as_json: Json = False,
+) -> None:
+    """Reboot an instance: end its processes, start them again; --wait until online."""
+    rt = runtime(ctx)
+    found = rt.client.reboot_instance(stack, hostname)
+    if wait:  # it is rebooting now; online again is the goal
+        found = wait_for(
+            rt, stack, hostname, InstanceStatus.ONLINE, START_FAILURES, timeout, quiet=as_json
+        )
+    if as_json:
+        rt.output.json(found)
+    else:
+        rt.output.line(f"{found.hostname} is {found.status.value}.")
+
+
 @app.command("delete")
 def delete(ctx: typer.Context, stack: str, hostname: str) -> None:
     """Delete a stopped instance."""

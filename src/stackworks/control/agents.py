@@ -14,8 +14,9 @@ from stackworks.control import deployments, lifecycle
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.lifecycle import InstanceEvent
-from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
+from stackworks.domain.status import CommandName, CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
+from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
 from stackworks.store.tables import CommandRow, utcnow
 
@@ -25,8 +26,17 @@ SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' config
 
 def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
     instance = instance_store.record_heartbeat(session, instance.id, metrics, utcnow())
-    if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
+    if instance.status is InstanceStatus.BOOTING:
         instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
+    elif instance.status is InstanceStatus.CONNECTION_LOST:
+        instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
+        event_store.record(
+            session,
+            instance.stack_id,
+            EventKind.LIFECYCLE,
+            f"{instance.hostname} is back: its agent called again",
+            instance=instance,
+        )
     return instance
 
 
@@ -38,9 +48,7 @@ def next_command(session: Session, instance: Instance) -> CommandRow | None:
     if not pending:
         return None
     first = pending[0]
-    if first.type == CommandName.SHUTDOWN.value and command_store.configures_pending_about(
-        session, instance.id
-    ):
+    if first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(session, instance):
         return None  # the others reconfigure first, so no request reaches a stopping process
     if first.sent_at is None:
         first.sent_at = utcnow()
@@ -49,7 +57,9 @@ def next_command(session: Session, instance: Instance) -> CommandRow | None:
 
 
 def _others_still_reconfiguring(session: Session, instance: Instance) -> bool:
-    """Whether configures about this instance leaving are pending, for at most SHUTDOWN_HOLD."""
+    """Whether configures about this instance leaving are pending, for at most SHUTDOWN_HOLD
+    seconds after it began stopping: an instance that never runs its configure (lost, busy)
+    must not keep another from stopping."""
     since = instance.status_changed_at
     if since is not None and (utcnow() - since).total_seconds() > SHUTDOWN_HOLD:
         return False

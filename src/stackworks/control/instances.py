@@ -56,6 +56,13 @@ def stop_instance(session: Session, instance: Instance) -> Instance:
     return lifecycle.fire(session, instance.id, InstanceEvent.STOP)
 
 
+def reboot_instance(session: Session, instance: Instance) -> Instance:
+    """End the instance's processes and start them again (OpsWorks' RebootInstance).
+
+    It leaves online, so the others reconfigure without it, and comes back through setup."""
+    return lifecycle.fire(session, instance.id, InstanceEvent.REBOOT, "rebooted by request")
+
+
 def delete_instance(session: Session, instance: Instance) -> Instance:
     if instance.status is not InstanceStatus.STOPPED:
         raise Conflict(

@@ -1,9 +1,10 @@
 """Carrying out lifecycle transitions: the only place an instance's status changes.
 
 `fire` looks the (status, event) pair up in `domain.lifecycle.TRANSITIONS`, stores the new status
-and does the row's queue work (setup, shutdown commands). When the instance enters or leaves
-online, configure fans out to every online instance. Provider work (start, stop, remove) is
-done by the orchestrator, which watches for the statuses that ask for it.
+with its reason and the row's provider effect, and does the row's queue work (setup, shutdown
+commands). When the instance enters or leaves online, configure fans out to every online
+instance. The recorded provider work (start, stop, replace, remove) is carried out by the
+orchestrator, which then fires the outcome event.
 """
 
 from __future__ import annotations
@@ -18,11 +19,18 @@ from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 
 
-def fire(session: Session, instance_id: str, event: InstanceEvent) -> Instance:
-    """Apply `event` to an instance; raises Conflict when its status does not accept it."""
+def fire(session: Session, instance_id: str, event: InstanceEvent, reason: str = "") -> Instance:
+    """Apply `event` to an instance; raises Conflict when its status does not accept it.
+
+    `reason` is kept as the instance's status reason (shown by `instance show` and `list`)."""
     instance = instance_store.get(session, instance_id, lock=True)
     row = transition(instance.status, event)
-    instance = instance_store.set_status(session, instance.id, row.target)
+    if row.target is row.source and not reason:
+        reason = instance.status_reason  # staying put (e.g. start_failed): the reason stands
+    effect = row.provider_effect
+    instance = instance_store.set_status(
+        session, instance.id, row.target, reason, effect.value if effect else None
+    )
     for effect in row.effects:
         if effect is Effect.SEND_SETUP:
             _queue_setup(session, instance)

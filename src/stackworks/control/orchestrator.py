@@ -1,15 +1,20 @@
-"""The orchestrator: the server's loop that makes instances real and notices what goes quiet.
+"""The orchestrator: the server's loop that carries out recorded provider work, notices what
+goes quiet, and heals what was lost.
 
-Each pass (`tick`) reads, in one short transaction, which instances need provider work or have
-timed out, then does the slow provider calls in a small thread pool, outside any transaction,
-and records their outcome through lifecycle events. All it knows comes from the database, so a
-restarted server picks up where the last one stopped.
+Each pass (`tick`) runs the periodic passes (scaling, schedules, ...), then in one short
+transaction fires the time-out events that are due (`domain.timeouts.due_events`) and the
+auto-healing decisions (`domain.healing.healing_decisions`), and reads which instances have
+provider work recorded by their last transition (`Instance.pending_effect`). The slow provider
+calls run in a small thread pool, outside any transaction; their outcome is fired as the
+effect's outcome event (`domain.lifecycle.PROVIDER_OUTCOMES`). Everything it knows comes from
+the database, so a restarted server picks up where the last one stopped.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -21,12 +26,15 @@ from stackworks.control import agents, lifecycle, periodic
 from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
-from stackworks.domain.entities import Instance
+from stackworks.domain import healing, timeouts
+from stackworks.domain.entities import Instance, Layer
 from stackworks.domain.errors import Conflict
-from stackworks.domain.lifecycle import InstanceEvent
-from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
+from stackworks.domain.lifecycle import PROVIDER_OUTCOMES, Effect, InstanceEvent
+from stackworks.domain.status import CommandName, CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
+from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
+from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
@@ -34,6 +42,9 @@ from stackworks.store.tables import utcnow
 from stackworks.wire.agent_config import AgentConfig
 
 log = logging.getLogger("stackworks.orchestrator")
+
+#: seconds before provider work that raised is tried again
+RETRY_DELAY = 5.0
 
 
 class InstanceProvider(Protocol):
@@ -43,20 +54,6 @@ class InstanceProvider(Protocol):
     def stop(self, instance: Instance) -> None: ...
     def delete(self, instance: Instance) -> None: ...
     def is_running(self, instance: Instance) -> bool: ...
-
-
-_PROVIDER_WORK = (
-    InstanceStatus.REQUESTED,
-    InstanceStatus.PENDING,
-    InstanceStatus.SHUTTING_DOWN,
-    InstanceStatus.TERMINATING,
-)
-_WATCHED = (
-    InstanceStatus.BOOTING,
-    InstanceStatus.ONLINE,
-    InstanceStatus.STOPPING,
-    InstanceStatus.START_FAILED,
-)
 
 
 class Orchestrator:
@@ -69,6 +66,7 @@ class Orchestrator:
         *,
         clock: Callable[[], datetime] = utcnow,
         passes: Sequence[PeriodicPass] | None = None,
+        healing_policy: healing.HealingPolicy | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -76,10 +74,12 @@ class Orchestrator:
         self.signal = signal
         self.clock = clock
         self.passes = list(periodic.default_passes() if passes is None else passes)
+        self.healing_policy = healing_policy or healing.HealingPolicy()
         self._passes_ran_at: datetime | None = None
         self.started_at = clock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provider")
         self._busy: set[str] = set()
+        self._retry_after: dict[str, float] = {}  # instance id -> monotonic time
         self._changed = False  # whether this pass changed any instance or command
         self._busy_lock = threading.Lock()
         self._stop = threading.Event()
@@ -106,22 +106,22 @@ class Orchestrator:
             self._stop.wait(self.settings.tick)
 
     def tick(self, *, inline: bool = False) -> None:
-        """One pass: time-outs in the database, then provider work handed to the pool.
+        """One pass: periodic passes, time-outs and healing, then recorded provider work.
 
         `inline` does the provider work in this thread before returning (for tests).
         """
         self._changed = False
         self._run_periodic_passes()
+        now = self.clock()
         with self.db.transaction() as session:
-            self._expire(session)
-            work = instance_store.list_with_status(session, _PROVIDER_WORK)
-            failed = instance_store.list_with_status(session, [InstanceStatus.START_FAILED])
+            self._fire_due_events(session, now)
+            self._heal(session, now)
+            self._expire_commands(session, now)
+            work = instance_store.with_pending_effects(session)
         if self._changed:  # wake the long-polling agents only when a pass queued or ended work
             self.signal.bump()
         for instance in work:
-            self._submit(instance.id, self._provider_step, inline)
-        for instance in failed:
-            self._submit(instance.id, self._release_failed, inline)
+            self._submit(instance.id, inline)
 
     def _run_periodic_passes(self) -> None:
         """Each periodic pass in its own transaction, at most every `periodic.INTERVAL` s."""
@@ -137,17 +137,21 @@ class Orchestrator:
             except Exception:  # one failing pass must not stop the others or the lifecycle
                 log.exception("periodic pass %s failed", getattr(run_pass, "__name__", run_pass))
 
-    def _submit(self, instance_id: str, step: Callable[[str], None], inline: bool) -> None:
+    def _submit(self, instance_id: str, inline: bool) -> None:
         with self._busy_lock:
             if instance_id in self._busy or self._stop.is_set():
+                return
+            if self._retry_after.get(instance_id, 0.0) > time.monotonic():
                 return
             self._busy.add(instance_id)
 
         def run() -> None:
             try:
-                step(instance_id)
+                self._carry_out(instance_id)
             except Exception:
                 log.exception("provider work on instance %s failed", instance_id)
+                with self._busy_lock:
+                    self._retry_after[instance_id] = time.monotonic() + RETRY_DELAY
             finally:
                 with self._busy_lock:
                     self._busy.discard(instance_id)
@@ -160,96 +164,222 @@ class Orchestrator:
 
     # --- provider work ----------------------------------------------------------------------
 
-    def _provider_step(self, instance_id: str) -> None:
+    def _carry_out(self, instance_id: str) -> None:
+        """Do the provider work the instance's last transition recorded, then fire its outcome."""
         with self.db.transaction() as session:
             instance = instance_store.get(session, instance_id)
-        status = instance.status
-        if status in (InstanceStatus.REQUESTED, InstanceStatus.PENDING):
-            self._provision(instance)
-        elif status is InstanceStatus.SHUTTING_DOWN:
-            self.providers[instance.provider].stop(instance)
-            with self.db.transaction() as session:
-                self._fail_leftover_commands(session, instance, "the instance stopped")
-                self._fire(session, instance.id, InstanceEvent.PROCESSES_ENDED)
-        elif status is InstanceStatus.TERMINATING:
-            self.providers[instance.provider].delete(instance)
-            with self.db.transaction() as session:
-                self._fire(session, instance.id, InstanceEvent.REMOVED)
+            if instance.pending_effect is None:
+                return
+            effect = Effect(instance.pending_effect)
+            if instance.status is InstanceStatus.REQUESTED:  # OpsWorks' requested -> pending
+                instance = lifecycle.fire(session, instance.id, InstanceEvent.PROVISIONING)
+        provider = self.providers[instance.provider]
+        succeeded, _ = PROVIDER_OUTCOMES[effect]  # release and remove end one way
+        if effect in (Effect.PROVISION, Effect.REPLACE):
+            self._start(provider, instance, replace=effect is Effect.REPLACE)
+            return
+        if effect is Effect.RELEASE:
+            provider.stop(instance)
+        else:
+            provider.delete(instance)
+        with self.db.transaction() as session:
+            if not instance_store.finish_effect(session, instance.id, instance.effect_seq):
+                return  # a newer transition recorded other work; that work decides
+            self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
+            self._fire(session, instance.id, succeeded)
+            if effect is Effect.REMOVE:
                 instance_store.delete(session, instance.id)
 
-    def _provision(self, instance: Instance) -> None:
-        provider = self.providers[instance.provider]
+    def _start(self, provider: InstanceProvider, instance: Instance, *, replace: bool) -> None:
+        """Start (or replace) the instance's processes with a fresh agent credential."""
         # a fresh credential on every start, unless the agent brought its own (registered hosts)
         issues_credentials = getattr(provider, "issues_credentials", True)
         credential = tokens.new_secret("swi")
         with self.db.transaction() as session:
-            if instance_store.get(session, instance.id).status is InstanceStatus.REQUESTED:
-                lifecycle.fire(session, instance.id, InstanceEvent.PROVISIONING)
+            if replace:
+                self._fail_leftover_commands(session, instance, "the instance is being replaced")
             if issues_credentials:
                 instance_store.update_fields(
                     session, instance.id, credential_hash=tokens.hash_token(credential)
                 )
+            beat = self.settings.heartbeat_for(stack_store.get(session, instance.stack_id))
         agent_config = AgentConfig(
             server_url=self.settings.server_url,
             instance_id=instance.id,
             hostname=instance.hostname,
             stack_id=instance.stack_id,
             credential=credential,
-            heartbeat_interval=self._heartbeat_interval(instance.stack_id),
+            heartbeat_interval=beat.interval,
             poll_wait=self.settings.poll_wait,
         )
         try:
+            if replace:
+                provider.stop(instance)  # whatever is left of the old processes goes first
             result = provider.start(instance, agent_config)
         except Exception as error:
             log.error("could not start instance %s: %s", instance.hostname, error)
             with self.db.transaction() as session:
-                self._fire(session, instance.id, InstanceEvent.PROVISION_FAILED)
+                if instance_store.finish_effect(session, instance.id, instance.effect_seq):
+                    self._fire(session, instance.id, InstanceEvent.PROVISION_FAILED, str(error))
+                    event_store.record(
+                        session,
+                        instance.stack_id,
+                        EventKind.LIFECYCLE,
+                        f"{instance.hostname} could not start: {error}",
+                        instance=instance,
+                    )
             return
         with self.db.transaction() as session:
+            if not instance_store.finish_effect(session, instance.id, instance.effect_seq):
+                return  # stopped while starting: the recorded release ends what was started
             current = instance_store.get(session, instance.id)
-            if current.status is not InstanceStatus.PENDING:
-                return  # stopped while starting: the stop path ends what was started
             instance_store.update_fields(
                 session,
                 instance.id,
                 root_dir=str(getattr(result, "root_dir", None) or current.root_dir or ""),
                 private_ip=getattr(result, "private_ip", None) or current.private_ip,
             )
-            lifecycle.fire(session, instance.id, InstanceEvent.PROVISIONED)
+            self._fire(session, instance.id, InstanceEvent.PROVISIONED)
 
-    def _heartbeat_interval(self, stack_id: str) -> float:
-        with self.db.transaction() as session:
-            return self.settings.heartbeat_for(stack_store.get(session, stack_id)).interval
+    # --- time-outs and healing --------------------------------------------------------------
 
-    def _release_failed(self, instance_id: str) -> None:
-        with self.db.transaction() as session:
-            instance = instance_store.get(session, instance_id)
-        provider = self.providers[instance.provider]
-        if instance.status is InstanceStatus.START_FAILED and provider.is_running(instance):
-            provider.stop(instance)
-
-    # --- time-outs --------------------------------------------------------------------------
-
-    def _expire(self, session: Session) -> None:
-        now = self.clock()
-        for instance in instance_store.list_with_status(session, _WATCHED):
-            since = instance.status_changed_at or now
-            if instance.status is InstanceStatus.BOOTING:
-                if _older(since, now, self.settings.boot_timeout):
-                    log.warning("%s sent no heartbeat in time: start failed", instance.hostname)
-                    self._fire(session, instance.id, InstanceEvent.BOOT_TIMED_OUT)
-            elif instance.status in (InstanceStatus.ONLINE, InstanceStatus.STOPPING):
-                seen = max(instance.last_heartbeat_at or since, self.started_at)
+    def _fire_due_events(self, session: Session, now: datetime) -> None:
+        watched = instance_store.list_with_status(session, timeouts.WATCHED)
+        stacks: dict[str, float] = {}
+        items = []
+        for instance in watched:
+            if instance.stack_id not in stacks:
                 stack = stack_store.get(session, instance.stack_id)
-                if _older(seen, now, self.settings.heartbeat_for(stack).timeout):
-                    log.warning("%s stopped sending heartbeats", instance.hostname)
-                    self._fire(session, instance.id, InstanceEvent.HEARTBEAT_LOST)
-                elif instance.status is InstanceStatus.STOPPING:
-                    limit = lifecycle.shutdown_timeout(session, instance) + 5
-                    if _older(max(since, self.started_at), now, limit):
-                        self._fail_leftover_commands(session, instance, "shutdown timed out")
-                        self._fire(session, instance.id, InstanceEvent.SHUTDOWN_FINISHED)
-        self._expire_commands(session, now)
+                stacks[instance.stack_id] = self.settings.heartbeat_for(stack).timeout
+            shutdown = (
+                lifecycle.shutdown_timeout(session, instance)
+                if instance.status is InstanceStatus.STOPPING
+                else 0
+            )
+            items.append(timeouts.Watched(instance, stacks[instance.stack_id], shutdown))
+        due = timeouts.due_events(
+            items, now, boot_timeout=self.settings.boot_timeout, watching_since=self.started_at
+        )
+        for item in due:
+            instance = item.instance
+            log.warning("%s: %s", instance.hostname, item.reason)
+            if item.event is InstanceEvent.SHUTDOWN_FINISHED:
+                self._fail_leftover_commands(session, instance, "shutdown timed out")
+            if not self._fire(session, instance.id, item.event, item.reason):
+                continue
+            message = f"{instance.hostname} {_EVENT_VERBS[item.event]}: {item.reason}"
+            if item.event is InstanceEvent.HEARTBEAT_LOST:
+                message += self._healing_outlook(session, instance)
+            event_store.record(
+                session, instance.stack_id, EventKind.LIFECYCLE, message, instance=instance
+            )
+
+    def _healing_outlook(self, session: Session, instance: Instance) -> str:
+        """What will happen to a lost instance, for its event."""
+        off = [
+            layer.shortname
+            for layer in self._layers_of(session, instance)
+            if not layer.auto_healing
+        ]
+        if off:
+            return f"; not replaced: auto-healing is off on layer {', '.join(off)}"
+        if not self._replaceable(instance):
+            return "; it comes back when its agent calls again (the server cannot restart it)"
+        return ""
+
+    def _heal(self, session: Session, now: datetime) -> None:
+        policy = self.healing_policy
+        for instance in instance_store.list_with_status(session, [InstanceStatus.ONLINE]):
+            if healing.has_stabilised(instance, now, policy):
+                instance_store.update_fields(
+                    session, instance.id, heal_failures=0, heal_not_before=None
+                )
+        failed = instance_store.list_with_status(
+            session,
+            [
+                InstanceStatus.CONNECTION_LOST,
+                InstanceStatus.START_FAILED,
+                InstanceStatus.SETUP_FAILED,
+            ],
+        )
+        by_stack: dict[str, list[healing.HealCandidate]] = {}
+        for instance in failed:
+            layers = self._layers_of(session, instance)
+            by_stack.setdefault(instance.stack_id, []).append(
+                healing.HealCandidate(
+                    instance,
+                    auto_healing=bool(layers) and all(layer.auto_healing for layer in layers),
+                    replaceable=self._replaceable(instance),
+                )
+            )
+        for stack_id, candidates in by_stack.items():
+            since = now - timedelta(seconds=policy.window)
+            recent = [
+                e
+                for e in event_store.list_for_stack(
+                    session, stack_id, kinds=[EventKind.HEALING], limit=1000
+                )
+                if e.at >= since and e.details.get("action") == healing.HealAction.REPLACE
+            ]
+            decisions = healing.healing_decisions(
+                candidates, now, recent_replacements=len(recent), policy=policy
+            )
+            for decision in decisions:
+                self._carry_out_healing(session, decision, now)
+
+    def _carry_out_healing(
+        self, session: Session, decision: healing.HealDecision, now: datetime
+    ) -> None:
+        instance = decision.instance
+        lost = instance.status is InstanceStatus.CONNECTION_LOST
+        if decision.action is healing.HealAction.WAIT or (
+            decision.action is healing.HealAction.GIVE_UP and not lost
+        ):
+            if instance.status_reason == decision.reason:
+                return  # said already
+            instance_store.set_reason(session, instance.id, decision.reason)
+            if decision.action is healing.HealAction.WAIT:
+                return
+        else:
+            event = (
+                InstanceEvent.HEAL
+                if decision.action is healing.HealAction.REPLACE
+                else InstanceEvent.GIVE_UP
+            )
+            if not self._fire(session, instance.id, event, decision.reason):
+                return
+        details: dict[str, Any] = {"action": decision.action.value}
+        if decision.action is healing.HealAction.REPLACE:
+            attempts = instance.heal_failures + 1
+            details["attempt"] = attempts
+            instance_store.update_fields(
+                session,
+                instance.id,
+                heal_failures=attempts,
+                heal_not_before=healing.next_attempt_at(now, attempts, self.healing_policy),
+            )
+        log.warning("%s: %s", instance.hostname, decision.reason)
+        event_store.record(
+            session,
+            instance.stack_id,
+            EventKind.HEALING,
+            f"{instance.hostname}: {decision.reason}",
+            instance=instance,
+            details=details,
+        )
+
+    def _layers_of(self, session: Session, instance: Instance) -> list[Layer]:
+        return [
+            layer
+            for layer in layer_store.list_for_stack(session, instance.stack_id)
+            if layer.shortname in instance.layers
+        ]
+
+    def _replaceable(self, instance: Instance) -> bool:
+        provider = self.providers.get(instance.provider)
+        return provider is not None and getattr(provider, "replaceable", True)
+
+    # --- commands ---------------------------------------------------------------------------
 
     def _expire_commands(self, session: Session, now: datetime) -> None:
         """Fail commands that ran past their timeout, or whose instance no longer runs an agent."""
@@ -275,13 +405,24 @@ class Orchestrator:
             agents.react(session, row)
             self._changed = True
 
-    def _fire(self, session: Session, instance_id: str, event: InstanceEvent) -> None:
+    def _fire(
+        self, session: Session, instance_id: str, event: InstanceEvent, reason: str = ""
+    ) -> bool:
+        """Fire `event`; False when someone else moved the instance first (nothing to do)."""
         try:
-            lifecycle.fire(session, instance_id, event)
-            self._changed = True
-        except Conflict as conflict:  # someone else moved it first; nothing to do
+            lifecycle.fire(session, instance_id, event, reason)
+        except Conflict as conflict:
             log.info("%s", conflict.message)
+            return False
+        self._changed = True
+        return True
 
+
+_EVENT_VERBS = {
+    InstanceEvent.BOOT_TIMED_OUT: "failed to start",
+    InstanceEvent.HEARTBEAT_LOST: "lost its connection",
+    InstanceEvent.SHUTDOWN_FINISHED: "was stopped anyway",
+}
 
 _AGENT = [s for s in InstanceStatus if s.agent_running]
 _NO_AGENT = [

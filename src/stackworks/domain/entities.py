@@ -113,6 +113,8 @@ class Instance:
     status_reason: str = ""  # why it is in its status, when something went wrong
     heal_failures: int = 0  # replacements that failed in a row (auto-healing back-off)
     heal_not_before: datetime | None = None  # the next replacement waits until then
+    pending_effect: str | None = None  # provider work recorded by its last transition
+    effect_seq: int = 0
     created_at: datetime | None = None
 
 

@@ -19,6 +19,7 @@ class InstanceStatus(StrEnum):
     SHUTTING_DOWN = "shutting_down"  # the provider is ending the instance's processes
     STOPPED = "stopped"  # nothing runs; the root is kept
     CONNECTION_LOST = "connection_lost"  # was online, then heartbeats stopped
+    REBOOTING = "rebooting"  # its processes are being ended and started again
     TERMINATING = "terminating"  # being deleted
     TERMINATED = "terminated"  # deleted; kept only in history
 

@@ -16,6 +16,8 @@ class RegisteredProvider(Provider):
     name = "registered"
     #: the agent keeps the credential it was given at registration; never issue another
     issues_credentials = False
+    #: the server cannot start such a host again: a lost one comes back when its agent does
+    replaceable = False
 
     def allocate_address(self, taken: set[str]) -> str:
         raise AddressExhausted("a registered host brings its own address")

@@ -32,6 +32,8 @@ def to_entity(row: InstanceRow) -> Instance:
         status_reason=row.status_reason or "",
         heal_failures=row.heal_failures or 0,
         heal_not_before=row.heal_not_before,
+        pending_effect=row.pending_effect,
+        effect_seq=row.effect_seq or 0,
         created_at=row.created_at,
     )
 
@@ -83,6 +85,30 @@ def list_with_status(session: Session, statuses: Iterable[InstanceStatus]) -> li
     return [to_entity(r) for r in rows]
 
 
+def with_pending_effects(session: Session) -> list[Instance]:
+    """Instances of every stack with provider work recorded and not yet done."""
+    rows = session.scalars(select(InstanceRow).where(InstanceRow.pending_effect.is_not(None)))
+    return [to_entity(r) for r in rows]
+
+
+def finish_effect(session: Session, instance_id: str, effect_seq: int) -> bool:
+    """Clear the recorded effect if it is still the one numbered `effect_seq`; whether it was."""
+    row = _row(session, instance_id, lock=True)
+    if row.effect_seq != effect_seq or row.pending_effect is None:
+        return False
+    row.pending_effect = None
+    session.flush()
+    return True
+
+
+def set_reason(session: Session, instance_id: str, reason: str) -> Instance:
+    """Say why the instance is where it is, without moving it."""
+    row = _row(session, instance_id)
+    row.status_reason = reason
+    session.flush()
+    return to_entity(row)
+
+
 def hostnames(session: Session, stack_id: str) -> set[str]:
     return set(
         session.scalars(select(InstanceRow.hostname).where(InstanceRow.stack_id == stack_id))
@@ -122,13 +148,20 @@ def create(session: Session, instance: Instance) -> Instance:
 
 
 def set_status(
-    session: Session, instance_id: str, status: InstanceStatus, reason: str = ""
+    session: Session,
+    instance_id: str,
+    status: InstanceStatus,
+    reason: str = "",
+    effect: str | None = None,
 ) -> Instance:
-    """Move the instance to `status`; `reason` says why (empty clears the old reason)."""
+    """Move the instance to `status`; `reason` says why (empty clears the old reason);
+    `effect` is the provider work the move asks for, replacing any not yet done."""
     row = _row(session, instance_id)
     row.status = status.value
     row.status_reason = reason
     row.status_changed_at = utcnow()
+    row.pending_effect = effect
+    row.effect_seq = (row.effect_seq or 0) + 1
     session.flush()
     return to_entity(row)
 

@@ -122,6 +122,10 @@ class InstanceRow(Base):
     #: auto-healing back-off: replacements that failed in a row, and when to try the next one
     heal_failures: Mapped[int] = mapped_column(Integer, default=0)
     heal_not_before: Mapped[datetime | None] = mapped_column(default=None)
+    #: provider work the last transition recorded (domain.lifecycle.Effect) and not yet done;
+    #: `effect_seq` counts recordings, so finishing an old one never clears a newer one
+    pending_effect: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    effect_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

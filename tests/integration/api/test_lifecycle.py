@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from stackworks.control import agents
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 
@@ -118,6 +121,21 @@ def test_configures_not_yet_started_are_superseded_by_the_newest(api: Api) -> No
     assert online_in(ran[0]["configuration"]) == ["app1", "app2", "lb1"]
     listed = api.get("/stacks/demo/commands?instance=lb1&type=configure").json()
     assert [c["status"] for c in listed] == ["skipped", "skipped", "successful"]
+
+
+def test_a_shutdown_waits_for_the_others_configures_at_most_the_hold_time(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup_stack(api)
+    lb = bring_online(api, "lb1")
+    app1 = bring_online(api, "app1")
+    lb.drain()
+    app1.drain()
+    api.post("/stacks/demo/instances/app1/stop")
+    assert app1.next() is None  # lb1 has not run its configure about app1 leaving
+    monkeypatch.setattr(agents, "SHUTDOWN_HOLD", 0.0)  # ... and it never will, say
+    shutdown = app1.next()
+    assert shutdown is not None and shutdown["type"] == "shutdown"
 
 
 def test_stop_runs_shutdown_configures_the_others_and_ends_processes(api: Api) -> None:

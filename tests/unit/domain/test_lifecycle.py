@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from stackworks.domain.errors import Conflict
-from stackworks.domain.lifecycle import TRANSITIONS, Effect, InstanceEvent, transition
+from stackworks.domain.lifecycle import (
+    PROVIDER_OUTCOMES,
+    TRANSITIONS,
+    Effect,
+    InstanceEvent,
+    transition,
+)
 from stackworks.domain.status import InstanceStatus as S
 
 E = InstanceEvent
@@ -92,6 +98,7 @@ def test_every_running_status_can_be_stopped() -> None:
         S.SETUP_FAILED,
         S.START_FAILED,
         S.CONNECTION_LOST,
+        S.REBOOTING,
     ]
     for status in running:
         assert (status, E.STOP) in TRANSITIONS, status
@@ -99,3 +106,43 @@ def test_every_running_status_can_be_stopped() -> None:
 
 def test_no_row_leaves_terminated() -> None:
     assert not [key for key in TRANSITIONS if key[0] is S.TERMINATED]
+
+
+def test_a_lost_instance_is_healed_in_place_back_to_online() -> None:
+    path = walk(
+        S.ONLINE,
+        E.HEARTBEAT_LOST,
+        E.HEAL,
+        E.PROVISIONED,
+        E.AGENT_CONNECTED,
+        E.SETUP_SUCCEEDED,
+    )
+    assert path == [S.ONLINE, S.CONNECTION_LOST, S.PENDING, S.BOOTING, S.RUNNING_SETUP, S.ONLINE]
+    assert transition(S.CONNECTION_LOST, E.HEAL).provider_effect is Effect.REPLACE
+
+
+def test_healing_that_gives_up_ends_the_processes_and_leaves_start_failed() -> None:
+    row = transition(S.CONNECTION_LOST, E.GIVE_UP)
+    assert (row.target, row.provider_effect) == (S.START_FAILED, Effect.RELEASE)
+    assert transition(S.START_FAILED, E.PROCESSES_ENDED).target is S.START_FAILED
+
+
+def test_a_reboot_leaves_online_and_comes_back_through_setup() -> None:
+    path = walk(S.ONLINE, E.REBOOT, E.PROVISIONED, E.AGENT_CONNECTED, E.SETUP_SUCCEEDED)
+    assert path == [S.ONLINE, S.REBOOTING, S.BOOTING, S.RUNNING_SETUP, S.ONLINE]
+    assert transition(S.ONLINE, E.REBOOT).changes_online
+
+
+def test_every_row_records_at_most_one_provider_effect_and_each_has_outcomes() -> None:
+    for row in TRANSITIONS.values():
+        provider = [e for e in row.effects if e.is_provider_work]
+        assert len(provider) <= 1, row
+        if row.provider_effect is not None:
+            succeeded, failed = PROVIDER_OUTCOMES[row.provider_effect]
+            # the outcome events are accepted where the work finds the instance (a requested
+            # one is moved to pending as the orchestrator takes it up)
+            where = row.target
+            if where is S.REQUESTED:
+                where = transition(where, E.PROVISIONING).target
+            assert (where, succeeded) in TRANSITIONS, row
+            assert (where, failed) in TRANSITIONS, row

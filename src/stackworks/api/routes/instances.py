@@ -74,6 +74,19 @@ def stop_instance(
     return out
 
 
+@router.post("/{hostname}/reboot")
+def reboot_instance(
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+) -> schemas.InstanceOut:
+    """End the instance's processes and start them again; it goes through setup to online."""
+    with db.transaction() as session:
+        found = stack_named(session, stack)
+        instance = instance_store.get_by_hostname(session, found.id, hostname)
+        out = presenters.instance_out(found, instance_control.reboot_instance(session, instance))
+    signal.bump()
+    return out
+
+
 @router.delete("/{hostname}", status_code=202)
 def delete_instance(stack: str, hostname: str, db: DatabaseDep, _admin: Admin) -> Response:
     with db.transaction() as session:

@@ -1,5 +1,5 @@
-"""Stack events; heartbeat settings per stack; an instance's scaling type, status reason and
-healing back-off.
+"""Stack events; heartbeat settings per stack; an instance's scaling type, status reason,
+healing back-off, and the provider effect its last transition recorded.
 
 Revision ID: 0003
 Revises: 0002
@@ -30,6 +30,9 @@ def upgrade() -> None:
             sa.Column("heal_failures", sa.Integer(), nullable=False, server_default="0")
         )
         batch.add_column(sa.Column("heal_not_before", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("pending_effect", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("effect_seq", sa.Integer(), nullable=False, server_default="0"))
+        batch.create_index("ix_instances_pending_effect", ["pending_effect"])
     op.create_table(
         "stack_events",
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
@@ -53,6 +56,9 @@ def downgrade() -> None:
     op.drop_index("ix_stack_events_stack_seq", table_name="stack_events")
     op.drop_table("stack_events")
     with op.batch_alter_table("instances") as batch:
+        batch.drop_index("ix_instances_pending_effect")
+        batch.drop_column("effect_seq")
+        batch.drop_column("pending_effect")
         batch.drop_column("heal_not_before")
         batch.drop_column("heal_failures")
         batch.drop_column("status_reason")
