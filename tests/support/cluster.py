@@ -7,6 +7,7 @@ by the session id it recorded, and then ends the server's own process group.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from stackworks.providers import sessions
 from stackworks.providers.local import LocalProvider
 from stackworks.providers.local_layout import InstanceLayout
 from support.processes import free_port, wait_until
@@ -97,6 +99,22 @@ class ServerProcess:
                 provider.stop_layout(InstanceLayout(root))
         self.stop()
         self.client.close()
+
+    def kill_instance(self, stack: str, hostname: str) -> int:
+        """SIGKILL every process of a local instance at once (its supervisord, agent and
+        services), as a crash of its machine would; returns how many there were."""
+        root = Path(self.instances(stack)[hostname]["root_dir"])
+        data = json.loads((root / "run" / "session.json").read_text())
+        record = sessions.SessionRecord(int(data["sid"]), float(data["leader_started"]))
+        members = sessions.live_members(record)
+        survivors = sessions.kill_session(record)
+        if survivors:
+            raise AssertionError(f"{hostname}: processes {survivors} survived SIGKILL")
+        return len(members)
+
+    def events(self, stack: str, kind: str | None = None) -> list[dict[str, Any]]:
+        query = f"?kind={kind}&limit=1000" if kind else "?limit=1000"
+        return list(self.call("GET", f"/stacks/{stack}/events{query}", expect=200))
 
     def log_tail(self, lines: int = 40) -> str:
         path = self.data_dir / "server.log"
