@@ -84,6 +84,23 @@ def test_retries_and_redispatch_follow_the_attributes() -> None:
         config.render_haproxy_config(_settings(retries=-1), bind_ip="10.0.0.10", servers=servers)
 
 
+def test_requests_that_reached_a_dying_server_are_retried_only_when_repeating_is_harmless() -> None:
+    servers = [config.Server("web1-1", "10.0.0.1", 8001)]
+    default = config.render_haproxy_config(_settings(), bind_ip="10.0.0.10", servers=servers)
+    assert "retry-on conn-failure empty-response response-timeout\n" in default
+    assert "http-request disable-l7-retry unless METH_GET || METH_OPTIONS" in default
+    connect_only = config.render_haproxy_config(
+        _settings(retry_on=["conn-failure"]), bind_ip="10.0.0.10", servers=servers
+    )
+    assert "retry-on conn-failure\n" in connect_only and "disable-l7-retry" not in connect_only
+    bare = config.render_haproxy_config(_settings(retries=0), bind_ip="10.0.0.10", servers=servers)
+    assert "retry-on" not in bare
+    with pytest.raises(config.ConfigError, match=r"haproxy\.retry_on"):
+        config.render_haproxy_config(
+            _settings(retry_on=["all; rm -rf /"]), bind_ip="10.0.0.10", servers=servers
+        )
+
+
 def test_stats_page_appears_only_with_a_password_and_sticky_sessions_use_a_cookie() -> None:
     text = config.render_haproxy_config(
         _settings(stats_password="pw", sticky_sessions=True),

@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
         # a request that could not connect is tried again (on another server with redispatch)
         "retries": 3,
         "redispatch": True,
+        # what else is retried (HAProxy's layer-7 retries), for GET, HEAD and OPTIONS only: a
+        # server that dies with a request in flight (empty-response) is not a failed request
+        "retry_on": ["conn-failure", "empty-response", "response-timeout"],
         "timeouts": {"connect": "5s", "client": "60s", "server": "60s"},
         # rolling deploys: how long drain waits for sessions to end, enable for health checks
         "drain_timeout": 60,

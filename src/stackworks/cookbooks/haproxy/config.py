@@ -119,6 +119,7 @@ def render_haproxy_config(
         "maxconn": _number(settings, "maxconn"),
         "retries": _retries(settings),
         "redispatch": bool(settings.get("redispatch", True)),
+        "retry_on": _retry_on(settings),
         "balance": balance,
         "timeouts": {k: _duration(timeouts, k) for k in ("connect", "client", "server")},
         "health_check": {
@@ -169,6 +170,35 @@ def _retries(settings: Mapping[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         raise ConfigError(f"haproxy.retries: expected a whole number from 0 to 100, got {value!r}")
     return value
+
+
+#: HAProxy's `retry-on` keywords that Stackworks lets through (HAProxy 2.0 and later)
+RETRY_ON = frozenset(
+    {
+        "conn-failure",
+        "empty-response",
+        "junk-response",
+        "response-timeout",
+        "0rtt-rejected",
+        "404",
+        "408",
+        "425",
+        "500",
+        "501",
+        "502",
+        "503",
+        "504",
+    }
+)
+
+
+def _retry_on(settings: Mapping[str, Any]) -> list[str]:
+    value = settings.get("retry_on") or []
+    if not isinstance(value, list) or any(item not in RETRY_ON for item in value):
+        raise ConfigError(
+            f"haproxy.retry_on: expected a list of {', '.join(sorted(RETRY_ON))}, got {value!r}"
+        )
+    return [str(item) for item in value]
 
 
 def _duration(timeouts: Mapping[str, Any], key: str) -> str:
