@@ -58,9 +58,12 @@ def events(
         return
     _print(rt, found, as_json)
     last = found[-1].seq if found else 0
-    while True:
-        rt.sleep(rt.poll_interval)
-        new = rt.client.list_events(stack, kinds=kind, after=last)
-        _print(rt, new, as_json)
-        if new:
-            last = new[-1].seq
+    try:
+        while True:
+            rt.sleep(rt.poll_interval)
+            new = rt.client.list_events(stack, kinds=kind, after=last)
+            _print(rt, new, as_json)
+            if new:
+                last = new[-1].seq
+    except KeyboardInterrupt:  # Ctrl-C is how a follow ends
+        return

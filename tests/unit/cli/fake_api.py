@@ -43,6 +43,7 @@ class FakeApi:
     instances: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     deployments: dict[str, dict[str, Any]] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     #: the statuses an instance goes through, one per GET, after start / stop
     start_path: list[str] = field(default_factory=lambda: ["pending", "booting", "online"])
@@ -101,6 +102,19 @@ class FakeApi:
             "metrics": {},
             "created_at": NOW,
         }
+
+    def add_event(self, kind: str, instance: str | None, message: str) -> None:
+        seq = len(self.events) + 1
+        self.events.append(
+            {
+                "seq": seq,
+                "at": NOW,
+                "kind": kind,
+                "instance": instance,
+                "message": message,
+                "details": {},
+            }
+        )
 
 
 def _stack_or_404(api: FakeApi, name: str) -> dict[str, Any] | httpx.Response:
@@ -350,3 +364,22 @@ def get_command(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Re
                     answer.pop("log", None)
                 return httpx.Response(200, json=answer)
     return error(404, f"command {m[2]!r} not found", "id")
+
+
+@route("GET", "/stacks/(?P<stack>[^/]+)/events")
+def list_events(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    found = _stack_or_404(api, m["stack"])
+    if isinstance(found, httpx.Response):
+        return found
+    after = int(req["query"].get("after", 0))
+    return httpx.Response(200, json=[e for e in api.events if e["seq"] > after])
+
+
+@route("POST", "/stacks/(?P<stack>[^/]+)/instances/(?P<host>[^/]+)/reboot")
+def reboot(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    instance = api.instances.get((m["stack"], m["host"]))
+    if instance is None:
+        return error(404, f"instance {m['host']!r} not found", "instance")
+    instance["status"] = "rebooting"
+    api._pending[(m["stack"], m["host"])] = ["booting", "running_setup", "online"]
+    return httpx.Response(200, json=instance)
