@@ -93,6 +93,10 @@ def test_requests_that_reached_a_dying_server_are_retried_only_when_repeating_is
         _settings(retry_on=["conn-failure"]), bind_ip="10.0.0.10", servers=servers
     )
     assert "retry-on conn-failure\n" in connect_only and "disable-l7-retry" not in connect_only
+    as_recipes_see_it = config.render_haproxy_config(  # attribute views make lists tuples
+        _settings(retry_on=("conn-failure",)), bind_ip="10.0.0.10", servers=servers
+    )
+    assert "retry-on conn-failure\n" in as_recipes_see_it
     bare = config.render_haproxy_config(_settings(retries=0), bind_ip="10.0.0.10", servers=servers)
     assert "retry-on" not in bare
     with pytest.raises(config.ConfigError, match=r"haproxy\.retry_on"):

@@ -194,7 +194,8 @@ RETRY_ON = frozenset(
 
 def _retry_on(settings: Mapping[str, Any]) -> list[str]:
     value = settings.get("retry_on") or []
-    if not isinstance(value, list) or any(item not in RETRY_ON for item in value):
+    # attributes reach recipes as read-only views: a JSON list arrives as a tuple
+    if not isinstance(value, list | tuple) or any(item not in RETRY_ON for item in value):
         raise ConfigError(
             f"haproxy.retry_on: expected a list of {', '.join(sorted(RETRY_ON))}, got {value!r}"
         )
