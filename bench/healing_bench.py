@@ -112,7 +112,7 @@ def main() -> int:
         "STACKWORKS_HEARTBEAT_TIMEOUT": args.heartbeat_timeout,
     }
     rows = []
-    with tempfile.TemporaryDirectory(prefix="swheal-") as name:
+    with tempfile.TemporaryDirectory(prefix="swheal-", ignore_cleanup_errors=True) as name:
         tmp = Path(name)
         server = ServerProcess(tmp / "d", env=env)
         server.start()

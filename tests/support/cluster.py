@@ -92,12 +92,13 @@ class ServerProcess:
         self.start()
 
     def close(self) -> None:
-        """End every instance under the data dir, then the server."""
+        """End the server, then every instance under the data dir. The server goes first so
+        that its auto-healing cannot start again an instance this is stopping."""
+        self.stop()
         provider = LocalProvider(data_dir=self.data_dir)
         for stack_dir in sorted((self.data_dir / "instances").glob("*")):
             for root in sorted(stack_dir.glob("*")):
                 provider.stop_layout(InstanceLayout(root))
-        self.stop()
         self.client.close()
 
     def kill_instance(self, stack: str, hostname: str) -> int:
