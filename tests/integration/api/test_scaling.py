@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from stackworks.control import agents, scaling
+from stackworks.control import agents, periodic, scaling
 from stackworks.domain.metrics import MetricPoint
 from stackworks.domain.status import CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
@@ -276,3 +276,21 @@ def test_the_history_keeps_raw_samples_a_day_then_minutes_two_weeks(api: Api) ->
     assert [(p["cpu"], p["samples"]) for p in layer["points"]] == [(50.0, 2)]
     refused = api.get("/stacks/demo/instances/web1/metrics", params={"resolution": "hourly"})
     assert refused.status_code == 422 and refused.json()["detail"]["field"] == "resolution"
+
+
+def test_the_orchestrator_runs_the_default_passes_on_its_injected_clock(api: Api) -> None:
+    make_stack(api)
+    make_layer(api, "demo", "app")
+    add_instance(api, "web1", "time")
+    api.put("/stacks/demo/instances/web1/schedule", {"Wednesday": {"3": "on"}})
+    api.orchestrator.passes = periodic.default_passes()
+    simulated = [MONDAY + timedelta(days=2, hours=2, minutes=59)]
+    api.orchestrator.clock = lambda: simulated[0]
+    api.tick()
+    assert statuses(api)["web1"] == "stopped"
+    simulated[0] += timedelta(minutes=1)  # Wednesday 03:00 UTC
+    api.tick()
+    assert statuses(api)["web1"] in ("pending", "booting")
+    assert stack_events(api, EventKind.SCHEDULE) == [
+        "started web1: the schedule of web1 is on at Wednesday 03:00 UTC"
+    ]
