@@ -294,3 +294,22 @@ def test_the_orchestrator_runs_the_default_passes_on_its_injected_clock(api: Api
     assert stack_events(api, EventKind.SCHEDULE) == [
         "started web1: the schedule of web1 is on at Wednesday 03:00 UTC"
     ]
+
+
+def test_a_deploy_token_reads_schedules_thresholds_and_metrics_but_changes_none(api: Api) -> None:
+    make_stack(api)
+    make_layer(api, "demo", "app")
+    add_instance(api, "web1", "time")
+    ci = api.headers(api.post("/tokens", {"name": "ci", "role": "deploy"}).json()["token"])
+    for path in (
+        "/stacks/demo/instances/web1/schedule",
+        "/stacks/demo/layers/app/load-scaling",
+        "/stacks/demo/instances/web1/metrics",
+        "/stacks/demo/layers/app/metrics",
+    ):
+        assert api.get(path, headers=ci).status_code == 200, path
+    put = api.put("/stacks/demo/instances/web1/schedule", {"Monday": {"9": "on"}}, headers=ci)
+    patch = api.patch("/stacks/demo/layers/app/load-scaling", {"enable": True}, headers=ci)
+    delete = api.delete("/stacks/demo/instances/web1/schedule", headers=ci)
+    assert (put.status_code, patch.status_code, delete.status_code) == (403, 403, 403)
+    assert api.get("/stacks/demo/instances/web1/schedule").json()["schedule"] == {}
