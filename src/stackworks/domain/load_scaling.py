@@ -183,53 +183,58 @@ def load_decision(
     down_under = _crossed(config.down.enabled(), averages, above=False)
     every_down_under = bool(config.down.enabled()) and len(down_under) == len(config.down.enabled())
     if up_over:
-        since = state.up_since or now
-        waiting = replace(state, up_since=since, down_since=None)
-        if _minutes(now - since) < config.up.thresholds_wait_time:
-            return Decision(waiting, averages=averages)
-        candidates = sorted(
-            (
-                i
-                for i in members
-                if i.scaling is ScalingType.LOAD and i.status is InstanceStatus.STOPPED
-            ),
-            key=lambda i: i.hostname,
-        )[: config.up.instance_count]
-        if not candidates:
-            return Decision(
-                waiting, reason="no stopped load-based instance to start", averages=averages
-            )
-        return Decision(
-            ScalingState(last_action_at=now, last_action=Direction.UP),
-            start=tuple(candidates),
-            reason=_reason(up_over, averages, config.up, above=True),
-            averages=averages,
+        stopped = [
+            i
+            for i in members
+            if i.scaling is ScalingType.LOAD and i.status is InstanceStatus.STOPPED
+        ]
+        return _step(
+            Direction.UP,
+            config.up,
+            replace(state, up_since=state.up_since or now, down_since=None),
+            sorted(stopped, key=lambda i: i.hostname),
+            _reason(up_over, averages, config.up, above=True),
+            averages,
+            now,
         )
     if every_down_under:
-        since = state.down_since or now
-        waiting = replace(state, up_since=None, down_since=since)
-        if _minutes(now - since) < config.down.thresholds_wait_time:
-            return Decision(waiting, averages=averages)
-        candidates = sorted(
-            (
-                i
-                for i in members
-                if i.scaling is ScalingType.LOAD and i.status is InstanceStatus.ONLINE
-            ),
-            key=lambda i: i.hostname,
-            reverse=True,
-        )[: config.down.instance_count]
-        if not candidates:
-            return Decision(
-                waiting, reason="no online load-based instance to stop", averages=averages
-            )
-        return Decision(
-            ScalingState(last_action_at=now, last_action=Direction.DOWN),
-            stop=tuple(candidates),
-            reason=_reason(down_under, averages, config.down, above=False),
-            averages=averages,
+        online_load = [i for i in online if i.scaling is ScalingType.LOAD]
+        return _step(
+            Direction.DOWN,
+            config.down,
+            replace(state, up_since=None, down_since=state.down_since or now),
+            sorted(online_load, key=lambda i: i.hostname, reverse=True),
+            _reason(down_under, averages, config.down, above=False),
+            averages,
+            now,
         )
     return Decision(replace(state, up_since=None, down_since=None), averages=averages)
+
+
+def _step(
+    direction: Direction,
+    step: Thresholds,
+    waiting: ScalingState,
+    candidates: list[Instance],
+    reason: str,
+    averages: Mapping[str, float],
+    now: datetime,
+) -> Decision:
+    """Once the threshold has held for the wait time, the step on the first candidates."""
+    since = waiting.up_since if direction is Direction.UP else waiting.down_since
+    if since is None or _minutes(now - since) < step.thresholds_wait_time:
+        return Decision(waiting, averages=averages)
+    chosen = tuple(candidates[: step.instance_count])
+    if not chosen:
+        verb = "start" if direction is Direction.UP else "stop"
+        status = "stopped" if direction is Direction.UP else "online"
+        return Decision(
+            waiting, reason=f"no {status} load-based instance to {verb}", averages=averages
+        )
+    acted = ScalingState(last_action_at=now, last_action=direction)
+    if direction is Direction.UP:
+        return Decision(acted, start=chosen, reason=reason, averages=averages)
+    return Decision(acted, stop=chosen, reason=reason, averages=averages)
 
 
 def _crossed(

@@ -420,3 +420,17 @@ def update_load_scaling(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> 
     for step in ("up_scaling", "down_scaling"):
         found[step].update(body.get(step) or {})
     return httpx.Response(200, json=found)
+
+
+@route("GET", "/stacks/([^/]+)/instances/([^/]+)/metrics")
+def instance_metrics(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    point = {"at": NOW, "cpu": 12.5, "memory": 40.0, "disk": 3.0, "load1": 0.25}
+    answer = {
+        "stack": m[1],
+        "instance": m[2],
+        "resolution": req["query"].get("resolution", "raw"),
+        "since": req["query"].get("since", NOW),
+        "until": None,
+        "points": [{**point, "load5": None, "load15": None, "samples": 4}],
+    }
+    return httpx.Response(200, json=answer)

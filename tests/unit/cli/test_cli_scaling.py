@@ -100,3 +100,24 @@ def test_layer_scaling_without_options_shows_it(cli: Invoke, api: FakeApi) -> No
     assert api.sent("PATCH") == []
     assert "cpu disabled, memory disabled, load disabled" in result.stdout
     assert "start 1 after 5 min" in result.stdout
+
+
+def test_instance_metrics_asks_for_minutes_by_default_and_prints_a_table(
+    cli: Invoke, api: FakeApi
+) -> None:
+    result = cli("instance", "metrics", "shop", "web1", "--since", "2024-05-01T11:00:00Z")
+    assert result.exit_code == 0, result.output
+    path = api.requests[-1][1]
+    assert path == "/api/v1/stacks/shop/instances/web1/metrics"
+    assert "metrics of shop/web1 (minute)" in result.stdout
+    assert re.search(r"12\.5\W+40\W+3\W+0\.25\W+4\W", result.stdout)
+    as_json = cli("instance", "metrics", "shop", "web1", "--resolution", "raw", "--json")
+    assert json.loads(as_json.stdout)["resolution"] == "raw"
+
+
+def test_instance_metrics_refuses_an_unknown_resolution_before_asking(
+    cli: Invoke, api: FakeApi
+) -> None:
+    result = cli("instance", "metrics", "shop", "web1", "--resolution", "hourly")
+    assert result.exit_code != 0 and "--resolution" in result.output
+    assert api.requests == []
