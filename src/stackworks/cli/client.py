@@ -30,6 +30,10 @@ from stackworks.wire.schemas import (
     LayerCreate,
     LayerOut,
     LayerUpdate,
+    LoadScalingOut,
+    LoadScalingUpdate,
+    MetricsOut,
+    ScheduleOut,
     StackCreate,
     StackDocument,
     StackOut,
@@ -37,6 +41,7 @@ from stackworks.wire.schemas import (
     TokenCreate,
     TokenCreated,
     TokenOut,
+    WeeklyScheduleIn,
 )
 
 API_PREFIX = "/api/v1"
@@ -318,3 +323,34 @@ class ApiClient:
     def put_document(self, document: StackDocument) -> ApplyResult:
         path = f"/stacks/{_segment(document.name)}/document"
         return self._one(ApplyResult, "PUT", path, body=document)
+
+    # --- time-based and load-based instances, metrics history ------------------------------
+
+    def _schedule(self, stack: str, hostname: str) -> str:
+        return f"{self._instances(stack)}/{_segment(hostname)}/schedule"
+
+    def get_schedule(self, stack: str, hostname: str) -> ScheduleOut:
+        return self._one(ScheduleOut, "GET", self._schedule(stack, hostname))
+
+    def put_schedule(self, stack: str, hostname: str, body: WeeklyScheduleIn) -> ScheduleOut:
+        return self._one(ScheduleOut, "PUT", self._schedule(stack, hostname), body=body)
+
+    def clear_schedule(self, stack: str, hostname: str) -> None:
+        self.request("DELETE", self._schedule(stack, hostname))
+
+    def get_load_scaling(self, stack: str, layer: str) -> LoadScalingOut:
+        path = f"{self._layers(stack)}/{_segment(layer)}/load-scaling"
+        return self._one(LoadScalingOut, "GET", path)
+
+    def update_load_scaling(
+        self, stack: str, layer: str, body: LoadScalingUpdate
+    ) -> LoadScalingOut:
+        path = f"{self._layers(stack)}/{_segment(layer)}/load-scaling"
+        return self._one(LoadScalingOut, "PATCH", path, body=body)
+
+    def instance_metrics(
+        self, stack: str, hostname: str, *, since: str | None = None, resolution: str = "raw"
+    ) -> MetricsOut:
+        params = {"resolution": resolution, **({"since": since} if since else {})}
+        path = f"{self._instances(stack)}/{_segment(hostname)}/metrics"
+        return self._one(MetricsOut, "GET", path, params=params)

@@ -26,6 +26,7 @@ from stackworks.cli import (
     events,
     instances,
     layers,
+    scaling,
     server,
     stacks,
     tokens,
@@ -94,6 +95,9 @@ app.add_typer(stacks.app, name="stack")
 app.add_typer(layers.app, name="layer")
 app.add_typer(apps.app, name="app")
 app.add_typer(instances.app, name="instance")
+instances.app.command("schedule")(scaling.schedule)
+instances.app.command("metrics")(scaling.metrics)
+layers.app.command("scaling")(scaling.layer_scaling)
 app.command("deploy")(deployments.deploy)
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(commands.app, name="command")

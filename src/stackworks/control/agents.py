@@ -18,6 +18,7 @@ from stackworks.domain.status import CommandName, CommandStatus, EventKind, Inst
 from stackworks.store import commands as command_store
 from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
+from stackworks.store import metrics as metric_store
 from stackworks.store.tables import CommandRow, utcnow
 
 MAX_LOG_CHARS = 2_000_000  # a command's stored log is cut beyond this
@@ -26,6 +27,7 @@ SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' config
 
 def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
     instance = instance_store.record_heartbeat(session, instance.id, metrics, utcnow())
+    metric_store.record_heartbeat(session, instance.id, metrics, utcnow())  # metrics history
     if instance.status is InstanceStatus.BOOTING:
         instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
     elif instance.status is InstanceStatus.CONNECTION_LOST:

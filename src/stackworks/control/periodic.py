@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from stackworks.control import scaling
+
 #: one periodic pass: look at the stack state at `now`, act, and say whether anything changed
 PeriodicPass = Callable[[Session, datetime], bool]
 
@@ -21,4 +23,8 @@ INTERVAL = 1.0
 
 def default_passes() -> list[PeriodicPass]:
     """The passes a server runs, in order."""
-    return []
+    return [
+        scaling.schedule_pass,
+        scaling.load_scaling_pass,
+        scaling.Throttled(scaling.metrics_retention_pass, scaling.RETENTION_INTERVAL),
+    ]

@@ -203,3 +203,57 @@ class StackEventRow(Base):
     hostname: Mapped[str | None] = mapped_column(String(63), default=None)
     message: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class InstanceScheduleRow(Base):
+    """A time-based instance's weekly schedule, in OpsWorks' shape (only the hours that are on)."""
+
+    __tablename__ = "instance_schedules"
+
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    schedule: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LayerLoadScalingRow(Base):
+    """A layer's load-based scaling: its thresholds, and what the decision remembers."""
+
+    __tablename__ = "layer_load_scaling"
+
+    layer_id: Mapped[str] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), primary_key=True
+    )
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    enable: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    up_scaling: Mapped[dict[str, Any]] = mapped_column(default=dict)  # domain Thresholds fields
+    down_scaling: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: the decision's state (domain.load_scaling.ScalingState)
+    up_since: Mapped[datetime | None] = mapped_column(default=None)
+    down_since: Mapped[datetime | None] = mapped_column(default=None)
+    last_action_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_action: Mapped[str | None] = mapped_column(String(10), default=None)  # up or down
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MetricSampleRow(Base):
+    """One instance's metrics at one moment: a heartbeat's (raw) or a minute's average."""
+
+    __tablename__ = "metric_samples"
+    __table_args__ = (
+        Index("ix_metric_samples_instance_at", "instance_id", "at"),
+        Index("ix_metric_samples_resolution_at", "resolution", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column()  # a minute average: the minute's start
+    resolution: Mapped[str] = mapped_column(String(10), default="raw")  # raw or minute
+    samples: Mapped[int] = mapped_column(Integer, default=1)  # how many a minute averages
+    cpu: Mapped[float | None] = mapped_column(Float, default=None)
+    memory: Mapped[float | None] = mapped_column(Float, default=None)
+    disk: Mapped[float | None] = mapped_column(Float, default=None)
+    load1: Mapped[float | None] = mapped_column(Float, default=None)
+    load5: Mapped[float | None] = mapped_column(Float, default=None)
+    load15: Mapped[float | None] = mapped_column(Float, default=None)

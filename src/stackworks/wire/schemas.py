@@ -348,3 +348,93 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str  # shown once: only a hash is kept
+
+
+# --- time-based and load-based instances, metrics history ----------------------------------
+
+DaySchedule = dict[str, str]  # UTC hour ("0".."23") -> "on" or "off"; an hour not named is off
+
+
+class WeeklyScheduleIn(Strict):
+    """OpsWorks' WeeklyAutoScalingSchedule: the whole week, replacing the one before."""
+
+    Monday: DaySchedule | None = None
+    Tuesday: DaySchedule | None = None
+    Wednesday: DaySchedule | None = None
+    Thursday: DaySchedule | None = None
+    Friday: DaySchedule | None = None
+    Saturday: DaySchedule | None = None
+    Sunday: DaySchedule | None = None
+
+
+class ScheduleOut(BaseModel):
+    stack: str
+    hostname: str
+    scaling: ScalingType
+    schedule: dict[str, DaySchedule]  # only the hours that are on
+    on_now: bool  # whether the current UTC hour is on
+
+
+class ThresholdsIn(Strict):
+    """One direction's thresholds; a field left out keeps its value. -1 disables a threshold."""
+
+    instance_count: int | None = None  # instances started (stopped) per step
+    thresholds_wait_time: float | None = None  # minutes beyond a threshold before a step
+    ignore_metrics_time: float | None = None  # minutes metrics are ignored after a step
+    cpu_threshold: float | None = None  # layer average cpu, percent
+    memory_threshold: float | None = None  # layer average memory, percent
+    load_threshold: float | None = None  # layer average load1
+
+
+class LoadScalingUpdate(Strict):
+    enable: bool | None = None
+    up_scaling: ThresholdsIn | None = None
+    down_scaling: ThresholdsIn | None = None
+
+
+class ThresholdsOut(BaseModel):
+    instance_count: int
+    thresholds_wait_time: float
+    ignore_metrics_time: float
+    cpu_threshold: float
+    memory_threshold: float
+    load_threshold: float
+
+
+class LoadScalingStateOut(BaseModel):
+    up_since: datetime | None  # since when an up threshold has been exceeded
+    down_since: datetime | None  # since when every down threshold has been undershot
+    last_action_at: datetime | None
+    last_action: Literal["up", "down"] | None
+
+
+class LoadScalingOut(BaseModel):
+    stack: str
+    layer: str
+    enable: bool
+    up_scaling: ThresholdsOut
+    down_scaling: ThresholdsOut
+    state: LoadScalingStateOut
+    load_based_instances: list[str]  # hostnames: the only instances it starts and stops
+
+
+class MetricPointOut(BaseModel):
+    at: datetime
+    cpu: float | None
+    memory: float | None
+    disk: float | None
+    load1: float | None
+    load5: float | None
+    load15: float | None
+    samples: int  # heartbeats (instance) or instances (layer) the point averages
+
+
+class MetricsOut(BaseModel):
+    stack: str
+    instance: str | None = None  # hostname, for an instance's history
+    layer: str | None = None  # shortname, for a layer's average
+    instances: list[str] = Field(default_factory=list)  # a layer's: whose history is averaged
+    resolution: Literal["raw", "minute"]
+    since: datetime
+    until: datetime | None
+    points: list[MetricPointOut]

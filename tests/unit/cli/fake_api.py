@@ -45,6 +45,9 @@ class FakeApi:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    #: time-based instances' weeks and layers' load-based scaling, by (stack, name)
+    schedules: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    load_scaling: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     #: the statuses an instance goes through, one per GET, after start / stop
     start_path: list[str] = field(default_factory=lambda: ["pending", "booting", "online"])
     stop_path: list[str] = field(default_factory=lambda: ["stopping", "stopped"])
@@ -383,3 +386,84 @@ def reboot(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Respon
     instance["status"] = "rebooting"
     api._pending[(m["stack"], m["host"])] = ["booting", "running_setup", "online"]
     return httpx.Response(200, json=instance)
+
+
+# --- time-based and load-based instances ----------------------------------------------------
+
+
+@route("GET", "/stacks/([^/]+)/instances/([^/]+)/schedule")
+def get_schedule(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    week = api.schedules.get((m[1], m[2]), {})
+    answer = {"stack": m[1], "hostname": m[2], "scaling": "time", "schedule": week, "on_now": False}
+    return httpx.Response(200, json=answer)
+
+
+@route("PUT", "/stacks/([^/]+)/instances/([^/]+)/schedule")
+def put_schedule(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    api.schedules[(m[1], m[2])] = {day: hours for day, hours in req["body"].items() if hours}
+    return get_schedule(api, m, req)
+
+
+@route("DELETE", "/stacks/([^/]+)/instances/([^/]+)/schedule")
+def clear_schedule(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    api.schedules.pop((m[1], m[2]), None)
+    return httpx.Response(204)
+
+
+def _thresholds(wait: float) -> dict[str, Any]:
+    return {
+        "instance_count": 1,
+        "thresholds_wait_time": wait,
+        "ignore_metrics_time": wait,
+        "cpu_threshold": -1,
+        "memory_threshold": -1,
+        "load_threshold": -1,
+    }
+
+
+@route("GET", "/stacks/([^/]+)/layers/([^/]+)/load-scaling")
+def get_load_scaling(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
+    found = api.load_scaling.setdefault(
+        (m[1], m[2]),
+        {
+            "stack": m[1],
+            "layer": m[2],
+            "enable": False,
+            "up_scaling": _thresholds(5),
+            "down_scaling": _thresholds(10),
+            "state": {
+                "up_since": None,
+                "down_since": None,
+                "last_action_at": None,
+                "last_action": None,
+            },
+            "load_based_instances": [],
+        },
+    )
+    return httpx.Response(200, json=found)
+
+
+@route("PATCH", "/stacks/([^/]+)/layers/([^/]+)/load-scaling")
+def update_load_scaling(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    get_load_scaling(api, m, req)
+    found = api.load_scaling[(m[1], m[2])]
+    body = req["body"]
+    if "enable" in body:
+        found["enable"] = body["enable"]
+    for step in ("up_scaling", "down_scaling"):
+        found[step].update(body.get(step) or {})
+    return httpx.Response(200, json=found)
+
+
+@route("GET", "/stacks/([^/]+)/instances/([^/]+)/metrics")
+def instance_metrics(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    point = {"at": NOW, "cpu": 12.5, "memory": 40.0, "disk": 3.0, "load1": 0.25}
+    answer = {
+        "stack": m[1],
+        "instance": m[2],
+        "resolution": req["query"].get("resolution", "raw"),
+        "since": req["query"].get("since", NOW),
+        "until": None,
+        "points": [{**point, "load5": None, "load15": None, "samples": 4}],
+    }
+    return httpx.Response(200, json=answer)

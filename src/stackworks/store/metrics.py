@@ -1,0 +1,191 @@
+"""The metrics history in the store: samples per instance, compaction, and series to read.
+
+Compaction and reads work in Python over plain selects, so the SQL stays portable (no
+dialect-specific date truncation): a minute's average is computed from the rows of that minute.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from stackworks.domain import metrics
+from stackworks.domain.load_scaling import Sample
+from stackworks.domain.metrics import MetricPoint, Resolution
+from stackworks.store.tables import MetricSampleRow
+
+#: raw samples compacted per pass at most (a day of 1 s heartbeats is 86,400 per instance)
+COMPACT_WINDOW = timedelta(hours=1)
+
+
+def _point(row: MetricSampleRow) -> MetricPoint:
+    return MetricPoint(
+        at=row.at,
+        cpu=row.cpu,
+        memory=row.memory,
+        disk=row.disk,
+        load1=row.load1,
+        load5=row.load5,
+        load15=row.load15,
+        samples=row.samples,
+    )
+
+
+def _row(instance_id: str, point: MetricPoint, resolution: Resolution) -> MetricSampleRow:
+    return MetricSampleRow(
+        instance_id=instance_id,
+        at=point.at,
+        resolution=resolution.value,
+        samples=point.samples,
+        **point.values(),
+    )
+
+
+def add(session: Session, instance_id: str, point: MetricPoint) -> None:
+    """Keep one raw sample."""
+    session.add(_row(instance_id, point, Resolution.RAW))
+    session.flush()
+
+
+def record_heartbeat(
+    session: Session, instance_id: str, reported: dict[str, object], at: datetime
+) -> None:
+    """Keep a heartbeat's metrics, if it reported any."""
+    point = metrics.from_heartbeat(reported, at)
+    if point is not None:
+        add(session, instance_id, point)
+
+
+def _rows(
+    session: Session,
+    instance_ids: Iterable[str],
+    resolution: Resolution,
+    since: datetime,
+    until: datetime | None,
+) -> list[MetricSampleRow]:
+    query = select(MetricSampleRow).where(
+        MetricSampleRow.instance_id.in_(list(instance_ids)),
+        MetricSampleRow.resolution == resolution.value,
+        MetricSampleRow.at >= since,
+    )
+    if until is not None:
+        query = query.where(MetricSampleRow.at <= until)
+    return list(session.scalars(query.order_by(MetricSampleRow.at, MetricSampleRow.id)))
+
+
+def series(
+    session: Session,
+    instance_id: str,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    resolution: Resolution = Resolution.RAW,
+    limit: int = 10_000,
+) -> list[MetricPoint]:
+    """An instance's points from `since`, oldest first, at most `limit` of them.
+
+    Raw: the heartbeats still kept at full resolution. Minute: the compacted minutes, then the
+    raw samples averaged per minute, so the two together cover the whole history.
+    """
+    raw = [_point(r) for r in _rows(session, [instance_id], Resolution.RAW, since, until)]
+    if resolution is Resolution.RAW:
+        return raw[:limit]
+    minutes = [_point(r) for r in _rows(session, [instance_id], Resolution.MINUTE, since, until)]
+    return _merge_minutes(minutes, metrics.minute_averages(raw))[:limit]
+
+
+def _merge_minutes(stored: list[MetricPoint], fresh: list[MetricPoint]) -> list[MetricPoint]:
+    """Stored minutes and minutes averaged now, one point per minute (a split one averaged)."""
+    by_minute: dict[datetime, list[MetricPoint]] = defaultdict(list)
+    for point in [*stored, *fresh]:
+        by_minute[point.at].append(point)
+    return [metrics.average(by_minute[m], m) for m in sorted(by_minute)]
+
+
+def layer_series(
+    session: Session,
+    instance_ids: list[str],
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    limit: int = 10_000,
+) -> list[MetricPoint]:
+    """Per-minute averages over the given instances: each instance's minute counts once."""
+    by_minute: dict[datetime, list[MetricPoint]] = defaultdict(list)
+    for instance_id in instance_ids:
+        for point in series(
+            session, instance_id, since=since, until=until, resolution=Resolution.MINUTE
+        ):
+            by_minute[point.at].append(replace(point, samples=1))
+    return [metrics.average(by_minute[m], m) for m in sorted(by_minute)][:limit]
+
+
+def latest(
+    session: Session, instance_ids: list[str], *, since: datetime, until: datetime
+) -> dict[str, list[Sample]]:
+    """Each instance's newest raw sample in [since, until]: what load-based scaling reads."""
+    found: dict[str, list[Sample]] = {}
+    for instance_id in instance_ids:
+        row = session.scalar(
+            select(MetricSampleRow)
+            .where(
+                MetricSampleRow.instance_id == instance_id,
+                MetricSampleRow.resolution == Resolution.RAW.value,
+                MetricSampleRow.at >= since,
+                MetricSampleRow.at <= until,
+            )
+            .order_by(MetricSampleRow.at.desc(), MetricSampleRow.id.desc())
+            .limit(1)
+        )
+        if row is not None:
+            found[instance_id] = [
+                Sample(at=row.at, cpu=row.cpu, memory=row.memory, load1=row.load1)
+            ]
+    return found
+
+
+def compact(session: Session, now: datetime) -> int:
+    """Average raw samples older than the raw retention into minutes (an hour of them per call)
+    and drop minutes older than the minute retention. Returns how many rows went."""
+    cutoff = metrics.minute_of(now - metrics.RAW_RETENTION)
+    oldest = session.scalar(
+        select(func.min(MetricSampleRow.at)).where(
+            MetricSampleRow.resolution == Resolution.RAW.value, MetricSampleRow.at < cutoff
+        )
+    )
+    removed = 0
+    if oldest is not None:
+        upto = min(cutoff, metrics.minute_of(oldest) + COMPACT_WINDOW)
+        rows = list(
+            session.scalars(
+                select(MetricSampleRow).where(
+                    MetricSampleRow.resolution == Resolution.RAW.value, MetricSampleRow.at < upto
+                )
+            )
+        )
+        by_instance: dict[str, list[MetricPoint]] = defaultdict(list)
+        for row in rows:
+            by_instance[row.instance_id].append(_point(row))
+        for instance_id, points in by_instance.items():
+            for minute in metrics.minute_averages(points):
+                session.add(_row(instance_id, minute, Resolution.MINUTE))
+        session.execute(
+            delete(MetricSampleRow).where(
+                MetricSampleRow.resolution == Resolution.RAW.value, MetricSampleRow.at < upto
+            )
+        )
+        removed += len(rows)
+    expired = session.execute(
+        delete(MetricSampleRow).where(
+            MetricSampleRow.resolution == Resolution.MINUTE.value,
+            MetricSampleRow.at < now - metrics.MINUTE_RETENTION,
+        )
+    )
+    removed += int(getattr(expired, "rowcount", 0) or 0)
+    session.flush()
+    return removed
