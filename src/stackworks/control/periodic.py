@@ -21,4 +21,6 @@ INTERVAL = 1.0
 
 def default_passes() -> list[PeriodicPass]:
     """The passes a server runs, in order."""
-    return []
+    from stackworks.control.volumes import snapshot_pass  # control imports this module
+
+    return [snapshot_pass]
