@@ -31,10 +31,12 @@ from stackworks.domain.names import (
 )
 from stackworks.domain.resources import VolumeConfiguration, check_volume_configurations
 from stackworks.domain.status import CookbookSourceType, InstanceStatus, LifecycleEvent
+from stackworks.store import addresses as address_store
 from stackworks.store import apps as app_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
+from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
 from stackworks.wire import schemas
 
@@ -133,6 +135,19 @@ def delete_stack(session: Session, stack: Stack) -> None:
     if busy:
         raise Conflict(
             f"stack {stack.name!r} has instances that are not stopped: {', '.join(busy)}"
+        )
+    kept = [
+        f"{kind} {name}"
+        for kind, names in (
+            ("address", [a.name for a in address_store.list_for_stack(session, stack.id)]),
+            ("volume", [v.name for v in volume_store.list_for_stack(session, stack.id)]),
+        )
+        for name in names
+    ]
+    if kept:  # their claims and data live outside the database: deregistering releases them
+        raise Conflict(
+            f"stack {stack.name!r} still has registered resources: {', '.join(kept)}; "
+            "deregister them first"
         )
     for instance in instance_store.list_for_stack(session, stack.id):
         instance_store.delete(session, instance.id)

@@ -228,3 +228,15 @@ def test_start_and_stop_stack_act_on_the_right_instances_and_record_events(api: 
     assert messages[0].startswith("stack started: 2 instances (app1, app2)")
     assert "t1 left to their schedules" in messages[0]
     assert messages[-1].startswith("stack stopped: 2 instances")
+
+
+def test_a_stack_with_registered_addresses_or_volumes_is_not_deleted(api: Api) -> None:
+    make_stack(api)
+    api.post("/stacks/demo/addresses", {"name": "public"})
+    api.post("/stacks/demo/volumes", {"name": "data"})
+    refused = api.delete("/stacks/demo")
+    assert refused.status_code == 409
+    assert "address public, volume data" in refused.json()["detail"]["message"]
+    assert api.delete("/stacks/demo/addresses/public").status_code == 204
+    assert api.delete("/stacks/demo/volumes/data").status_code == 204
+    assert api.delete("/stacks/demo").status_code == 204
