@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from stackworks.control.volumes import snapshot_pass
+
 #: one periodic pass: look at the stack state at `now`, act, and say whether anything changed
 PeriodicPass = Callable[[Session, datetime], bool]
 
@@ -20,7 +22,5 @@ INTERVAL = 1.0
 
 
 def default_passes() -> list[PeriodicPass]:
-    """The passes a server runs, in order."""
-    from stackworks.control.volumes import snapshot_pass  # control imports this module
-
+    """The passes a server runs, in order: volume snapshot schedules (control/volumes.py)."""
     return [snapshot_pass]

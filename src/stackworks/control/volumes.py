@@ -134,21 +134,23 @@ def assign_volume(
     session: Session, volume: Volume, instance: Instance, mount_point: str | None = None
 ) -> Volume:
     """AssignVolume: the volume is linked at its mount point when the instance next sets up."""
-    if volume.instance_id == instance.id and not mount_point:
-        return volume
-    if volume.instance_id:
+    mount = check_mount_point(mount_point) if mount_point else volume.mount_point
+    if volume.instance_id == instance.id and mount == volume.mount_point:
+        return volume  # already so: nothing to do
+    if volume.instance_id and volume.instance_id != instance.id:
         holder = instance_store.get(session, volume.instance_id)
         raise Conflict(
             f"volume: {volume.name} is assigned to {holder.hostname}; unassign it first",
             field="volume",
         )
     _must_be_stopped(instance, "assign a volume to it")
-    mount = check_mount_point(mount_point) if mount_point else volume.mount_point
     if not mount:
         raise InvalidInput(
             f"mount_point: volume {volume.name} has no mount point; give one", field="mount_point"
         )
     _check_free_mount(session, instance, mount, volume.id)
+    if volume.instance_id == instance.id:  # the same instance, a new mount point
+        volume_storage.unlink_mount(instance.root_dir, volume.mount_point or "", volume.path)
     assigned = volume_store.update(
         session, replace(volume, instance_id=instance.id, mount_point=mount)
     )
