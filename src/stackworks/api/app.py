@@ -18,6 +18,7 @@ from stackworks.api.routes import (
     documents,
     instances,
     layers,
+    resources,
     scaling,
     stacks,
     tokens,
@@ -63,7 +64,18 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app)
-    for module in (stacks, layers, apps, instances, deployments, documents, agent, tokens, scaling):
+    for module in (
+        stacks,
+        layers,
+        apps,
+        instances,
+        deployments,
+        documents,
+        agent,
+        tokens,
+        scaling,
+        resources,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])

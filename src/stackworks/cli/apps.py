@@ -25,6 +25,10 @@ Archive = Annotated[str | None, typer.Option("--archive", help="archive URL (.ta
 Revision = Annotated[str | None, typer.Option("--revision", help="branch, tag or commit")]
 Layers = Annotated[str | None, typer.Option("--layers", help="comma-separated layer shortnames")]
 Env = Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE; repeat for more")]
+DataSource = Annotated[
+    str | None,
+    typer.Option("--data-source", help="a registered database: DATABASE_URL in the app's env"),
+]
 SecureEnv = Annotated[
     list[str] | None,
     typer.Option("--secure-env", help="KEY=VALUE kept secret (never shown back); repeat"),
@@ -66,6 +70,7 @@ def show_app(output: Output, found: AppOut) -> None:
             ("deploys to", joined(found.deploys_to)),
             ("domains", joined(found.domains)),
             ("environment", joined(env_text(v) for v in found.environment)),
+            ("data source", joined(d.name for d in found.data_sources)),
             ("created", found.created_at),
         ],
     )
@@ -84,6 +89,7 @@ def create(
     secure_env: SecureEnv = None,
     domains: Domains = None,
     name: Name = None,
+    data_source: DataSource = None,
     as_json: Json = False,
 ) -> None:
     """Add an app to a stack."""
@@ -98,6 +104,7 @@ def create(
         environment=environment_from(env, secure_env),
         layers=options.csv(layers),
         domains=options.csv(domains),
+        data_sources=options.data_sources([data_source] if data_source else []),
     )
     created = rt.client.create_app(stack, body)
     if as_json:
@@ -151,6 +158,10 @@ def update(
     ] = None,
     domains: Domains = None,
     name: Name = None,
+    data_source: DataSource = None,
+    no_data_source: Annotated[
+        bool, typer.Option("--no-data-source", help="remove the app's data source")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Change an app. --env/--secure-env set or replace single keys, keeping the others."""
@@ -162,6 +173,10 @@ def update(
         changes["layers"] = options.csv(layers)
     if domains is not None:
         changes["domains"] = options.csv(domains)
+    if data_source and no_data_source:
+        raise UsageError("--no-data-source: give either --data-source or --no-data-source")
+    if data_source or no_data_source:
+        changes["data_sources"] = options.data_sources([data_source] if data_source else [])
     source = source_from(git, archive, revision)
     given_env = environment_from(env, secure_env)
     current = None

@@ -17,11 +17,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from stackworks.cli.errors import EXIT_USAGE, CliError
 from stackworks.domain.status import EventKind
 from stackworks.wire.schemas import (
+    AddressAssociate,
+    AddressOut,
+    AddressRegister,
+    AddressUpdate,
     AppCreate,
     ApplyResult,
     AppOut,
     AppUpdate,
     CommandOut,
+    DatabaseOut,
+    DatabaseRegister,
+    DatabaseUpdate,
     DeploymentCreate,
     DeploymentOut,
     EventOut,
@@ -34,13 +41,20 @@ from stackworks.wire.schemas import (
     LoadScalingUpdate,
     MetricsOut,
     ScheduleOut,
+    SnapshotOut,
+    SnapshotRestore,
     StackCreate,
     StackDocument,
     StackOut,
+    StackPowerResult,
     StackUpdate,
     TokenCreate,
     TokenCreated,
     TokenOut,
+    VolumeAssign,
+    VolumeOut,
+    VolumeRegister,
+    VolumeUpdate,
     WeeklyScheduleIn,
 )
 
@@ -354,3 +368,96 @@ class ApiClient:
         params = {"resolution": resolution, **({"since": since} if since else {})}
         path = f"{self._instances(stack)}/{_segment(hostname)}/metrics"
         return self._one(MetricsOut, "GET", path, params=params)
+
+    # --- resources: volumes, snapshots, addresses, databases, start/stop stack ---------------
+
+    def _stack(self, stack: str) -> str:
+        return f"/stacks/{_segment(stack)}"
+
+    def list_volumes(self, stack: str) -> list[VolumeOut]:
+        return self._many(VolumeOut, f"{self._stack(stack)}/volumes")
+
+    def get_volume(self, stack: str, volume: str) -> VolumeOut:
+        return self._one(VolumeOut, "GET", f"{self._stack(stack)}/volumes/{_segment(volume)}")
+
+    def register_volume(self, stack: str, body: VolumeRegister) -> VolumeOut:
+        return self._one(VolumeOut, "POST", f"{self._stack(stack)}/volumes", body=body)
+
+    def update_volume(self, stack: str, volume: str, body: VolumeUpdate) -> VolumeOut:
+        path = f"{self._stack(stack)}/volumes/{_segment(volume)}"
+        return self._one(VolumeOut, "PATCH", path, body=body)
+
+    def assign_volume(self, stack: str, volume: str, body: VolumeAssign) -> VolumeOut:
+        path = f"{self._stack(stack)}/volumes/{_segment(volume)}/assign"
+        return self._one(VolumeOut, "POST", path, body=body)
+
+    def unassign_volume(self, stack: str, volume: str) -> VolumeOut:
+        path = f"{self._stack(stack)}/volumes/{_segment(volume)}/unassign"
+        return self._one(VolumeOut, "POST", path)
+
+    def deregister_volume(self, stack: str, volume: str) -> None:
+        self.request("DELETE", f"{self._stack(stack)}/volumes/{_segment(volume)}")
+
+    def take_snapshot(self, stack: str, volume: str) -> SnapshotOut:
+        path = f"{self._stack(stack)}/volumes/{_segment(volume)}/snapshots"
+        return self._one(SnapshotOut, "POST", path)
+
+    def list_snapshots(self, stack: str, volume: str | None = None) -> list[SnapshotOut]:
+        if volume is None:
+            return self._many(SnapshotOut, f"{self._stack(stack)}/snapshots")
+        return self._many(SnapshotOut, f"{self._stack(stack)}/volumes/{_segment(volume)}/snapshots")
+
+    def restore_snapshot(self, stack: str, snapshot: str, body: SnapshotRestore) -> VolumeOut:
+        path = f"{self._stack(stack)}/snapshots/{_segment(snapshot)}/restore"
+        return self._one(VolumeOut, "POST", path, body=body)
+
+    def delete_snapshot(self, stack: str, snapshot: str) -> None:
+        self.request("DELETE", f"{self._stack(stack)}/snapshots/{_segment(snapshot)}")
+
+    def list_addresses(self, stack: str) -> list[AddressOut]:
+        return self._many(AddressOut, f"{self._stack(stack)}/addresses")
+
+    def get_address(self, stack: str, address: str) -> AddressOut:
+        path = f"{self._stack(stack)}/addresses/{_segment(address)}"
+        return self._one(AddressOut, "GET", path)
+
+    def register_address(self, stack: str, body: AddressRegister) -> AddressOut:
+        return self._one(AddressOut, "POST", f"{self._stack(stack)}/addresses", body=body)
+
+    def update_address(self, stack: str, address: str, body: AddressUpdate) -> AddressOut:
+        path = f"{self._stack(stack)}/addresses/{_segment(address)}"
+        return self._one(AddressOut, "PATCH", path, body=body)
+
+    def associate_address(self, stack: str, address: str, body: AddressAssociate) -> AddressOut:
+        path = f"{self._stack(stack)}/addresses/{_segment(address)}/associate"
+        return self._one(AddressOut, "POST", path, body=body)
+
+    def disassociate_address(self, stack: str, address: str) -> AddressOut:
+        path = f"{self._stack(stack)}/addresses/{_segment(address)}/disassociate"
+        return self._one(AddressOut, "POST", path)
+
+    def deregister_address(self, stack: str, address: str) -> None:
+        self.request("DELETE", f"{self._stack(stack)}/addresses/{_segment(address)}")
+
+    def list_databases(self, stack: str) -> list[DatabaseOut]:
+        return self._many(DatabaseOut, f"{self._stack(stack)}/databases")
+
+    def get_database(self, stack: str, database: str) -> DatabaseOut:
+        path = f"{self._stack(stack)}/databases/{_segment(database)}"
+        return self._one(DatabaseOut, "GET", path)
+
+    def register_database(self, stack: str, body: DatabaseRegister) -> DatabaseOut:
+        return self._one(DatabaseOut, "POST", f"{self._stack(stack)}/databases", body=body)
+
+    def update_database(self, stack: str, database: str, body: DatabaseUpdate) -> DatabaseOut:
+        path = f"{self._stack(stack)}/databases/{_segment(database)}"
+        return self._one(DatabaseOut, "PATCH", path, body=body)
+
+    def deregister_database(self, stack: str, database: str) -> None:
+        self.request("DELETE", f"{self._stack(stack)}/databases/{_segment(database)}")
+
+    def start_stack(self, stack: str) -> StackPowerResult:
+        return self._one(StackPowerResult, "POST", f"{self._stack(stack)}/start")
+
+    def stop_stack(self, stack: str) -> StackPowerResult:
+        return self._one(StackPowerResult, "POST", f"{self._stack(stack)}/stop")

@@ -45,10 +45,31 @@ def show_layer(output: Output, layer: LayerOut) -> None:
             ("packages", joined(layer.packages)),
             ("auto healing", layer.auto_healing),
             ("shutdown timeout", f"{layer.shutdown_timeout}s"),
+            (
+                "volumes",
+                joined(
+                    f"{v.mount_point} ({v.size} GiB"
+                    + (
+                        f", snapshot every {v.snapshot_every_hours} h, keep {v.snapshot_keep})"
+                        if v.snapshot_every_hours
+                        else ")"
+                    )
+                    for v in layer.volume_configurations
+                ),
+            ),
             ("custom json", compact(layer.custom_json)),
             ("created", layer.created_at),
         ],
     )
+
+
+Volumes = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--volume",
+        help="MOUNT[:SIZE[:EVERY_HOURS[:KEEP]]]: a volume per instance; repeat for more",
+    ),
+]
 
 
 @app.command("create")
@@ -65,6 +86,7 @@ def create(
         bool, typer.Option("--no-auto-healing", help="do not restart lost instances")
     ] = False,
     shutdown_timeout: ShutdownTimeout = None,
+    volumes: Volumes = None,
     as_json: Json = False,
 ) -> None:
     """Add a layer to a stack."""
@@ -82,6 +104,8 @@ def create(
         fields["auto_healing"] = False
     if shutdown_timeout is not None:
         fields["shutdown_timeout"] = shutdown_timeout
+    if volumes:
+        fields["volume_configurations"] = options.volume_configurations("--volume", volumes)
     body = LayerCreate.model_validate(fields)
     layer = rt.client.create_layer(stack, body)
     if as_json:
@@ -139,9 +163,14 @@ def update(
         bool | None, typer.Option("--auto-healing/--no-auto-healing", show_default=False)
     ] = None,
     shutdown_timeout: ShutdownTimeout = None,
+    volumes: Volumes = None,
+    no_volumes: Annotated[
+        bool, typer.Option("--no-volumes", help="remove every volume configuration")
+    ] = False,
     as_json: Json = False,
 ) -> None:
-    """Change a layer; --recipes, --packages and --custom-json replace the old values whole."""
+    """Change a layer; --recipes, --packages, --custom-json and --volume replace the old
+    values whole."""
     rt = runtime(ctx)
     changes: dict[str, object] = {}
     if name is not None:
@@ -156,6 +185,10 @@ def update(
         changes["auto_healing"] = auto_healing
     if shutdown_timeout is not None:
         changes["shutdown_timeout"] = shutdown_timeout
+    if volumes and no_volumes:
+        raise UsageError("--no-volumes: give either --volume or --no-volumes")
+    if volumes or no_volumes:
+        changes["volume_configurations"] = options.volume_configurations("--volume", volumes or [])
     if not changes:
         raise UsageError("nothing to update: give at least one option (see --help)")
     layer = rt.client.update_layer(stack, shortname, LayerUpdate.model_validate(changes))

@@ -16,10 +16,12 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from stackworks.cli import (
+    addresses,
     agent,
     apps,
     commands,
     credentials,
+    databases,
     demo,
     deployments,
     documents,
@@ -28,8 +30,10 @@ from stackworks.cli import (
     layers,
     scaling,
     server,
+    stack_power,
     stacks,
     tokens,
+    volumes,
 )
 from stackworks.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, UsageError
 from stackworks.cli.runtime import runtime
@@ -91,6 +95,8 @@ def login(
     rt.output.line(f"Saved credentials for {saved.url} to {path}.")
 
 
+stacks.app.command("start")(stack_power.start)
+stacks.app.command("stop")(stack_power.stop)
 app.add_typer(stacks.app, name="stack")
 app.add_typer(layers.app, name="layer")
 app.add_typer(apps.app, name="app")
@@ -107,6 +113,9 @@ app.command("export")(documents.export)
 app.command("server")(server.server)
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
+app.add_typer(volumes.app, name="volume")
+app.add_typer(addresses.app, name="address")
+app.add_typer(databases.app, name="database")
 app.command("demo")(demo.demo)
 
 

@@ -16,7 +16,12 @@ from stackworks.cli.errors import UsageError
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.names import check_recipe_name
 from stackworks.domain.status import CookbookSourceType, LifecycleEvent
-from stackworks.wire.schemas import CookbookSourceIn, EnvironmentVariableIn
+from stackworks.wire.schemas import (
+    CookbookSourceIn,
+    DataSourceIn,
+    EnvironmentVariableIn,
+    VolumeConfigurationIn,
+)
 
 _EVENTS = ", ".join(event.value for event in LifecycleEvent)
 
@@ -110,3 +115,31 @@ def _split_ref(location: str) -> tuple[str, str]:
     if not sep or not ref or ":" in ref or "/" not in path_part:
         return location, "HEAD"
     return url, ref
+
+
+def volume_configurations(option: str, values: Iterable[str]) -> list[VolumeConfigurationIn]:
+    """`--volume MOUNT[:SIZE[:EVERY_HOURS[:KEEP]]]`, e.g. `/srv/data:10:24:15` (10 GiB,
+    a snapshot a day, 15 kept)."""
+    configurations = []
+    for value in values:
+        parts = value.split(":")
+        if not parts[0] or len(parts) > 4:
+            raise UsageError(f"{option}: {value!r} is not MOUNT[:SIZE[:EVERY_HOURS[:KEEP]]]")
+        try:
+            numbers = [int(p) for p in parts[1:]]
+        except ValueError:
+            raise UsageError(
+                f"{option}: {value!r}: size, hours and keep are whole numbers"
+            ) from None
+        fields: dict[str, Any] = {"mount_point": parts[0]}
+        for key, number in zip(
+            ("size", "snapshot_every_hours", "snapshot_keep"), numbers, strict=False
+        ):
+            fields[key] = number
+        configurations.append(VolumeConfigurationIn.model_validate(fields))
+    return configurations
+
+
+def data_sources(names: Iterable[str]) -> list[DataSourceIn]:
+    """`--data-source NAME`: a registered database of the stack."""
+    return [DataSourceIn(name=name) for name in names]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from stackworks.control.databases import check_data_sources
 from stackworks.converge.cookbook_sources import CookbookSourceError, resolve_git_ref
 from stackworks.domain.entities import (
     FILTERED,
@@ -28,11 +29,14 @@ from stackworks.domain.names import (
     check_shortname,
     check_stack_name,
 )
+from stackworks.domain.resources import VolumeConfiguration, check_volume_configurations
 from stackworks.domain.status import CookbookSourceType, InstanceStatus, LifecycleEvent
+from stackworks.store import addresses as address_store
 from stackworks.store import apps as app_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
+from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
 from stackworks.wire import schemas
 
@@ -132,6 +136,19 @@ def delete_stack(session: Session, stack: Stack) -> None:
         raise Conflict(
             f"stack {stack.name!r} has instances that are not stopped: {', '.join(busy)}"
         )
+    kept = [
+        f"{kind} {name}"
+        for kind, names in (
+            ("address", [a.name for a in address_store.list_for_stack(session, stack.id)]),
+            ("volume", [v.name for v in volume_store.list_for_stack(session, stack.id)]),
+        )
+        for name in names
+    ]
+    if kept:  # their claims and data live outside the database: deregistering releases them
+        raise Conflict(
+            f"stack {stack.name!r} still has registered resources: {', '.join(kept)}; "
+            "deregister them first"
+        )
     for instance in instance_store.list_for_stack(session, stack.id):
         instance_store.delete(session, instance.id)
     stack_store.delete(session, stack.id)
@@ -162,6 +179,22 @@ def _packages(packages: list[str]) -> tuple[str, ...]:
     return tuple(packages)
 
 
+def _volume_configurations(
+    items: list[schemas.VolumeConfigurationIn],
+) -> tuple[VolumeConfiguration, ...]:
+    return check_volume_configurations(
+        [
+            VolumeConfiguration(
+                mount_point=item.mount_point,
+                size=item.size,
+                snapshot_every_hours=item.snapshot_every_hours,
+                snapshot_keep=item.snapshot_keep,
+            )
+            for item in items
+        ]
+    )
+
+
 def create_layer(session: Session, stack: Stack, body: schemas.LayerCreate) -> Layer:
     check_shortname(body.shortname)
     layer = Layer(
@@ -175,6 +208,7 @@ def create_layer(session: Session, stack: Stack, body: schemas.LayerCreate) -> L
         auto_healing=body.auto_healing,
         custom_json=_check_json_object(body.custom_json, "custom_json"),
         shutdown_timeout=body.shutdown_timeout,
+        volume_configurations=_volume_configurations(body.volume_configurations),
     )
     return layer_store.create(session, layer)
 
@@ -193,6 +227,8 @@ def update_layer(session: Session, layer: Layer, body: schemas.LayerUpdate) -> L
         changes["custom_json"] = _check_json_object(body.custom_json, "custom_json")
     if body.shutdown_timeout is not None:
         changes["shutdown_timeout"] = body.shutdown_timeout
+    if body.volume_configurations is not None:
+        changes["volume_configurations"] = _volume_configurations(body.volume_configurations)
     return layer_store.update(session, replace(layer, **changes))
 
 
@@ -259,6 +295,7 @@ def create_app(session: Session, stack: Stack, body: schemas.AppCreate) -> App:
         layers=_app_layers(session, stack, body.layers),
         domains=tuple(body.domains),
         attributes=_check_json_object(body.attributes, "attributes"),
+        data_sources=check_data_sources(session, stack, body.data_sources),
     )
     return app_store.create(session, app)
 
@@ -277,6 +314,8 @@ def update_app(session: Session, stack: Stack, app: App, body: schemas.AppUpdate
         changes["domains"] = tuple(body.domains)
     if body.attributes is not None:
         changes["attributes"] = _check_json_object(body.attributes, "attributes")
+    if body.data_sources is not None:
+        changes["data_sources"] = check_data_sources(session, stack, body.data_sources)
     return app_store.update(session, replace(app, **changes))
 
 

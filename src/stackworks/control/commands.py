@@ -11,11 +11,14 @@ from stackworks.control.run_lists import run_list_for
 from stackworks.domain.entities import Command, Deployment, Instance
 from stackworks.domain.stack_config import StackSnapshot, app_layers, build_configuration
 from stackworks.domain.status import CommandName
+from stackworks.store import addresses as address_store
 from stackworks.store import apps as app_store
 from stackworks.store import commands as command_store
+from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
+from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
 
 DEFAULT_TIMEOUT = 3600
@@ -27,6 +30,9 @@ def load_snapshot(session: Session, stack_id: str) -> StackSnapshot:
         layers=layer_store.list_for_stack(session, stack_id),
         apps=app_store.list_for_stack(session, stack_id),
         instances=instance_store.list_for_stack(session, stack_id),
+        volumes=volume_store.list_for_stack(session, stack_id),
+        addresses=address_store.list_for_stack(session, stack_id),
+        databases=database_store.list_for_stack(session, stack_id),
     )
 
 
@@ -105,5 +111,15 @@ def fan_out_configure(session: Session, subject: Instance, reason: str) -> list[
             reason=reason,
             subject_id=subject.id,
         )
+        for instance in snapshot.online_instances()
+    ]
+
+
+def fan_out_configure_stack(session: Session, stack_id: str, reason: str) -> list[Command]:
+    """Queue configure on every online instance of the stack after a change that no single
+    instance's coming or going caused (an address moved, a database's details changed)."""
+    snapshot = load_snapshot(session, stack_id)
+    return [
+        queue(session, snapshot, instance, CommandName.CONFIGURE, reason=reason)
         for instance in snapshot.online_instances()
     ]

@@ -7,14 +7,18 @@ single transaction, so a document with an error anywhere leaves the stack untouc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.orm import Session
 
 from stackworks.control import catalog
+from stackworks.control import databases as database_control
 from stackworks.control.instances import AddressAllocator, create_instance
-from stackworks.domain.entities import Stack
+from stackworks.domain.entities import FILTERED, Stack
 from stackworks.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from stackworks.domain.status import InstanceStatus
 from stackworks.store import apps as app_store
+from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
@@ -37,6 +41,7 @@ def apply_document(
     *,
     provider: str,
     allocate_address: AddressAllocator,
+    data_dir: Path | None = None,
 ) -> schemas.ApplyResult:
     result = schemas.ApplyResult(stack=document.name, created=[], updated=[], unchanged=[])
     stack = _apply_stack(session, document, result)
@@ -45,6 +50,11 @@ def apply_document(
             _apply_layer(session, stack, layer, result)
         except DomainError as error:
             raise _prefixed(error, f"layers[{n}]") from error
+    for n, database in enumerate(document.databases):  # before the apps that name them
+        try:
+            _apply_database(session, stack, database, result)
+        except DomainError as error:
+            raise _prefixed(error, f"databases[{n}]") from error
     for n, app in enumerate(document.apps):
         try:
             _apply_app(session, stack, app, result)
@@ -52,7 +62,7 @@ def apply_document(
             raise _prefixed(error, f"apps[{n}]") from error
     for n, instance in enumerate(document.instances):
         try:
-            _apply_instance(session, stack, instance, result, provider, allocate_address)
+            _apply_instance(session, stack, instance, result, provider, allocate_address, data_dir)
         except DomainError as error:
             raise _prefixed(error, f"instances[{n}]") from error
     return result
@@ -112,9 +122,44 @@ def _apply_layer(
             auto_healing=body.auto_healing,
             custom_json=body.custom_json,
             shutdown_timeout=body.shutdown_timeout,
+            volume_configurations=body.volume_configurations,
         ),
     )
     (result.unchanged if updated == layer else result.updated).append(label)
+
+
+def _apply_database(
+    session: Session, stack: Stack, body: schemas.DatabaseRegister, result: schemas.ApplyResult
+) -> None:
+    label = f"database {body.name}"
+    try:
+        database = database_store.get(session, stack.id, body.name)
+    except NotFound:
+        if body.password == FILTERED:
+            raise InvalidInput(
+                "password: a new database needs its real password, not the exported mask",
+                field="password",
+            ) from None
+        database_control.register_database(session, stack, body)
+        result.created.append(label)
+        return
+    if body.engine != database.engine.value:
+        raise InvalidInput(
+            f"engine: database {body.name!r} is {database.engine.value}; it cannot change",
+            field="engine",
+        )
+    updated = database_control.update_database(
+        session,
+        database,
+        schemas.DatabaseUpdate(
+            host=body.host,
+            port=body.port,
+            database=body.database,
+            user=body.user,
+            password=body.password,
+        ),
+    )
+    (result.unchanged if updated == database else result.updated).append(label)
 
 
 def _apply_app(
@@ -138,6 +183,7 @@ def _apply_app(
             layers=body.layers,
             domains=body.domains,
             attributes=body.attributes,
+            data_sources=body.data_sources,
         ),
     )
     (result.unchanged if updated == app else result.updated).append(label)
@@ -150,6 +196,7 @@ def _apply_instance(
     result: schemas.ApplyResult,
     provider: str,
     allocate_address: AddressAllocator,
+    data_dir: Path | None,
 ) -> None:
     if not body.hostname:
         raise InvalidInput(
@@ -159,7 +206,14 @@ def _apply_instance(
     try:
         instance = instance_store.get_by_hostname(session, stack.id, body.hostname)
     except NotFound:
-        create_instance(session, stack, body, provider=provider, allocate_address=allocate_address)
+        create_instance(
+            session,
+            stack,
+            body,
+            provider=provider,
+            allocate_address=allocate_address,
+            data_dir=data_dir,
+        )
         result.created.append(label)
         return
     if tuple(body.layers) == instance.layers:
@@ -200,6 +254,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
                 auto_healing=layer.auto_healing,
                 custom_json=layer.custom_json,
                 shutdown_timeout=layer.shutdown_timeout,
+                volume_configurations=presenters.volume_configurations(layer),
             )
             for layer in layers
         ],
@@ -212,11 +267,24 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
                 layers=list(app.layers),
                 domains=list(app.domains),
                 attributes=app.attributes,
+                data_sources=presenters.data_sources(app),
             )
             for app in app_store.list_for_stack(session, stack.id)
         ],
         instances=[
             schemas.InstanceCreate(layers=list(i.layers), hostname=i.hostname, scaling=i.scaling)
             for i in instance_store.list_for_stack(session, stack.id)
+        ],
+        databases=[
+            schemas.DatabaseRegister(
+                name=db.name,
+                engine=db.engine.value,
+                host=db.host,
+                port=db.port,
+                database=db.database,
+                user=db.user,
+                password=FILTERED if db.password else "",
+            )
+            for db in database_store.list_for_stack(session, stack.id)
         ],
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from stackworks.control import catalog, lifecycle
+from stackworks.control import addresses, catalog, lifecycle, volumes
 from stackworks.domain.entities import Instance, Stack
 from stackworks.domain.errors import Conflict
 from stackworks.domain.lifecycle import InstanceEvent
@@ -26,9 +27,13 @@ def create_instance(
     *,
     provider: str,
     allocate_address: AddressAllocator,
+    data_dir: Path | None = None,
 ) -> Instance:
+    """A new stopped instance; with `data_dir`, its layers' volume configurations give it its
+    volumes there at once (otherwise at its first start through `start_instance`)."""
     hostname, layers = catalog.check_instance_request(session, stack, body)
-    address = allocate_address(instance_store.addresses(session, provider))
+    taken = instance_store.addresses(session, provider) | addresses.taken_addresses(session)
+    address = allocate_address(taken)
     instance = Instance(
         id=new_id(),
         stack_id=stack.id,
@@ -39,13 +44,23 @@ def create_instance(
         private_ip=address,
         scaling=body.scaling,
     )
-    return instance_store.create(session, instance)
+    created = instance_store.create(session, instance)
+    if data_dir is not None:
+        volumes.ensure_layer_volumes(session, created, data_dir)
+    return created
 
 
-def start_instance(session: Session, instance: Instance) -> Instance:
-    """Ask for the instance to run; starting one that already runs changes nothing."""
+def start_instance(
+    session: Session, instance: Instance, *, data_dir: Path | None = None
+) -> Instance:
+    """Ask for the instance to run; starting one that already runs changes nothing.
+
+    With `data_dir` (where local volumes live), a mount point of its layers' volume
+    configurations that has no volume yet gets one first, so setup links it."""
     if instance.status in _STARTED:
         return instance
+    if data_dir is not None:
+        volumes.ensure_layer_volumes(session, instance, data_dir)
     return lifecycle.fire(session, instance.id, InstanceEvent.START)
 
 
@@ -68,6 +83,8 @@ def delete_instance(session: Session, instance: Instance) -> Instance:
         raise Conflict(
             f"instance {instance.hostname!r} is {instance.status.value}: stop it before deleting it"
         )
+    volumes.release_instance_volumes(session, instance)
+    addresses.release_instance_address(session, instance)
     return lifecycle.fire(session, instance.id, InstanceEvent.DELETE)
 
 

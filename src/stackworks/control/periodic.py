@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from stackworks.control import scaling
+from stackworks.control.volumes import snapshot_pass
 
 #: one periodic pass: look at the stack state at `now`, act, and say whether anything changed
 PeriodicPass = Callable[[Session, datetime], bool]
@@ -22,9 +23,11 @@ INTERVAL = 1.0
 
 
 def default_passes() -> list[PeriodicPass]:
-    """The passes a server runs, in order."""
+    """The passes a server runs, in order: schedules, load-based scaling, metrics retention
+    (control/scaling.py) and volume snapshot schedules (control/volumes.py)."""
     return [
         scaling.schedule_pass,
         scaling.load_scaling_pass,
         scaling.Throttled(scaling.metrics_retention_pass, scaling.RETENTION_INTERVAL),
+        snapshot_pass,
     ]

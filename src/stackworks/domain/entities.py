@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from stackworks.domain.resources import DataSource, VolumeConfiguration
 from stackworks.domain.status import (
     CommandName,
     CommandStatus,
@@ -61,6 +62,8 @@ class Layer:
     auto_healing: bool = True
     custom_json: JSON = field(default_factory=dict)
     shutdown_timeout: int = 120  # seconds the shutdown recipes may take
+    #: each instance of the layer gets its own volume at each of these mount points
+    volume_configurations: tuple[VolumeConfiguration, ...] = ()
     created_at: datetime | None = None
 
 
@@ -90,6 +93,8 @@ class App:
     layers: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     attributes: JSON = field(default_factory=dict)
+    #: registered databases it reads from (at most one); they reach it as DATABASE_URL
+    data_sources: tuple[DataSource, ...] = ()
     created_at: datetime | None = None
 
     def secure_values(self) -> list[str]:

@@ -39,3 +39,7 @@ DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
 #: Run before everything else on setup, install_dependencies and update_dependencies:
 #: installs the layers' OS packages (`stackworks.packages` in the configuration).
 PACKAGES_RECIPE = "stackworks::packages"
+
+#: Run first of all on setup: links the instance's volumes (`self.volumes` in the
+#: configuration) at their mount points, so every later recipe finds their data in place.
+VOLUMES_RECIPE = "stackworks::volumes"

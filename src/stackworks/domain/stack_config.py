@@ -18,6 +18,7 @@ from typing import Any
 from stackworks import __version__
 from stackworks.domain.attributes import deep_merge
 from stackworks.domain.entities import FILTERED, App, Deployment, Instance, Layer, Stack
+from stackworks.domain.resources import Address, RegisteredDatabase, Volume
 from stackworks.domain.status import InstanceStatus, LayerType
 
 JSON = dict[str, Any]
@@ -60,12 +61,19 @@ class StackSnapshot:
     layers: Sequence[Layer]
     apps: Sequence[App]
     instances: Sequence[Instance]
+    volumes: Sequence[Volume] = ()
+    addresses: Sequence[Address] = ()
+    databases: Sequence[RegisteredDatabase] = ()
 
     def layer_by_shortname(self, shortname: str) -> Layer | None:
         return next((layer for layer in self.layers if layer.shortname == shortname), None)
 
     def online_instances(self) -> list[Instance]:
         return [i for i in self.instances if i.status is InstanceStatus.ONLINE]
+
+    def elastic_ip(self, instance: Instance) -> str | None:
+        """The address (Elastic IP) associated with `instance`, if any."""
+        return next((a.ip for a in self.addresses if a.instance_id == instance.id), None)
 
 
 def app_layers(app: App, layers: Iterable[Layer]) -> list[str]:
@@ -75,14 +83,71 @@ def app_layers(app: App, layers: Iterable[Layer]) -> list[str]:
     return [layer.shortname for layer in layers if layer.type is LayerType.PYTHON_APP]
 
 
-def describe_instance(instance: Instance) -> JSON:
+def describe_instance(instance: Instance, elastic_ip: str | None = None) -> JSON:
     return {
         "id": instance.id,
         "hostname": instance.hostname,
         "private_ip": instance.private_ip,
+        "elastic_ip": elastic_ip,
         "status": instance.status.value,
         "layers": list(instance.layers),
     }
+
+
+#: the environment variable a database data source gives an app
+DATABASE_URL = "DATABASE_URL"
+
+
+def describe_volumes(snapshot: StackSnapshot, instance: Instance) -> list[JSON]:
+    """The volumes assigned to `instance`: where each one's data is (`path`) and where the
+    instance sees it (`mount_path`: the mount point, inside the instance's root when local)."""
+    root = instance_roots(instance)["root"].rstrip("/")
+    return [
+        {
+            "id": v.id,
+            "name": v.name,
+            "mount_point": v.mount_point,
+            "mount_path": f"{root}{v.mount_point}",
+            "path": v.path,
+        }
+        for v in snapshot.volumes
+        if v.instance_id == instance.id and v.mount_point
+    ]
+
+
+def describe_data_sources(snapshot: StackSnapshot, app: App) -> list[JSON]:
+    """The app's registered databases with their connection details (password included)."""
+    by_name = {db.name: db for db in snapshot.databases}
+    sources = []
+    for source in app.data_sources:
+        db = by_name.get(source.name)
+        if db is None:
+            continue  # deregistering refuses while an app uses it; nothing to describe
+        sources.append(
+            {
+                "type": source.type,
+                "name": db.name,
+                "engine": db.engine.value,
+                "host": db.host,
+                "port": db.port,
+                "database": db.database,
+                "user": db.user,
+                "password": db.password,
+                "url": db.url(),
+            }
+        )
+    return sources
+
+
+def app_environment(app: App, data_sources: list[JSON]) -> tuple[JSON, list[str]]:
+    """The app's environment and its secure keys: its own variables, plus DATABASE_URL (secure)
+    from its first database data source unless it sets DATABASE_URL itself."""
+    environment = {var.key: var.value for var in app.environment}
+    secure = [var.key for var in app.environment if var.secure]
+    if data_sources and DATABASE_URL not in environment:
+        environment[DATABASE_URL] = data_sources[0]["url"]
+        secure.append(DATABASE_URL)
+    return environment, secure
 
 
 def build_configuration(
@@ -110,6 +175,9 @@ def build_configuration(
         deployment.custom_json if deployment else {},
     )
     deploy_ids = set(deploy_app_ids)
+    eips = {i.id: snapshot.elastic_ip(i) for i in snapshot.instances}
+    sources = {app.id: describe_data_sources(snapshot, app) for app in snapshot.apps}
+    environments = {app.id: app_environment(app, sources[app.id]) for app in snapshot.apps}
     packages: list[str] = []
     for shortname in instance.layers:
         layer = snapshot.layer_by_shortname(shortname)
@@ -134,12 +202,14 @@ def build_configuration(
                 "name": layer.name,
                 "type": layer.type.value,
                 "instances": {
-                    i.hostname: describe_instance(i) for i in online if layer.shortname in i.layers
+                    i.hostname: describe_instance(i, eips.get(i.id))
+                    for i in online
+                    if layer.shortname in i.layers
                 },
             }
             for layer in snapshot.layers
         },
-        "instances": {i.hostname: describe_instance(i) for i in online},
+        "instances": {i.hostname: describe_instance(i, eips.get(i.id)) for i in online},
         "apps": {
             app.shortname: {
                 "id": app.id,
@@ -149,8 +219,9 @@ def build_configuration(
                     "url": app.source.url,
                     "revision": app.source.revision,
                 },
-                "environment": {var.key: var.value for var in app.environment},
-                "secure_keys": [var.key for var in app.environment if var.secure],
+                "environment": environments[app.id][0],
+                "secure_keys": environments[app.id][1],
+                "data_sources": sources[app.id],
                 "layers": app_layers(app, snapshot.layers),
                 "domains": list(app.domains),
                 "attributes": copy.deepcopy(app.attributes),
@@ -158,7 +229,11 @@ def build_configuration(
             }
             for app in snapshot.apps
         },
-        "self": {**describe_instance(instance), "roots": instance_roots(instance)},
+        "self": {
+            **describe_instance(instance, eips.get(instance.id)),
+            "roots": instance_roots(instance),
+            "volumes": describe_volumes(snapshot, instance),
+        },
         "command": dict(command),
         "deployment": (
             {"id": deployment.id, "app_id": deployment.app_id, "comment": deployment.comment}
@@ -169,13 +244,18 @@ def build_configuration(
 
 
 def mask_configuration(configuration: JSON) -> JSON:
-    """A copy fit for people: secure environment values replaced by FILTERED."""
+    """A copy fit for people: secure environment values and database passwords (and the URLs
+    that hold them) replaced by FILTERED."""
     masked = copy.deepcopy(configuration)
     for app in masked.get("apps", {}).values():
         env = app.get("environment", {})
         for key in app.get("secure_keys", []):
             if key in env:
                 env[key] = FILTERED
+        for source in app.get("data_sources", []):
+            for key in ("password", "url"):
+                if key in source:
+                    source[key] = FILTERED
     return masked
 
 
@@ -185,4 +265,6 @@ def secure_values(configuration: JSON) -> list[str]:
     for app in configuration.get("apps", {}).values():
         env = app.get("environment", {})
         values.extend(str(env[k]) for k in app.get("secure_keys", []) if env.get(k))
+        for source in app.get("data_sources", []):
+            values.extend(str(source[k]) for k in ("url", "password") if source.get(k))
     return values

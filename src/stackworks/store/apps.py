@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import App, AppSource, EnvironmentVariable
 from stackworks.domain.errors import Conflict, NotFound
+from stackworks.domain.resources import DataSource
 from stackworks.domain.status import SourceType
 from stackworks.store.tables import AppRow
 
@@ -30,6 +31,10 @@ def to_entity(row: AppRow) -> App:
         layers=tuple(row.layers or ()),
         domains=tuple(row.domains or ()),
         attributes=dict(row.attributes or {}),
+        data_sources=tuple(
+            DataSource(type=d.get("type", "database"), name=d["name"])
+            for d in row.data_sources or []
+        ),
         created_at=row.created_at,
     )
 
@@ -47,6 +52,7 @@ def _apply(row: AppRow, app: App) -> None:
     row.layers = list(app.layers)
     row.domains = list(app.domains)
     row.attributes = app.attributes
+    row.data_sources = [{"type": d.type, "name": d.name} for d in app.data_sources]
 
 
 def list_for_stack(session: Session, stack_id: str) -> list[App]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Layer
 from stackworks.domain.errors import Conflict, NotFound
+from stackworks.domain.resources import VolumeConfiguration
 from stackworks.domain.status import LayerType, LifecycleEvent
 from stackworks.store.tables import LayerRow
 
@@ -23,6 +24,15 @@ def to_entity(row: LayerRow) -> Layer:
         auto_healing=row.auto_healing,
         custom_json=dict(row.custom_json or {}),
         shutdown_timeout=row.shutdown_timeout,
+        volume_configurations=tuple(
+            VolumeConfiguration(
+                mount_point=v["mount_point"],
+                size=int(v.get("size", 1)),
+                snapshot_every_hours=int(v.get("snapshot_every_hours", 0)),
+                snapshot_keep=int(v.get("snapshot_keep", 15)),
+            )
+            for v in row.volume_configurations or []
+        ),
         created_at=row.created_at,
     )
 
@@ -35,6 +45,15 @@ def _apply(row: LayerRow, layer: Layer) -> None:
     row.auto_healing = layer.auto_healing
     row.custom_json = layer.custom_json
     row.shutdown_timeout = layer.shutdown_timeout
+    row.volume_configurations = [
+        {
+            "mount_point": v.mount_point,
+            "size": v.size,
+            "snapshot_every_hours": v.snapshot_every_hours,
+            "snapshot_keep": v.snapshot_keep,
+        }
+        for v in layer.volume_configurations
+    ]
 
 
 def list_for_stack(session: Session, stack_id: str) -> list[Layer]:

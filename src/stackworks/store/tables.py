@@ -81,6 +81,8 @@ class LayerRow(Base):
     auto_healing: Mapped[bool] = mapped_column(Boolean, default=True)
     custom_json: Mapped[dict[str, Any]] = mapped_column(default=dict)
     shutdown_timeout: Mapped[int] = mapped_column(Integer, default=120)
+    #: [{mount_point, size, snapshot_every_hours, snapshot_keep}] (migration 0005)
+    volume_configurations: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -97,6 +99,8 @@ class AppRow(Base):
     layers: Mapped[list[Any]] = mapped_column(default=list)
     domains: Mapped[list[Any]] = mapped_column(default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: [{type, name}]: registered databases the app reads from (migration 0005)
+    data_sources: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -257,3 +261,73 @@ class MetricSampleRow(Base):
     load1: Mapped[float | None] = mapped_column(Float, default=None)
     load5: Mapped[float | None] = mapped_column(Float, default=None)
     load15: Mapped[float | None] = mapped_column(Float, default=None)
+
+
+# --- resources (migration 0005): volumes, snapshots, addresses, registered databases --------
+
+
+class VolumeRow(Base):
+    """A persistent volume of a stack; local volumes are directories under the data dir."""
+
+    __tablename__ = "volumes"
+    __table_args__ = (UniqueConstraint("stack_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(63))
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    mount_point: Mapped[str | None] = mapped_column(String(255), default=None)
+    instance_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    layer_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    snapshot_every_hours: Mapped[int] = mapped_column(Integer, default=0)
+    snapshot_keep: Mapped[int] = mapped_column(Integer, default=15)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SnapshotRow(Base):
+    """An archive of a volume's contents; outlives the volume so it can still be restored."""
+
+    __tablename__ = "volume_snapshots"
+    __table_args__ = (Index("ix_volume_snapshots_volume", "volume_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    volume_id: Mapped[str] = mapped_column(String(36))
+    volume_name: Mapped[str] = mapped_column(String(63))
+    path: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(20), default="manual")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AddressRow(Base):
+    """An Elastic IP: a stable address registered with a stack, on at most one instance."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (UniqueConstraint("stack_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    ip: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(63))
+    instance_id: Mapped[str | None] = mapped_column(String(36), default=None, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DatabaseRow(Base):
+    """A database someone else runs, registered by its connection details."""
+
+    __tablename__ = "registered_databases"
+    __table_args__ = (UniqueConstraint("stack_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(63))
+    engine: Mapped[str] = mapped_column(String(20))
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int] = mapped_column(Integer)
+    database: Mapped[str] = mapped_column(String(63))
+    user: Mapped[str] = mapped_column(String(63))
+    password: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

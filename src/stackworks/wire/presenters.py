@@ -13,6 +13,7 @@ from stackworks.domain.entities import (
     StackEvent,
 )
 from stackworks.domain.layer_types import DEFAULT_RECIPES
+from stackworks.domain.resources import Address, RegisteredDatabase, Snapshot, Volume
 from stackworks.domain.stack_config import app_layers, mask_configuration
 from stackworks.wire import schemas
 
@@ -59,7 +60,24 @@ def layer_out(stack: Stack, layer: Layer) -> schemas.LayerOut:
         custom_json=layer.custom_json,
         shutdown_timeout=layer.shutdown_timeout,
         created_at=layer.created_at,
+        volume_configurations=volume_configurations(layer),
     )
+
+
+def volume_configurations(layer: Layer) -> list[schemas.VolumeConfigurationIn]:
+    return [
+        schemas.VolumeConfigurationIn(
+            mount_point=v.mount_point,
+            size=v.size,
+            snapshot_every_hours=v.snapshot_every_hours,
+            snapshot_keep=v.snapshot_keep,
+        )
+        for v in layer.volume_configurations
+    ]
+
+
+def data_sources(app: App) -> list[schemas.DataSourceIn]:
+    return [schemas.DataSourceIn(name=d.name) for d in app.data_sources]
 
 
 def app_source(app: App) -> schemas.AppSourceIn:
@@ -91,6 +109,7 @@ def app_out(stack: Stack, app: App, layers: list[Layer]) -> schemas.AppOut:
         domains=list(app.domains),
         attributes=app.attributes,
         created_at=app.created_at,
+        data_sources=data_sources(app),
     )
 
 
@@ -177,4 +196,70 @@ def event_out(event: StackEvent) -> schemas.EventOut:
         instance=event.hostname,
         message=event.message,
         details=event.details,
+    )
+
+
+# --- resources ------------------------------------------------------------------------------
+
+
+def volume_out(
+    stack: Stack, volume: Volume, hostnames: dict[str, str], layer_names: dict[str, str]
+) -> schemas.VolumeOut:
+    return schemas.VolumeOut(
+        id=volume.id,
+        stack=stack.name,
+        name=volume.name,
+        status=volume.status.value,
+        size=volume.size,
+        mount_point=volume.mount_point,
+        instance=hostnames.get(volume.instance_id, volume.instance_id)
+        if volume.instance_id
+        else None,
+        layer=layer_names.get(volume.layer_id) if volume.layer_id else None,
+        path=volume.path,
+        snapshot_every_hours=volume.snapshot_every_hours,
+        snapshot_keep=volume.snapshot_keep,
+        created_at=volume.created_at,
+    )
+
+
+def snapshot_out(snapshot: Snapshot) -> schemas.SnapshotOut:
+    return schemas.SnapshotOut(
+        id=snapshot.id,
+        volume=snapshot.volume_name,
+        reason=snapshot.reason.value,
+        size_bytes=snapshot.size_bytes,
+        created_at=snapshot.created_at,
+    )
+
+
+def address_out(stack: Stack, address: Address, hostnames: dict[str, str]) -> schemas.AddressOut:
+    return schemas.AddressOut(
+        id=address.id,
+        stack=stack.name,
+        ip=address.ip,
+        name=address.name,
+        instance=hostnames.get(address.instance_id, address.instance_id)
+        if address.instance_id
+        else None,
+        created_at=address.created_at,
+    )
+
+
+def database_out(
+    stack: Stack, database: RegisteredDatabase, apps: list[str]
+) -> schemas.DatabaseOut:
+    """A registered database for people: its password only ever as FILTERED."""
+    return schemas.DatabaseOut(
+        id=database.id,
+        stack=stack.name,
+        name=database.name,
+        engine=database.engine.value,
+        host=database.host,
+        port=database.port,
+        database=database.database,
+        user=database.user,
+        password=FILTERED if database.password else "",
+        apps=apps,
+        created_at=database.created_at,
     )

@@ -77,6 +77,21 @@ class StackOut(BaseModel):
 
 # --- layers ---------------------------------------------------------------------------------
 
+
+class VolumeConfigurationIn(Strict):
+    """OpsWorks' VolumeConfiguration: a volume per instance at `mount_point`."""
+
+    mount_point: str
+    size: int = 1  # GiB
+    snapshot_every_hours: int = 0  # 0: no schedule (seed 001 asks for 24)
+    snapshot_keep: int = 15
+
+
+class DataSourceIn(Strict):
+    type: Literal["database"] = "database"
+    name: str  # a registered database of the stack
+
+
 Recipes = dict[str, list[str]]  # event (setup, configure, deploy, undeploy, shutdown) -> recipes
 
 
@@ -89,6 +104,8 @@ class LayerCreate(Strict):
     auto_healing: bool = True
     custom_json: JSON = Field(default_factory=dict)
     shutdown_timeout: int = Field(default=120, ge=1, le=3600)
+    #: each instance of the layer gets its own volume at each mount point (docs/resources.md)
+    volume_configurations: list[VolumeConfigurationIn] = Field(default_factory=list)
 
 
 class LayerUpdate(Strict):
@@ -98,6 +115,7 @@ class LayerUpdate(Strict):
     auto_healing: bool | None = None
     custom_json: JSON | None = None
     shutdown_timeout: int | None = Field(default=None, ge=1, le=3600)
+    volume_configurations: list[VolumeConfigurationIn] | None = None
 
 
 class LayerOut(BaseModel):
@@ -113,6 +131,7 @@ class LayerOut(BaseModel):
     custom_json: JSON
     shutdown_timeout: int
     created_at: datetime | None
+    volume_configurations: list[VolumeConfigurationIn] = Field(default_factory=list)
 
 
 # --- apps -----------------------------------------------------------------------------------
@@ -138,6 +157,8 @@ class AppCreate(Strict):
     layers: list[str] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
     attributes: JSON = Field(default_factory=dict)
+    #: registered databases it reads from (at most one): DATABASE_URL in its environment
+    data_sources: list[DataSourceIn] = Field(default_factory=list)
 
 
 class AppUpdate(Strict):
@@ -148,6 +169,7 @@ class AppUpdate(Strict):
     layers: list[str] | None = None
     domains: list[str] | None = None
     attributes: JSON | None = None
+    data_sources: list[DataSourceIn] | None = None
 
 
 class AppOut(BaseModel):
@@ -162,6 +184,7 @@ class AppOut(BaseModel):
     domains: list[str]
     attributes: JSON
     created_at: datetime | None
+    data_sources: list[DataSourceIn] = Field(default_factory=list)
 
 
 # --- instances ------------------------------------------------------------------------------
@@ -272,6 +295,9 @@ class StackDocument(Strict):
     layers: list[LayerCreate] = Field(default_factory=list)
     apps: list[AppCreate] = Field(default_factory=list)
     instances: list[InstanceCreate] = Field(default_factory=list)
+    #: registered databases; exported with their password as *****FILTERED*****, which
+    #: applying keeps as stored (a new database needs its real password)
+    databases: list[DatabaseRegister] = Field(default_factory=list)
 
 
 class ApplyResult(BaseModel):
@@ -438,3 +464,131 @@ class MetricsOut(BaseModel):
     since: datetime
     until: datetime | None
     points: list[MetricPointOut]
+
+
+# --- resources: volumes, snapshots, addresses, databases, start/stop stack -----------------
+
+
+class VolumeRegister(Strict):
+    """A new, empty volume of the stack (RegisterVolume); assign it to a stopped instance."""
+
+    name: str
+    size: int = 1
+    mount_point: str | None = None
+    snapshot_every_hours: int = 0
+    snapshot_keep: int = 15
+
+
+class VolumeUpdate(Strict):
+    """UpdateVolume: its name, mount point (while unassigned or its instance is stopped),
+    and snapshot schedule."""
+
+    name: str | None = None
+    mount_point: str | None = None
+    snapshot_every_hours: int | None = None
+    snapshot_keep: int | None = None
+
+
+class VolumeAssign(Strict):
+    instance: str  # hostname; the instance must be stopped
+    mount_point: str | None = None  # sets the volume's mount point first
+
+
+class VolumeOut(BaseModel):
+    id: str
+    stack: str
+    name: str
+    status: str  # available or in-use
+    size: int
+    mount_point: str | None
+    instance: str | None  # hostname
+    layer: str | None  # the layer whose volume configuration made it
+    path: str
+    snapshot_every_hours: int
+    snapshot_keep: int
+    created_at: datetime | None
+
+
+class SnapshotCreate(Strict):
+    comment: str = ""
+
+
+class SnapshotRestore(Strict):
+    name: str  # the new volume's name
+    mount_point: str | None = None
+
+
+class SnapshotOut(BaseModel):
+    id: str
+    volume: str  # name of the volume it was taken of
+    reason: str  # manual or scheduled
+    size_bytes: int
+    created_at: datetime | None
+
+
+class AddressRegister(Strict):
+    """RegisterElasticIp: a stable address for the stack (local: a loopback address)."""
+
+    name: str
+    instance: str | None = None  # associate it at once
+
+
+class AddressUpdate(Strict):
+    name: str
+
+
+class AddressAssociate(Strict):
+    instance: str  # hostname
+
+
+class AddressOut(BaseModel):
+    id: str
+    stack: str
+    ip: str
+    name: str
+    instance: str | None
+    created_at: datetime | None
+
+
+class DatabaseRegister(Strict):
+    """RegisterRdsDbInstance, for any PostgreSQL or MySQL server reachable from instances."""
+
+    name: str
+    engine: Literal["postgresql", "mysql"] = "postgresql"
+    host: str
+    port: int | None = None  # the engine's default when not given
+    database: str
+    user: str
+    password: str = ""
+
+
+class DatabaseUpdate(Strict):
+    """A password sent as *****FILTERED***** (or left out) keeps the stored one."""
+
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+    user: str | None = None
+    password: str | None = None
+
+
+class DatabaseOut(BaseModel):
+    id: str
+    stack: str
+    name: str
+    engine: str
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str  # always *****FILTERED***** (or empty when none is set)
+    apps: list[str]  # apps that use it as a data source
+    created_at: datetime | None
+
+
+class StackPowerResult(BaseModel):
+    """What start stack or stop stack asked of each instance."""
+
+    stack: str
+    changed: list[str]  # hostnames asked to start (or stop)
+    unchanged: list[str]  # already running (or stopped), or left to their scheduler

@@ -108,7 +108,7 @@ def test_setup_runs_setup_then_deploy_recipes_of_the_layers(api: Api) -> None:
     agent.heartbeat()
     setup = agent.next()
     assert setup is not None
-    assert setup["run_list"] == ["stackworks::packages", "probe::setup"]
+    assert setup["run_list"] == ["stackworks::volumes", "stackworks::packages", "probe::setup"]
 
 
 def test_configures_not_yet_started_are_superseded_by_the_newest(api: Api) -> None:

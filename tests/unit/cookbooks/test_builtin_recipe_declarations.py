@@ -222,3 +222,25 @@ def test_layer_packages_are_installed_with_apt_in_one_resource(tmp_path: Path) -
     config["command"] = {"type": "update_dependencies"}
     upgraded = run("stackworks::packages", config)
     assert upgraded.declared[0].properties["action"] == "upgrade"
+
+
+def test_the_volumes_recipe_links_each_volume_at_its_mount_path(tmp_path: Path) -> None:
+    config = _configuration(tmp_path, "file:///unused")
+    config["self"]["volumes"] = [
+        {
+            "id": "v1",
+            "name": "web1-srv-data",
+            "mount_point": "/srv/data",
+            "mount_path": f"{tmp_path}/root/srv/data",
+            "path": f"{tmp_path}/volumes/v1",
+        }
+    ]
+    r = run("stackworks::volumes", config)
+    assert r.kinds() == [
+        ("directory", f"{tmp_path}/volumes/v1"),
+        ("directory", f"{tmp_path}/root/srv"),
+        ("link", f"{tmp_path}/root/srv/data"),
+    ]
+    assert r.find("link", "srv/data").properties["to"] == f"{tmp_path}/volumes/v1"
+    config["self"]["volumes"] = []
+    assert run("stackworks::volumes", config).kinds() == []

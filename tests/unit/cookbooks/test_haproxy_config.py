@@ -155,3 +155,11 @@ def test_haproxy_accepts_the_rendered_config(tmp_path: Path, sticky: bool) -> No
         [HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True, timeout=30, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_elastic_ip_is_bound_beside_the_private_address_once() -> None:
+    text = config.render_haproxy_config(
+        _settings(port=8080), bind_ip="10.0.0.10", servers=[], also_bind=["10.9.9.9", "10.0.0.10"]
+    )
+    assert text.count("    bind ") == 2
+    assert "bind 10.0.0.10:8080\n    bind 10.9.9.9:8080\n" in text

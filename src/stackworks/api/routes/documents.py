@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 
-from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, User, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
 from stackworks.control import documents
 from stackworks.domain.errors import InvalidInput
@@ -21,7 +23,12 @@ def export_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackDocum
 
 @router.put("")
 def apply_stack(
-    stack: str, body: schemas.StackDocument, request: Request, db: DatabaseDep, _admin: Admin
+    stack: str,
+    body: schemas.StackDocument,
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _admin: Admin,
 ) -> schemas.ApplyResult:
     if body.name != stack:
         raise InvalidInput(
@@ -30,5 +37,9 @@ def apply_stack(
     provider = request.app.state.providers[DEFAULT_PROVIDER]
     with db.transaction() as session:
         return documents.apply_document(
-            session, body, provider=DEFAULT_PROVIDER, allocate_address=provider.allocate_address
+            session,
+            body,
+            provider=DEFAULT_PROVIDER,
+            allocate_address=provider.allocate_address,
+            data_dir=Path(settings.data_dir),
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request, Response
 
-from stackworks.api.deps import Admin, DatabaseDep, SignalDep, User, stack_named
+from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, SignalDep, User, stack_named
 from stackworks.control import instances as instance_control
 from stackworks.store import instances as instance_store
 from stackworks.wire import presenters, schemas
@@ -16,7 +18,12 @@ DEFAULT_PROVIDER = "local"
 
 @router.post("", status_code=201)
 def create_instance(
-    stack: str, body: schemas.InstanceCreate, request: Request, db: DatabaseDep, _admin: Admin
+    stack: str,
+    body: schemas.InstanceCreate,
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _admin: Admin,
 ) -> schemas.InstanceOut:
     provider = request.app.state.providers[DEFAULT_PROVIDER]
     with db.transaction() as session:
@@ -27,6 +34,7 @@ def create_instance(
             body,
             provider=DEFAULT_PROVIDER,
             allocate_address=provider.allocate_address,
+            data_dir=Path(settings.data_dir),
         )
         return presenters.instance_out(found, instance)
 
@@ -52,12 +60,20 @@ def show_instance(stack: str, hostname: str, db: DatabaseDep, _user: User) -> sc
 
 @router.post("/{hostname}/start")
 def start_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str,
+    hostname: str,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    signal: SignalDep,
+    _admin: Admin,
 ) -> schemas.InstanceOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)
-        out = presenters.instance_out(found, instance_control.start_instance(session, instance))
+        started = instance_control.start_instance(
+            session, instance, data_dir=Path(settings.data_dir)
+        )
+        out = presenters.instance_out(found, started)
     signal.bump()
     return out
 

@@ -94,8 +94,11 @@ def render_haproxy_config(
     bind_ip: str,
     servers: list[Server],
     runtime_socket: str | None = None,
+    also_bind: Iterable[str] = (),
 ) -> str:
     """The text of haproxy.cfg for `settings` (the `haproxy` attributes) and `servers`.
+
+    The frontend listens on `bind_ip` and on each of `also_bind` (the instance's Elastic IP).
 
     Raises ConfigError naming the attribute when a value cannot be written safely.
     """
@@ -114,7 +117,10 @@ def render_haproxy_config(
         )
     timeouts = settings.get("timeouts") or {}
     variables = {
-        "bind_ip": _token({"bind_ip": bind_ip}, "bind_ip"),
+        "bind_ips": [
+            _token({"bind_ip": ip}, "bind_ip")
+            for ip in dict.fromkeys([bind_ip, *also_bind])  # once each, in order
+        ],
         "port": _number(settings, "port", upper=65535),
         "maxconn": _number(settings, "maxconn"),
         "retries": _retries(settings),

@@ -21,6 +21,7 @@ def recipe(r: Recipe) -> None:
     python_app = r.node.get("python_app") or {}
     cpu_count = python_app.get("cpu_count") or os.cpu_count()
     bind_ip = r.stack.self["private_ip"]
+    elastic_ip = r.stack.self.get("elastic_ip")  # an address (Elastic IP) it answers on too
     if not bind_ip:
         r.fail(f"instance {r.stack.self['hostname']} has no private_ip for HAProxy to bind to")
     try:
@@ -32,11 +33,15 @@ def recipe(r: Recipe) -> None:
             bind_ip=str(bind_ip),
             servers=servers,
             runtime_socket=service.runtime_socket(r),
+            also_bind=[str(elastic_ip)] if elastic_ip else [],
         )
     except ValueError as error:
         r.fail(str(error))
         raise
-    r.log(f"haproxy: {len(servers)} backend servers")
+    r.log(
+        f"haproxy: {len(servers)} backend servers"
+        + (f", also on {elastic_ip}" if elastic_ip else "")
+    )
     path = service.config_path(r)
     r.directory(str(path.parent), mode=0o755)
     cfg = r.file(
