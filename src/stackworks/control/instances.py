@@ -50,17 +50,13 @@ def create_instance(
     return created
 
 
-def start_instance(
-    session: Session, instance: Instance, *, data_dir: Path | None = None
-) -> Instance:
+def start_instance(session: Session, instance: Instance) -> Instance:
     """Ask for the instance to run; starting one that already runs changes nothing.
 
-    With `data_dir` (where local volumes live), a mount point of its layers' volume
-    configurations that has no volume yet gets one first, so setup links it."""
+    Whoever asks (a user, a schedule, load-based scaling, a stack start), the orchestrator gives
+    it any volume its layers' configurations call for just before its provider starts it."""
     if instance.status in _STARTED:
         return instance
-    if data_dir is not None:
-        volumes.ensure_layer_volumes(session, instance, data_dir)
     return lifecycle.fire(session, instance.id, InstanceEvent.START)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from stackworks.control import agents, lifecycle, periodic
+from stackworks.control import agents, lifecycle, periodic, volumes
 from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
@@ -196,6 +196,8 @@ class Orchestrator:
         issues_credentials = getattr(provider, "issues_credentials", True)
         credential = tokens.new_secret("swi")
         with self.db.transaction() as session:
+            # a volume configuration added since it last ran gets its volume before setup
+            volumes.ensure_layer_volumes(session, instance, self.settings.data_dir)
             if replace:
                 self._fail_leftover_commands(session, instance, "the instance is being replaced")
             if issues_credentials:

@@ -7,8 +7,6 @@ that runs, whatever its scaling, to stop. Each records one stack event naming wh
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy.orm import Session
 
 from stackworks.control import instances as instance_control
@@ -25,9 +23,7 @@ _AT_REST = frozenset(
 )
 
 
-def start_stack(
-    session: Session, stack: Stack, data_dir: Path | None = None
-) -> schemas.StackPowerResult:
+def start_stack(session: Session, stack: Stack) -> schemas.StackPowerResult:
     result = schemas.StackPowerResult(stack=stack.name, changed=[], unchanged=[])
     left: list[str] = []
     for instance in instance_store.list_for_stack(session, stack.id):
@@ -39,7 +35,7 @@ def start_stack(
             result.unchanged.append(instance.hostname)
             continue
         try:
-            instance_control.start_instance(session, instance, data_dir=data_dir)
+            instance_control.start_instance(session, instance)
         except Conflict:
             result.unchanged.append(instance.hostname)
             continue

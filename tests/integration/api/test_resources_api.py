@@ -60,6 +60,28 @@ def test_setup_carries_the_instance_volumes_and_runs_the_volumes_recipe_first(ap
     assert volume["name"] == "db1-srv-pg" and volume["mount_point"] == "/srv/pg"
 
 
+def test_a_volume_configuration_added_later_gives_its_volume_at_the_next_start_by_anyone(
+    api: Api,
+) -> None:
+    make_stack(api)
+    make_layer(api, "demo", "db")
+    make_instance(api, "demo", ["db"], "db1")
+    changed = api.patch(
+        "/stacks/demo/layers/db", {"volume_configurations": [{"mount_point": "/srv/pg"}]}
+    )
+    assert changed.status_code == 200, changed.text
+    assert api.get("/stacks/demo/volumes").json() == []
+    assert api.post("/stacks/demo/start").status_code == 200  # not the instance route
+    api.tick()
+    [volume] = api.get("/stacks/demo/volumes").json()
+    assert (volume["name"], volume["instance"]) == ("db1-srv-pg", "db1")
+    agent = FakeAgent(api, "db1")
+    agent.heartbeat()
+    setup = agent.next()
+    assert setup is not None
+    assert [v["name"] for v in setup["configuration"]["self"]["volumes"]] == ["db1-srv-pg"]
+
+
 def test_assigning_follows_opsworks_rules_and_refusals_name_the_field(api: Api) -> None:
     make_stack(api)
     make_layer(api, "demo", "app")

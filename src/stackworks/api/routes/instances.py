@@ -70,9 +70,7 @@ def start_instance(
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)
-        started = instance_control.start_instance(
-            session, instance, data_dir=Path(settings.data_dir)
-        )
+        started = instance_control.start_instance(session, instance)
         out = presenters.instance_out(found, started)
     signal.bump()
     return out

@@ -347,12 +347,10 @@ def deregister_database(stack: str, database: str, db: DatabaseDep, _admin: Admi
 
 @router.post("/start")
 def start_stack(
-    stack: str, db: DatabaseDep, settings: SettingsDep, signal: SignalDep, _admin: Admin
+    stack: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
 ) -> schemas.StackPowerResult:
     with db.transaction() as session:
-        result = stack_power.start_stack(
-            session, stack_named(session, stack), Path(settings.data_dir)
-        )
+        result = stack_power.start_stack(session, stack_named(session, stack))
     signal.bump()
     return result
 
