@@ -1,7 +1,7 @@
 """Auto-healing on real processes: an app instance killed outright (SIGKILL to every process of
 it, supervisord included) under steady load through HAProxy is detected within the stack's
 heartbeat timeout, replaced in place, and back behind HAProxy, with no request failing; with
-auto-healing off on one of its layers it stays lost."""
+auto-healing off on one of its layers it stays lost. Its volume's contents come along."""
 
 from __future__ import annotations
 
@@ -41,8 +41,22 @@ def test_a_killed_instance_is_replaced_and_back_behind_haproxy_without_a_failed_
     server.call(
         "PATCH", "/stacks/web", {"heartbeat_interval": 1, "heartbeat_timeout": TIMEOUT}, expect=200
     )
+    # a volume for every app instance; app2 gets its own at its next start (a reboot here)
+    server.call(
+        "PATCH",
+        "/stacks/web/layers/app",
+        {"volume_configurations": [{"mount_point": "/srv/data"}]},
+        expect=200,
+    )
+    server.call("POST", "/stacks/web/instances/app2/reboot", expect=200)
+    server.wait_for_status("web", ["app2"], "online", timeout=120)
+    server.wait_idle("web")
     first = server.instances("web")["app2"]
-    assert answering_hosts(url) == {"app1", "app2"}
+    kept = Path(first["root_dir"], "srv", "data", "kept.txt")
+    kept.write_text("written before the crash\n")
+    wait_until(
+        lambda: answering_hosts(url) == {"app1", "app2"}, 30, interval=0.5, what="both answer"
+    )
 
     with Load(url) as load:
         time.sleep(1)
@@ -68,6 +82,8 @@ def test_a_killed_instance_is_replaced_and_back_behind_haproxy_without_a_failed_
         first["root_dir"],
     )
     assert sorted(haproxy_servers(server)) == ["app1-1", "app1-2", "app2-1", "app2-2"]
+    assert kept.read_text() == "written before the crash\n"  # the volume came along
+    assert Path(again["root_dir"], "srv", "data").is_symlink()
     assert load.failures() == [], load.failures()[:3]
     assert len(load.results) > 100
     healing = server.events("web", "healing")
