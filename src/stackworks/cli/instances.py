@@ -217,14 +217,7 @@ def reboot(
     """Reboot an instance: end its processes, start them again; --wait until online."""
     rt = runtime(ctx)
     found = rt.client.reboot_instance(stack, hostname)
-    if wait:  # it is rebooting now; online again is the goal
-        found = wait_for(
-            rt, stack, hostname, InstanceStatus.ONLINE, START_FAILURES, timeout, quiet=as_json
-        )
-    if as_json:
-        rt.output.json(found)
-    else:
-        rt.output.line(f"{found.hostname} is {found.status.value}.")
+    _follow(rt, found, stack, InstanceStatus.ONLINE, START_FAILURES, wait, timeout, as_json)
 
 
 @app.command("delete")
