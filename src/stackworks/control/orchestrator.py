@@ -3,7 +3,7 @@ goes quiet, and heals what was lost.
 
 Each pass (`tick`) runs the periodic passes (scaling, schedules, ...), then in one short
 transaction fires the time-out events that are due (`domain.timeouts.due_events`) and the
-auto-healing decisions (`domain.healing.healing_decisions`), and reads which instances have
+auto-healing (`control.healing.Healer`), and reads which instances have
 provider work recorded by their last transition (`Instance.pending_effect`). The slow provider
 calls run in a small thread pool, outside any transaction; their outcome is fired as the
 effect's outcome event (`domain.lifecycle.PROVIDER_OUTCOMES`). Everything it knows comes from
@@ -23,18 +23,18 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from stackworks.control import agents, lifecycle, periodic, volumes
+from stackworks.control.healing import Healer
 from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.domain import healing, timeouts
-from stackworks.domain.entities import Instance, Layer
+from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict
 from stackworks.domain.lifecycle import PROVIDER_OUTCOMES, Effect, InstanceEvent
 from stackworks.domain.status import CommandName, CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
 from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
-from stackworks.store import layers as layer_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
@@ -74,7 +74,7 @@ class Orchestrator:
         self.signal = signal
         self.clock = clock
         self.passes = list(periodic.default_passes() if passes is None else passes)
-        self.healing_policy = healing_policy or healing.HealingPolicy()
+        self.healer = Healer(providers, healing_policy or healing.HealingPolicy())
         self._passes_ran_at: datetime | None = None
         self.started_at = clock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provider")
@@ -115,7 +115,7 @@ class Orchestrator:
         now = self.clock()
         with self.db.transaction() as session:
             self._fire_due_events(session, now)
-            self._heal(session, now)
+            self._changed |= self.healer.heal(session, now)
             self._expire_commands(session, now)
             work = instance_store.with_pending_effects(session)
         if self._changed:  # wake the long-polling agents only when a pass queued or ended work
@@ -271,115 +271,10 @@ class Orchestrator:
                 continue
             message = f"{instance.hostname} {_EVENT_VERBS[item.event]}: {item.reason}"
             if item.event is InstanceEvent.HEARTBEAT_LOST:
-                message += self._healing_outlook(session, instance)
+                message += self.healer.outlook(session, instance)
             event_store.record(
                 session, instance.stack_id, EventKind.LIFECYCLE, message, instance=instance
             )
-
-    def _healing_outlook(self, session: Session, instance: Instance) -> str:
-        """What will happen to a lost instance, for its event."""
-        off = [
-            layer.shortname
-            for layer in self._layers_of(session, instance)
-            if not layer.auto_healing
-        ]
-        if off:
-            return f"; not replaced: auto-healing is off on layer {', '.join(off)}"
-        if not self._replaceable(instance):
-            return "; it comes back when its agent calls again (the server cannot restart it)"
-        return ""
-
-    def _heal(self, session: Session, now: datetime) -> None:
-        policy = self.healing_policy
-        for instance in instance_store.list_with_status(session, [InstanceStatus.ONLINE]):
-            if healing.has_stabilised(instance, now, policy):
-                instance_store.update_fields(
-                    session, instance.id, heal_failures=0, heal_not_before=None
-                )
-        failed = instance_store.list_with_status(
-            session,
-            [
-                InstanceStatus.CONNECTION_LOST,
-                InstanceStatus.START_FAILED,
-                InstanceStatus.SETUP_FAILED,
-            ],
-        )
-        by_stack: dict[str, list[healing.HealCandidate]] = {}
-        for instance in failed:
-            layers = self._layers_of(session, instance)
-            by_stack.setdefault(instance.stack_id, []).append(
-                healing.HealCandidate(
-                    instance,
-                    auto_healing=bool(layers) and all(layer.auto_healing for layer in layers),
-                    replaceable=self._replaceable(instance),
-                )
-            )
-        for stack_id, candidates in by_stack.items():
-            since = now - timedelta(seconds=policy.window)
-            recent = [
-                e
-                for e in event_store.list_for_stack(
-                    session, stack_id, kinds=[EventKind.HEALING], limit=1000
-                )
-                if e.at >= since and e.details.get("action") == healing.HealAction.REPLACE
-            ]
-            decisions = healing.healing_decisions(
-                candidates, now, recent_replacements=len(recent), policy=policy
-            )
-            for decision in decisions:
-                self._carry_out_healing(session, decision, now)
-
-    def _carry_out_healing(
-        self, session: Session, decision: healing.HealDecision, now: datetime
-    ) -> None:
-        instance = decision.instance
-        lost = instance.status is InstanceStatus.CONNECTION_LOST
-        if decision.action is healing.HealAction.WAIT or (
-            decision.action is healing.HealAction.GIVE_UP and not lost
-        ):
-            if instance.status_reason == decision.reason:
-                return  # said already
-            instance_store.set_reason(session, instance.id, decision.reason)
-            if decision.action is healing.HealAction.WAIT:
-                return
-        else:
-            event = (
-                InstanceEvent.HEAL
-                if decision.action is healing.HealAction.REPLACE
-                else InstanceEvent.GIVE_UP
-            )
-            if not self._fire(session, instance.id, event, decision.reason):
-                return
-        details: dict[str, Any] = {"action": decision.action.value}
-        if decision.action is healing.HealAction.REPLACE:
-            attempts = instance.heal_failures + 1
-            details["attempt"] = attempts
-            instance_store.update_fields(
-                session,
-                instance.id,
-                heal_failures=attempts,
-                heal_not_before=healing.next_attempt_at(now, attempts, self.healing_policy),
-            )
-        log.warning("%s: %s", instance.hostname, decision.reason)
-        event_store.record(
-            session,
-            instance.stack_id,
-            EventKind.HEALING,
-            f"{instance.hostname}: {decision.reason}",
-            instance=instance,
-            details=details,
-        )
-
-    def _layers_of(self, session: Session, instance: Instance) -> list[Layer]:
-        return [
-            layer
-            for layer in layer_store.list_for_stack(session, instance.stack_id)
-            if layer.shortname in instance.layers
-        ]
-
-    def _replaceable(self, instance: Instance) -> bool:
-        provider = self.providers.get(instance.provider)
-        return provider is not None and getattr(provider, "replaceable", True)
 
     # --- commands ---------------------------------------------------------------------------
 

@@ -144,10 +144,10 @@ def test_failing_replacements_back_off_then_healing_gives_up_with_the_reason(
     assert starts(api, "app1") == 2
     assert "backs off" in instance(api, "app1")["status_reason"]
     for expected in (3, 4, 5, 6):  # back-offs of 30, 60, 120, 240 s
-        clock.skip(api.orchestrator.healing_policy.backoff_max)
+        clock.skip(api.orchestrator.healer.policy.backoff_max)
         api.tick()
         assert starts(api, "app1") == expected
-    clock.skip(api.orchestrator.healing_policy.backoff_max)
+    clock.skip(api.orchestrator.healer.policy.backoff_max)
     api.tick()
     assert starts(api, "app1") == 6  # five replacements in a row: no sixth
     gave_up = instance(api, "app1")
