@@ -7,20 +7,24 @@ single transaction, so a document with an error anywhere leaves the stack untouc
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from stackworks.control import catalog
+from stackworks.control import catalog, scaling_settings
 from stackworks.control import databases as database_control
 from stackworks.control.instances import AddressAllocator, create_instance
-from stackworks.domain.entities import FILTERED, Stack
+from stackworks.domain.entities import FILTERED, Instance, Layer, Stack
 from stackworks.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from stackworks.domain.status import InstanceStatus
+from stackworks.domain.load_scaling import LoadScalingConfig
+from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.store import apps as app_store
 from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
+from stackworks.store import load_scaling as load_scaling_store
+from stackworks.store import schedules as schedule_store
 from stackworks.store import stacks as stack_store
 from stackworks.wire import presenters, schemas
 
@@ -65,7 +69,45 @@ def apply_document(
             _apply_instance(session, stack, instance, result, provider, allocate_address, data_dir)
         except DomainError as error:
             raise _prefixed(error, f"instances[{n}]") from error
+    for shortname, thresholds in document.load_scaling.items():
+        try:
+            _apply_load_scaling(session, stack, shortname, thresholds, result)
+        except DomainError as error:
+            raise _prefixed(error, f"load_scaling.{shortname}") from error
+    for hostname, week in document.schedules.items():
+        try:
+            _apply_schedule(session, stack, hostname, week, result)
+        except DomainError as error:
+            raise _prefixed(error, f"schedules.{hostname}") from error
     return result
+
+
+def _apply_load_scaling(
+    session: Session,
+    stack: Stack,
+    shortname: str,
+    body: schemas.LoadScalingUpdate,
+    result: schemas.ApplyResult,
+) -> None:
+    layer = layer_store.get(session, stack.id, shortname)
+    before, _state = load_scaling_store.get(session, layer.id)
+    after = scaling_settings.update_load_scaling(session, layer, body)
+    label = f"load scaling of layer {shortname}"
+    (result.unchanged if after == before else result.updated).append(label)
+
+
+def _apply_schedule(
+    session: Session,
+    stack: Stack,
+    hostname: str,
+    body: schemas.WeeklyScheduleIn,
+    result: schemas.ApplyResult,
+) -> None:
+    instance = instance_store.get_by_hostname(session, stack.id, hostname)
+    before = schedule_store.get(session, instance.id)
+    after = scaling_settings.set_schedule(session, instance, body)
+    label = f"schedule of instance {hostname}"
+    (result.unchanged if after.to_dict() == before.to_dict() else result.updated).append(label)
 
 
 def _apply_stack(
@@ -236,6 +278,7 @@ def _apply_instance(
 def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
     """The stack as a document that `apply` takes back; secure values stay FILTERED."""
     layers = layer_store.list_for_stack(session, stack.id)
+    instances = instance_store.list_for_stack(session, stack.id)
     return schemas.StackDocument(
         name=stack.name,
         custom_json=stack.custom_json,
@@ -273,7 +316,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
         ],
         instances=[
             schemas.InstanceCreate(layers=list(i.layers), hostname=i.hostname, scaling=i.scaling)
-            for i in instance_store.list_for_stack(session, stack.id)
+            for i in instances
         ],
         databases=[
             schemas.DatabaseRegister(
@@ -287,4 +330,33 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
             )
             for db in database_store.list_for_stack(session, stack.id)
         ],
+        load_scaling=_exported_load_scaling(session, layers),
+        schedules=_exported_schedules(session, instances),
     )
+
+
+def _exported_load_scaling(
+    session: Session, layers: list[Layer]
+) -> dict[str, schemas.LoadScalingUpdate]:
+    exported = {}
+    for layer in layers:
+        config, _state = load_scaling_store.get(session, layer.id)
+        if config != LoadScalingConfig():
+            exported[layer.shortname] = schemas.LoadScalingUpdate(
+                enable=config.enable,
+                up_scaling=schemas.ThresholdsIn(**asdict(config.up)),
+                down_scaling=schemas.ThresholdsIn(**asdict(config.down)),
+            )
+    return exported
+
+
+def _exported_schedules(
+    session: Session, instances: list[Instance]
+) -> dict[str, schemas.WeeklyScheduleIn]:
+    exported = {}
+    for instance in instances:
+        if instance.scaling is ScalingType.TIME:
+            week = schedule_store.get(session, instance.id).to_dict()
+            if week:
+                exported[instance.hostname] = schemas.WeeklyScheduleIn.model_validate(week)
+    return exported

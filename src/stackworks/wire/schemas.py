@@ -298,6 +298,10 @@ class StackDocument(Strict):
     #: registered databases; exported with their password as *****FILTERED*****, which
     #: applying keeps as stored (a new database needs its real password)
     databases: list[DatabaseRegister] = Field(default_factory=list)
+    #: layer shortname -> its load-based thresholds (only layers that differ from the default)
+    load_scaling: dict[str, LoadScalingUpdate] = Field(default_factory=dict)
+    #: hostname of a time-based instance -> its weekly schedule (only non-empty ones)
+    schedules: dict[str, WeeklyScheduleIn] = Field(default_factory=dict)
 
 
 class ApplyResult(BaseModel):

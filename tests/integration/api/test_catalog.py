@@ -147,6 +147,46 @@ def test_apply_creates_then_changes_nothing_then_updates(api: Api) -> None:
     assert api.put("/stacks/shop/document", exported).json()["updated"] == []
 
 
+def test_schedules_and_load_scaling_round_trip_through_export_and_apply(api: Api) -> None:
+    document = {
+        "name": "shop",
+        "layers": [{"shortname": "app", "type": "python-app"}],
+        "instances": [
+            {"hostname": "app1", "layers": ["app"]},
+            {"hostname": "app2", "layers": ["app"], "scaling": "time"},
+            {"hostname": "app3", "layers": ["app"], "scaling": "load"},
+        ],
+        "load_scaling": {
+            "app": {"enable": True, "up_scaling": {"cpu_threshold": 80, "instance_count": 2}}
+        },
+        "schedules": {"app2": {"Monday": {"9": "on", "10": "on"}}},
+    }
+    first = api.put("/stacks/shop/document", document)
+    assert first.status_code == 200, first.text
+    assert "load scaling of layer app" in first.json()["updated"]
+    assert "schedule of instance app2" in first.json()["updated"]
+    shown = api.get("/stacks/shop/layers/app/load-scaling").json()
+    assert shown["enable"] and shown["up_scaling"]["cpu_threshold"] == 80
+    assert api.get("/stacks/shop/instances/app2/schedule").json()["schedule"] == {
+        "Monday": {"9": "on", "10": "on"}
+    }
+    exported = api.get("/stacks/shop/document").json()
+    assert exported["schedules"] == {
+        "app2": {**dict.fromkeys(_DAYS), "Monday": {"9": "on", "10": "on"}}
+    }
+    assert exported["load_scaling"]["app"]["up_scaling"]["instance_count"] == 2
+    again = api.put("/stacks/shop/document", exported).json()
+    assert again["updated"] == [] and again["created"] == []
+    refused = api.put(
+        "/stacks/shop/document", {**document, "schedules": {"app1": {"Monday": {"9": "on"}}}}
+    )
+    assert refused.status_code == 409  # app1 is 24/7: it has no schedule
+    assert "schedules.app1" in refused.text
+
+
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
 def test_apply_with_an_error_anywhere_creates_nothing(api: Api) -> None:
     document = {
         "name": "shop",
