@@ -60,6 +60,19 @@ def request(
         connection.close()
 
 
+def listening(ports: set[int]) -> set[str]:
+    """`address:port` of the listening TCP sockets on one of `ports` that are this instance's
+    or wildcard ones (from `ss`); other tests' instances have addresses of their own."""
+    done = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True, timeout=10, check=True)
+    found = set()
+    for line in done.stdout.splitlines():
+        local = line.split()[3]
+        address, port = local.rsplit(":", 1)
+        if int(port) in ports and address in {FRONT_IP, "0.0.0.0", "*", "[::]"}:
+            found.add(local)
+    return found
+
+
 def front_configuration(front: Instance, attributes: dict[str, Any]) -> dict[str, Any]:
     """The stack as the front end sees it: a plone-instances layer with one online instance
     (the echo clients) and the plone-frontend layer; an app with a domain."""
@@ -177,3 +190,12 @@ def test_front_end_caches_anonymous_pages_purges_them_and_rewrites_to_the_site(
     assert request("/keep")[1] == "HIT"
     assert request("/front-page", headers={"Cookie": "session=1"})[1] == "MISS"
     assert request("/front-page", headers={"Cookie": "session=1"})[1] == "MISS"
+
+    # every listening socket is on the instance's own address, none on 0.0.0.0
+    ports = {NGINX_PORT, VARNISH_PORT, VARNISH_PORT + 1, HAPROXY_PORT}
+    assert listening(ports) == {f"{FRONT_IP}:{port}" for port in ports}
+
+    # shutdown stops all three; their ports close
+    run(DEFAULT_RECIPES[LayerType.PLONE_FRONTEND]["shutdown"], config)
+    wait_until(lambda: not listening(ports), timeout=15, what="front end stopped")
+    assert "Assert error" not in (Path(front.roots["log"]) / "varnish.log").read_text()

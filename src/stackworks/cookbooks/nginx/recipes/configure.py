@@ -22,13 +22,15 @@ def recipe(r: Recipe) -> None:
         r.fail(f"instance {r.stack.self['hostname']} has no private_ip for nginx to bind to")
     elastic_ip = r.stack.self.get("elastic_ip")
     varnish_port = (r.node.get("varnish") or {}).get("port", 6081)
+    if isinstance(varnish_port, bool) or not isinstance(varnish_port, int):
+        r.fail(f"varnish.port: expected a whole number from 1 to 65535, got {varnish_port!r}")
     paths = config.layout(r.roots)
     try:
         text = config.render_nginx_config(
             r.node["nginx"],
             site_id=(r.node.get("plone_instances") or {}).get("site_id"),
             bind_ips=[str(ip), *([str(elastic_ip)] if elastic_ip else [])],
-            upstream=f"{ip}:{int(varnish_port)}",
+            upstream=f"{ip}:{varnish_port}",
             paths=paths,
             sites=config.sites(r.stack.apps, paths.log_dir),
             user=service.workers_user(r),
