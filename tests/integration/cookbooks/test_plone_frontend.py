@@ -191,6 +191,24 @@ def test_front_end_caches_anonymous_pages_purges_them_and_rewrites_to_the_site(
     assert request("/front-page", headers={"Cookie": "session=1"})[1] == "MISS"
     assert request("/front-page", headers={"Cookie": "session=1"})[1] == "MISS"
 
+    # a new app domain: nginx.conf checked, nginx reloaded with HUP (same master), served
+    nginx_pid = front.supervisorctl("pid", "nginx").strip()
+    wider = front_configuration(front, ATTRIBUTES)
+    wider["apps"]["shop"]["domains"] = ["www.example.test", "new.example.test"]
+    report = run(["nginx::configure"], wider)
+    changed = [r.name for r in report.resources if r.status == "changed"]
+    assert changed == [f"{front.roots['etc']}/nginx/nginx.conf", "nginx"]  # the file, the HUP
+    shop_log = Path(front.roots["log"]) / "nginx-shop-access.log"
+    wait_until(
+        lambda: (
+            request("/x", headers={"Host": "new.example.test"})[0] == 200
+            and "/x HTTP" in shop_log.read_text()
+        ),
+        timeout=10,
+        what="nginx reload",
+    )
+    assert front.supervisorctl("pid", "nginx").strip() == nginx_pid
+
     # every listening socket is on the instance's own address, none on 0.0.0.0
     ports = {NGINX_PORT, VARNISH_PORT, VARNISH_PORT + 1, HAPROXY_PORT}
     assert listening(ports) == {f"{FRONT_IP}:{port}" for port in ports}
