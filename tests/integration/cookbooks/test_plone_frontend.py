@@ -26,8 +26,8 @@ from support.processes import end_session, port_accepts, wait_until
 
 pytestmark = pytest.mark.integration
 
-CLIENTS_IP = "127.77.210.1"
-FRONT_IP = "127.77.210.2"
+CLIENTS_IP = "127.77.214.1"
+FRONT_IP = "127.77.214.2"
 NGINX_PORT = 18380
 VARNISH_PORT = 6081  # the cookbook defaults, on this instance's own address
 HAPROXY_PORT = 8080  # the plone-frontend layer type's default
