@@ -202,6 +202,10 @@ def test_zeo_clients_default_to_two_per_cpu_from_port_8081() -> None:
         _plone_layers(), ["plone_instances"], {}, cpu_count=3, plone_instances={}
     )
     assert [s.port for s in servers if s.name.startswith("plone1-")] == list(range(8081, 8087))
+    four_cpus = config.backend_servers(
+        _plone_layers(), ["plone_instances"], {}, cpu_count=3, plone_instances={"cpu_count": 4}
+    )
+    assert len([s for s in four_cpus if s.name.startswith("plone1-")]) == 8
 
 
 def test_an_lb_instance_keeps_serving_python_app_layers_on_port_80() -> None:
@@ -261,6 +265,7 @@ def test_a_bad_plone_health_check_is_refused_naming_the_attribute(
         ({"base_port": "8080"}, r"plone_instances\.base_port"),
         ({"instance_count": 0}, r"plone_instances\.instance_count"),
         ({"instance_count": None, "per_cpu": -1}, r"plone_instances\.per_cpu"),
+        ({"cpu_count": "many"}, r"plone_instances\.cpu_count"),
         ({"base_port": 65530, "instance_count": 8}, r"plone_instances\.base_port"),
     ],
 )

@@ -2,7 +2,8 @@
 
 The shared names of the Plone layers: the ZEO clients of a `plone-instances` instance listen on
 its private address at `plone_instances.base_port + 1 .. + N`, N being
-`plone_instances.instance_count` when set, else `plone_instances.per_cpu` x the CPU count; each
+`plone_instances.instance_count` when set, else `plone_instances.per_cpu` x the CPU count
+(`plone_instances.cpu_count` when set, else this host's); each
 answers `plone_instances.health_check_method` on `plone_instances.health_check_url`. The
 defaults below are the ones the plone_instances cookbook uses; the load balancer merges the
 attributes it sees over them (the same limit as python_app: set them in the stack's custom JSON,
@@ -26,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "base_port": 8080,
     "instance_count": None,
     "per_cpu": 2,
+    "cpu_count": None,  # None = this host's CPU count
     "health_check_url": "/",
     "health_check_method": "HEAD",
 }
@@ -46,7 +48,10 @@ def client_count(attributes: Mapping[str, Any], cpu_count: int | None = None) ->
     if explicit is not None:
         return _positive(explicit, "plone_instances.instance_count")
     per_cpu = _positive(attributes.get("per_cpu", 2), "plone_instances.per_cpu")
-    return per_cpu * (cpu_count or os.cpu_count() or 1)
+    cpus = attributes.get("cpu_count")
+    if cpus is None:
+        return per_cpu * (cpu_count or os.cpu_count() or 1)
+    return per_cpu * _positive(cpus, "plone_instances.cpu_count")
 
 
 def client_ports(attributes: Mapping[str, Any], cpu_count: int | None = None) -> list[int]:
