@@ -122,8 +122,14 @@ def rolling_default(stack: Stack) -> bool:
     return bool(isinstance(settings, dict) and settings.get("rolling"))
 
 
+#: layer types whose instances run HAProxy with its runtime API (haproxy::drain / enable)
+BALANCER_TYPES = frozenset({LayerType.LB, LayerType.PLONE_FRONTEND})
+
+
 def _balancers(snapshot: StackSnapshot) -> list[str]:
-    lb_layers = {layer.shortname for layer in snapshot.layers if layer.type is LayerType.LB}
+    """The online instances running HAProxy (lb and plone-frontend layers): a rolling step
+    drains an app instance on each of them first."""
+    lb_layers = {layer.shortname for layer in snapshot.layers if layer.type in BALANCER_TYPES}
     return sorted(i.hostname for i in snapshot.online_instances() if lb_layers & set(i.layers))
 
 

@@ -23,6 +23,24 @@ DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
         "restart": ("haproxy::configure",),
         "stop": ("haproxy::stop",),
     },
+    # seed 001's front end: nginx -> Varnish -> HAProxy, in front of the plone-instances
+    # layers; setup configures all three, a deploy re-wires HAProxy only (as the seed does)
+    LayerType.PLONE_FRONTEND: {
+        "setup": (
+            "haproxy::setup",
+            "varnish::setup",
+            "nginx::setup",
+            "haproxy::configure",
+            "varnish::configure",
+            "nginx::configure",
+        ),
+        "configure": ("haproxy::configure", "varnish::configure", "nginx::configure"),
+        "deploy": ("haproxy::configure",),
+        "shutdown": ("nginx::stop", "varnish::stop", "haproxy::stop"),
+        "start": ("haproxy::configure", "varnish::configure", "nginx::configure"),
+        "restart": ("haproxy::configure", "varnish::restart", "nginx::configure"),
+        "stop": ("nginx::stop", "varnish::stop", "haproxy::stop"),
+    },
     LayerType.PYTHON_APP: {
         "setup": ("python_app::setup",),
         "configure": ("python_app::configure",),

@@ -122,6 +122,7 @@ class LayerType(StrEnum):
     CUSTOM = "custom"
     LB = "lb"
     PYTHON_APP = "python-app"
+    PLONE_FRONTEND = "plone-frontend"  # nginx -> Varnish -> HAProxy on one instance
 
 
 class SourceType(StrEnum):

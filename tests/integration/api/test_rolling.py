@@ -9,9 +9,9 @@ from support.api_harness import Api, make_instance, make_layer, make_stack
 from .test_lifecycle import FakeAgent, bring_online
 
 
-def rolling_stack(api: Api) -> dict[str, FakeAgent]:
+def rolling_stack(api: Api, lb_type: str = "lb") -> dict[str, FakeAgent]:
     make_stack(api)
-    make_layer(api, "demo", "lb", "lb")
+    make_layer(api, "demo", "lb", lb_type)
     make_layer(api, "demo", "app", "python-app")
     api.post("/stacks/demo/apps", {"shortname": "web", "source": {"url": "file:///r"}})
     make_instance(api, "demo", ["lb"], "lb1")
@@ -122,3 +122,18 @@ def test_the_stack_default_makes_deploys_roll_unless_asked_otherwise(api: Api) -
     )
     assert refused.status_code == 422
     assert refused.json()["detail"]["field"] == "rolling"
+
+
+def test_a_plone_frontend_runs_haproxy_so_rolling_deploys_drain_on_it_too(api: Api) -> None:
+    agents = rolling_stack(api, lb_type="plone-frontend")
+    created = api.post(
+        "/stacks/demo/deployments", {"command": {"name": "deploy"}, "app": "web", "rolling": True}
+    ).json()
+    order = step_through(api, agents)
+    assert order[:4] == [
+        ("lb1", "deploy"),
+        ("lb1", "haproxy::drain app1"),
+        ("app1", "deploy"),
+        ("lb1", "haproxy::enable app1"),
+    ]
+    assert deployment(api, created["id"])["status"] == "successful"

@@ -14,7 +14,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from stackworks.cookbooks.haproxy.attributes import DEFAULTS as HAPROXY
+from stackworks.cookbooks.nginx.attributes import DEFAULTS as NGINX
 from stackworks.cookbooks.python_app.attributes import DEFAULTS as PYTHON_APP
+from stackworks.cookbooks.varnish.attributes import DEFAULTS as VARNISH
 from stackworks.domain.attributes import deep_merge
 
 
@@ -37,7 +39,9 @@ class Declared:
 class RecordingRecipe:
     def __init__(self, configuration: dict[str, Any]) -> None:
         self.configuration = configuration
-        self.node = deep_merge(PYTHON_APP, HAPROXY, configuration.get("attributes", {}))
+        self.node = deep_merge(
+            PYTHON_APP, HAPROXY, VARNISH, NGINX, configuration.get("attributes", {})
+        )
         self.stack = SimpleNamespace(
             name=configuration["stack"]["name"],
             layers=configuration["layers"],
@@ -46,6 +50,9 @@ class RecordingRecipe:
             command=configuration.get("command") or {},
         )
         self.roots = configuration["self"]["roots"]
+        self.service_manager = (configuration.get("stackworks") or {}).get(
+            "service_manager", "supervisor"
+        )
         self.declared: list[Declared] = []
         self.lines: list[str] = []
 

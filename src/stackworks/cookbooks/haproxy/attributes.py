@@ -6,9 +6,11 @@ DEFAULTS: dict[str, Any] = {
     "haproxy": {
         # the HAProxy program (a name looked up on PATH, /usr/sbin included, or a path)
         "binary": "haproxy",
-        # the frontend listens on the instance's private address at this port
-        "port": 80,
+        # the frontend listens on the instance's private address at this port; None = the
+        # layer type's: 80 on an lb instance, 8080 on a plone-frontend one (nginx has 80)
+        "port": None,
         "balance": "leastconn",
+        # python-app backends; plone-instances backends use plone_instances.health_check_*
         "health_check_url": "/",
         "health_check_method": "OPTIONS",
         "check_interval": 2000,  # milliseconds between health checks of one server
@@ -18,7 +20,9 @@ DEFAULTS: dict[str, Any] = {
         "stats_user": "stackworks",
         "stats_password": None,  # statistics page off unless a password is set
         "sticky_sessions": False,  # True: a cookie pins a client to one server
-        "backend_layers": None,  # layer shortnames; None = every python-app layer
+        # layer shortnames; None = every python-app layer (every plone-instances layer on a
+        # plone-frontend instance)
+        "backend_layers": None,
         "maxconn": 4096,
         # a request that could not connect is tried again (on another server with redispatch)
         "retries": 3,

@@ -7,6 +7,11 @@ are the load balancer's own merged attributes (cookbook defaults < stack < its l
 JSON), so set `python_app.instance_count`/`base_port`/`cpu_count` in the stack's custom JSON,
 not only on the app layer; without `cpu_count` the CPU count is this host's, right for local
 instances (all on one host) and for hosts of one size.
+
+A backend layer of type `plone-instances` contributes one server per ZEO client instead
+(`plone.client_ports`), checked with the `plone_instances` health check. On a `plone-frontend`
+instance the default backends are the plone-instances layers and the default port is 8080
+(nginx has 80); on an `lb` instance they stay the python-app layers and 80.
 """
 
 from __future__ import annotations
@@ -19,12 +24,18 @@ from typing import Any
 
 import jinja2
 
+from stackworks.cookbooks.haproxy import plone
 from stackworks.cookbooks.python_app import workload
 from stackworks.cookbooks.python_app.attributes import DEFAULTS as PYTHON_APP_DEFAULTS
 from stackworks.domain.attributes import deep_merge
 
 TEMPLATES = Path(__file__).parent / "templates"
 PYTHON_APP_TYPE = "python-app"
+
+#: the frontend port when `haproxy.port` is not set: 80 on an lb instance, 8080 on a
+#: plone-frontend instance (whose nginx listens on 80 and Varnish sits in between)
+LB_PORT = 80
+PLONE_FRONTEND_PORT = 8080
 
 # What may be written into haproxy.cfg unquoted: no whitespace, no '#', nothing to escape.
 _TOKEN = re.compile(r"^[A-Za-z0-9._~:/?&=%+@!*,;-]+$")
@@ -45,14 +56,44 @@ class Server:
     port: int
 
 
+@dataclass(frozen=True)
+class HealthCheck:
+    """`http-check send meth <method> uri <url>`; `source` is the attribute prefix it came from."""
+
+    method: str
+    url: str
+    source: str = "haproxy"
+
+
+def own_layer_types(layers: Mapping[str, Mapping[str, Any]], own: Iterable[str]) -> set[str]:
+    """The types of the layers this instance belongs to (`self.layers`)."""
+    return {str(layers[name].get("type")) for name in own if name in layers}
+
+
+def default_backend_type(own_types: Iterable[str]) -> str:
+    """Which layer type a load balancer serves when `haproxy.backend_layers` is not set."""
+    if plone.PLONE_FRONTEND_TYPE in set(own_types):
+        return plone.PLONE_INSTANCES_TYPE
+    return PYTHON_APP_TYPE
+
+
+def listen_port(settings: Mapping[str, Any], own_types: Iterable[str] = ()) -> Any:
+    """`haproxy.port`, or when it is not set the default of this instance's layer type."""
+    port = settings.get("port")
+    if port is not None:
+        return port
+    return PLONE_FRONTEND_PORT if plone.PLONE_FRONTEND_TYPE in set(own_types) else LB_PORT
+
+
 def backend_layers(
-    layers: Mapping[str, Mapping[str, Any]], chosen: Iterable[str] | None
+    layers: Mapping[str, Mapping[str, Any]],
+    chosen: Iterable[str] | None,
+    default_type: str = PYTHON_APP_TYPE,
 ) -> list[str]:
-    """The layers whose instances are backends: those chosen, or every python-app layer."""
+    """The layers whose instances are backends: those chosen, or every layer of
+    `default_type` (python-app for an lb instance, plone-instances for a plone-frontend)."""
     if chosen is None:
-        return sorted(
-            name for name, layer in layers.items() if layer.get("type") == PYTHON_APP_TYPE
-        )
+        return sorted(name for name, layer in layers.items() if layer.get("type") == default_type)
     if isinstance(chosen, str):
         raise ConfigError("haproxy.backend_layers: expected a list of layer shortnames")
     unknown = [name for name in chosen if name not in layers]
@@ -66,26 +107,74 @@ def backend_servers(
     chosen_layers: Iterable[str] | None,
     python_app: Mapping[str, Any],
     cpu_count: int | None = None,
+    *,
+    plone_instances: Mapping[str, Any] | None = None,
+    default_type: str = PYTHON_APP_TYPE,
 ) -> list[Server]:
-    """Every web copy of every online instance of the backend layers, sorted by hostname.
+    """Every web copy (ZEO client, on a plone-instances layer) of every online instance of the
+    backend layers, sorted by hostname.
 
     `layers` is the configuration's `layers` (each with its online `instances`); `python_app`
-    the `python_app` attributes (merged over the cookbook's defaults here); an instance in two
-    backend layers counts once; one without a private address cannot be reached and is skipped.
+    and `plone_instances` the attributes of those names (merged over their defaults here); an
+    instance in two backend layers counts once, with the ports of the first; one without a
+    private address cannot be reached and is skipped.
     """
-    settings = deep_merge(PYTHON_APP_DEFAULTS["python_app"], python_app)
-    count = workload.process_count(settings, cpu_count)
-    ports = workload.web_ports(int(settings["base_port"]), count)
-    instances: dict[str, str] = {}
-    for name in backend_layers(layers, chosen_layers):
+    ports_of: dict[bool, list[int]] = {}
+
+    def ports(is_plone: bool) -> list[int]:
+        if is_plone not in ports_of:
+            if is_plone:
+                ports_of[True] = plone.client_ports(
+                    plone.settings(plone_instances or {}), cpu_count
+                )
+            else:
+                settings = deep_merge(PYTHON_APP_DEFAULTS["python_app"], python_app)
+                count = workload.process_count(settings, cpu_count)
+                ports_of[False] = workload.web_ports(int(settings["base_port"]), count)
+        return ports_of[is_plone]
+
+    instances: dict[str, tuple[str, list[int]]] = {}
+    for name in backend_layers(layers, chosen_layers, default_type):
+        is_plone = layers[name].get("type") == plone.PLONE_INSTANCES_TYPE
         for hostname, instance in (layers[name].get("instances") or {}).items():
-            if instance.get("private_ip") and instance.get("status", "online") == "online":
-                instances.setdefault(hostname, instance["private_ip"])
+            online = instance.get("status", "online") == "online"
+            if instance.get("private_ip") and online and hostname not in instances:
+                instances[hostname] = (instance["private_ip"], ports(is_plone))
     return [
         Server(f"{hostname}-{n}", address, port)
-        for hostname, address in sorted(instances.items())
-        for n, port in enumerate(ports, start=1)
+        for hostname, (address, copies) in sorted(instances.items())
+        for n, port in enumerate(copies, start=1)
     ]
+
+
+def backend_health_check(
+    settings: Mapping[str, Any],
+    layers: Mapping[str, Mapping[str, Any]],
+    chosen_layers: Iterable[str] | None,
+    plone_instances: Mapping[str, Any] | None = None,
+    default_type: str = PYTHON_APP_TYPE,
+) -> HealthCheck:
+    """The backend's health check: `plone_instances.health_check_*` when the backends are
+    plone-instances layers, else `haproxy.health_check_*`. One backend has one check, so
+    plone-instances layers cannot be mixed with layers of another type."""
+    names = backend_layers(layers, chosen_layers, default_type)
+    plone_layers = [n for n in names if layers[n].get("type") == plone.PLONE_INSTANCES_TYPE]
+    if not plone_layers:
+        return HealthCheck(
+            _token(settings, "health_check_method").upper(), _token(settings, "health_check_url")
+        )
+    others = [n for n in names if n not in plone_layers]
+    if others:
+        raise ConfigError(
+            f"haproxy.backend_layers: plone-instances layers ({', '.join(plone_layers)}) cannot "
+            f"share one backend with other layers ({', '.join(others)}): their health checks differ"
+        )
+    attributes = plone.settings(plone_instances or {})
+    return HealthCheck(
+        _token(attributes, "health_check_method", "plone_instances").upper(),
+        _token(attributes, "health_check_url", "plone_instances"),
+        "plone_instances",
+    )
 
 
 def render_haproxy_config(
@@ -95,10 +184,16 @@ def render_haproxy_config(
     servers: list[Server],
     runtime_socket: str | None = None,
     also_bind: Iterable[str] = (),
+    own_types: Iterable[str] = (),
+    health_check: HealthCheck | None = None,
 ) -> str:
     """The text of haproxy.cfg for `settings` (the `haproxy` attributes) and `servers`.
 
-    The frontend listens on `bind_ip` and on each of `also_bind` (the instance's Elastic IP).
+    The frontend listens on `bind_ip` and on each of `also_bind` (the instance's Elastic IP), at
+    `haproxy.port` or the default of `own_types` (this instance's layer types). `health_check`
+    defaults to `haproxy.health_check_*`. When it comes from `plone_instances`, sticky sessions
+    prefix Plone's login cookie instead of inserting one, so that anonymous responses stay
+    cacheable by Varnish (an inserted cookie would make every one of them private).
 
     Raises ConfigError naming the attribute when a value cannot be written safely.
     """
@@ -116,12 +211,15 @@ def render_haproxy_config(
             f"haproxy.balance: {balance!r} is not one of {', '.join(sorted(_BALANCE))}"
         )
     timeouts = settings.get("timeouts") or {}
+    check = health_check or HealthCheck(
+        _token(settings, "health_check_method").upper(), _token(settings, "health_check_url")
+    )
     variables = {
         "bind_ips": [
             _token({"bind_ip": ip}, "bind_ip")
             for ip in dict.fromkeys([bind_ip, *also_bind])  # once each, in order
         ],
-        "port": _number(settings, "port", upper=65535),
+        "port": _number({"port": listen_port(settings, own_types)}, "port", upper=65535),
         "maxconn": _number(settings, "maxconn"),
         "retries": _retries(settings),
         "redispatch": bool(settings.get("redispatch", True)),
@@ -129,13 +227,14 @@ def render_haproxy_config(
         "balance": balance,
         "timeouts": {k: _duration(timeouts, k) for k in ("connect", "client", "server")},
         "health_check": {
-            "method": _token(settings, "health_check_method").upper(),
-            "url": _token(settings, "health_check_url"),
+            "method": check.method,
+            "url": check.url,
             "interval": _number(settings, "check_interval"),
             "rise": _number(settings, "rise"),
             "fall": _number(settings, "fall"),
         },
         "sticky_sessions": bool(settings.get("sticky_sessions")),
+        "sticky_prefix": plone.PLONE_SESSION_COOKIE if check.source == "plone_instances" else None,
         "stats": stats,
         "servers": servers,
         "runtime_socket": _token({"runtime_socket": runtime_socket}, "runtime_socket")
@@ -152,11 +251,11 @@ def render_haproxy_config(
     return environment.get_template("haproxy.cfg.j2").render(variables)
 
 
-def _token(settings: Mapping[str, Any], key: str) -> str:
+def _token(settings: Mapping[str, Any], key: str, prefix: str = "haproxy") -> str:
     value = settings.get(key)
     if not isinstance(value, str) or not _TOKEN.match(value):
         raise ConfigError(
-            f"haproxy.{key}: {'a value' if key == 'stats_password' else repr(value)} "
+            f"{prefix}.{key}: {'a value' if key == 'stats_password' else repr(value)} "
             "cannot go into haproxy.cfg (use letters, digits and URL punctuation, no spaces)"
         )
     return value

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 def recipe(r: Recipe) -> None:
     settings = dict(r.node["haproxy"])
     python_app = r.node.get("python_app") or {}
+    plone_instances = r.node.get("plone_instances") or {}
+    own_types = config.own_layer_types(r.stack.layers, r.stack.self.get("layers") or ())
+    default_type = config.default_backend_type(own_types)
     cpu_count = python_app.get("cpu_count") or os.cpu_count()
     bind_ip = r.stack.self["private_ip"]
     elastic_ip = r.stack.self.get("elastic_ip")  # an address (Elastic IP) it answers on too
@@ -26,7 +29,15 @@ def recipe(r: Recipe) -> None:
         r.fail(f"instance {r.stack.self['hostname']} has no private_ip for HAProxy to bind to")
     try:
         servers = config.backend_servers(
-            r.stack.layers, settings.get("backend_layers"), python_app, cpu_count
+            r.stack.layers,
+            settings.get("backend_layers"),
+            python_app,
+            cpu_count,
+            plone_instances=plone_instances,
+            default_type=default_type,
+        )
+        check = config.backend_health_check(
+            settings, r.stack.layers, settings.get("backend_layers"), plone_instances, default_type
         )
         text = config.render_haproxy_config(
             settings,
@@ -34,6 +45,8 @@ def recipe(r: Recipe) -> None:
             servers=servers,
             runtime_socket=service.runtime_socket(r),
             also_bind=[str(elastic_ip)] if elastic_ip else [],
+            own_types=own_types,
+            health_check=check,
         )
     except ValueError as error:
         r.fail(str(error))
