@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from converge_harness import ConvergeFn, Cookbooks
-from http_files import serve
 
 from stackworks.converge.archives import Member, unsafe
+from support.http_files import serve
 
 Entry = tuple[str, str, str]  # (name, type, content or link target)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from converge_harness import ConvergeFn, Cookbooks
-from http_files import Served, serve
+
+from support.http_files import Served, serve
 
 BODY = b"eggs and more eggs\n"
 SUM = "sha256:" + hashlib.sha256(BODY).hexdigest()
