@@ -510,8 +510,8 @@ class Recipe:
     def cron(
         self,
         name: str,
-        command: Sequence[str],
-        schedule: str,
+        command: Sequence[str] = (),
+        schedule: str = "",
         user: str | None = None,
         environment: Mapping[str, str] | None = None,
         action: str = "create",
@@ -523,7 +523,8 @@ class Recipe:
         ignore_failure: bool = False,
     ) -> Cron:
         """Run `command` (argv) at `schedule` (`m h dom mon dow`), never overlapping itself and
-        ended after `timeout` seconds: the instance's cron runner, a systemd timer or cron.d."""
+        ended after `timeout` seconds: the instance's cron runner, a systemd timer or cron.d.
+        Both are required unless action is "delete"."""
         return self._add(
             Cron(
                 name=name,

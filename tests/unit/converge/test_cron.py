@@ -82,7 +82,7 @@ def test_deleting_the_last_job_stops_the_runner(
 ) -> None:
     _recipe(cookbooks, "r.cron('a', command=['true'], schedule='@hourly')")
     converge(["demo"], runner=_supervisor(running=False))
-    _recipe(cookbooks, "r.cron('a', command=[], schedule='', action='delete')")
+    _recipe(cookbooks, "r.cron('a', action='delete')")
     run = converge(["demo"], runner=_supervisor(running=True))
     assert run.report.ok, run.report.error
     assert "remove job" in run.report.resources[0].message
@@ -141,7 +141,7 @@ def test_on_a_systemd_host_the_job_is_a_timer_and_a_oneshot_service(
     assert converge(["demo"], runner=FakeRunner(), service_manager="systemd").statuses() == [
         ("cron[pack]", "unchanged")
     ]
-    _recipe(cookbooks, "r.cron('pack', command=[], schedule='', action='delete')")
+    _recipe(cookbooks, "r.cron('pack', action='delete')")
     removing = FakeRunner()
     converge(["demo"], runner=removing, service_manager="systemd")
     assert removing.ran("systemctl", "disable", "--now", "stackworks-cron-pack.timer")

@@ -121,7 +121,7 @@ def test_the_deployed_archive_again_builds_nothing(tmp_path: Path, archive: Path
             "source.url 'ftp://127.0.0.1/shop.tgz' is not a file://",
         ),
         ("file:///x/shop.rar", None, "source.url 'file:///x/shop.rar': must name a .tar.gz"),
-        ("ARCHIVE", "sha256:" + "0" * 64, "attributes.checksum: file://"),
+        ("ARCHIVE", "sha256:" + "0" * 64, "attributes.checksum mismatch for file://"),
         ("ARCHIVE", "md5:1", "attributes.checksum must be 'sha256:'"),
         ("file:///nowhere/shop.tgz", None, "cannot download file:///nowhere/shop.tgz"),
     ],

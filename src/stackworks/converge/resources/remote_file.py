@@ -15,6 +15,7 @@ import hashlib
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -49,10 +50,11 @@ def check_url(url: str, what: str, field_name: str = "source") -> str:
     return scheme
 
 
-def download(
+def stream(
     url: str, *, user: str | None, password: str | None, timeout: float, what: str
-) -> bytes:
-    """The bytes at `url`; errors say what went wrong without any credential in them."""
+) -> Iterator[bytes]:
+    """The bytes at `url`, in chunks (a buildout egg cache can be large); errors say what
+    went wrong without any credential in them."""
     parts = urllib.parse.urlsplit(url)
     user = user if user is not None else parts.username
     password = password if password is not None else parts.password
@@ -63,13 +65,49 @@ def download(
         request.add_header("Authorization", f"Basic {token}")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            data: bytes = response.read()
-            return data
+            while chunk := response.read(checksums.CHUNK):
+                yield chunk
     except urllib.error.HTTPError as error:
         raise ResourceError(f"{what}: {clean} answered HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise ResourceError(f"{what}: cannot download {clean}: {reason}") from None
+
+
+def fetch_to(
+    path: Path,
+    url: str,
+    wanted: str | None,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 300.0,
+    mode: int = 0o644,
+    uid: int = -1,
+    gid: int = -1,
+    what: str,
+    field_name: str = "checksum",
+) -> str:
+    """Download `url` to `path` atomically and return its sha256 hex digest. With `wanted`
+    (a hex digest), other content fails naming `field_name` and `path` keeps its old content."""
+    digest = hashlib.sha256()
+    size = 0
+
+    def hashed() -> Iterator[bytes]:
+        nonlocal size
+        for chunk in stream(url, user=user, password=password, timeout=timeout, what=what):
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+        got = digest.hexdigest()
+        if wanted is not None and got != wanted:
+            raise ResourceError(
+                f"{what}: {field_name} mismatch for {redact(url)}: expected sha256:{wanted}, "
+                f"got sha256:{got} ({size} bytes); the file was left unchanged"
+            )
+
+    atomic_write(path, hashed(), mode=mode, uid=uid, gid=gid)
+    return digest.hexdigest()
 
 
 @dataclass(eq=False, kw_only=True)
@@ -118,19 +156,15 @@ class RemoteFile(Resource):
             return
         if not path.parent.is_dir():
             raise ResourceError(f"{self}: directory {path.parent} does not exist")
-        wanted = checksums.parse_sha256(self.checksum, str(self))
-        data = download(
+        fetch_to(
+            path,
             self.source,
+            checksums.parse_sha256(self.checksum, str(self)),
             user=self.user,
             password=self.password,
             timeout=self.timeout,
+            mode=self.mode if self.mode is not None else 0o644,
+            uid=uid,
+            gid=gid,
             what=str(self),
         )
-        got = hashlib.sha256(data).hexdigest()
-        if got != wanted:
-            raise ResourceError(
-                f"{self}: checksum mismatch for {redact(self.source)}: expected sha256:{wanted}, "
-                f"got sha256:{got} ({len(data)} bytes); the file was left unchanged"
-            )
-        mode = self.mode if self.mode is not None else 0o644
-        atomic_write(path, data, mode=mode, uid=uid, gid=gid)

@@ -12,7 +12,6 @@ it. An archive whose every entry sits under one top directory (`app-1.0/...`, as
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import tarfile
 import urllib.parse
@@ -20,10 +19,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stackworks.atomic import atomic_write
 from stackworks.converge import archives, checksums
 from stackworks.converge.resource import ResourceError
-from stackworks.converge.resources.remote_file import check_url, download, redact
+from stackworks.converge.resources.remote_file import check_url, fetch_to, redact
 from stackworks.cookbooks.python_app.source import SourceError
 
 #: archives kept in the cache besides the one just fetched
@@ -65,18 +63,22 @@ def fetch(cache: Path, url: str, checksum: str | None, *, timeout: float = 300) 
         cached = cache / f"{wanted[:16]}-{filename}"
         if checksums.file_sha256(cached) == wanted:
             return _facts(cached, wanted)
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f".download-{filename}"
     try:
-        data = download(url, user=None, password=None, timeout=timeout, what="archive source")
+        digest = fetch_to(
+            partial,
+            url,
+            wanted,
+            timeout=timeout,
+            mode=0o600,
+            what="archive source",
+            field_name="attributes.checksum",
+        )
     except ResourceError as error:
         raise SourceError(str(error)) from None
-    digest = hashlib.sha256(data).hexdigest()
-    if wanted is not None and digest != wanted:
-        raise SourceError(
-            f"attributes.checksum: {redact(url)} has sha256:{digest}, not sha256:{wanted}"
-        )
-    cache.mkdir(parents=True, exist_ok=True)
     cached = cache / f"{digest[:16]}-{filename}"
-    atomic_write(cached, data, mode=0o600)
+    partial.replace(cached)
     _prune(cache, keep=cached)
     return _facts(cached, digest)
 
