@@ -1,7 +1,8 @@
 """A loopback HTTP server that serves files from a dict, for remote_file and archive tests.
 
-It records each request's path and Authorization header and, when `auth` is set, answers 401
-to any other credentials. The fixture starts it on 127.0.0.1 and shuts it down after the test.
+It records each request's path and Authorization header, answers `redirects` with a 302 and,
+when `auth` is set, answers 401 to any other credentials. `serve()` starts it on 127.0.0.1
+and shuts it down on leaving.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Served:
     url: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
     auth: tuple[str, str] | None = None
+    redirects: dict[str, str] = field(default_factory=dict)  # URL path -> Location
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def paths(self) -> list[str]:
@@ -41,6 +43,11 @@ def serve() -> Iterator[Served]:
                     self.send_response(401, "Unauthorized")
                     self.end_headers()
                     return
+            if self.path in served.redirects:
+                self.send_response(302, "Found")
+                self.send_header("Location", served.redirects[self.path])
+                self.end_headers()
+                return
             body = served.files.get(self.path)
             if body is None:
                 self.send_response(404, "Not Found")
@@ -56,7 +63,7 @@ def serve() -> Iterator[Served]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     served.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield served

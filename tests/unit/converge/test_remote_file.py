@@ -143,3 +143,30 @@ def test_a_missing_url_fails_with_the_http_status(
     _recipe(cookbooks, tmp_path / "f", source=f"{served.url}/nope", checksum=SUM)
     run = converge(["demo"])
     assert "answered HTTP 404" in (run.report.error or "")
+
+
+def test_redirects_are_followed_without_taking_the_credentials_to_another_host(
+    cookbooks: Cookbooks, converge: ConvergeFn, tmp_path: Path, served: Served
+) -> None:
+    with serve() as mirror:
+        mirror.files["/eggs.txt"] = BODY
+        served.redirects["/eggs.txt"] = f"{mirror.url}/eggs.txt"
+        target = tmp_path / "eggs.txt"
+        url = f"{served.url}/eggs.txt"
+        _recipe(cookbooks, target, source=url, checksum=SUM, user="me", password="hunter2")
+        run = converge(["demo"])
+        assert run.report.ok, run.report.error
+        assert served.requests[0][1].startswith("Basic ")
+        assert mirror.requests == [("/eggs.txt", "")]
+
+
+def test_a_redirect_to_another_scheme_is_refused(
+    cookbooks: Cookbooks, converge: ConvergeFn, tmp_path: Path, served: Served
+) -> None:
+    served.redirects["/eggs.txt"] = "ftp://127.0.0.1/eggs.txt"
+    _recipe(cookbooks, tmp_path / "f", source=f"{served.url}/eggs.txt", checksum=SUM)
+    run = converge(["demo"])
+    assert "redirected to 'ftp://127.0.0.1/eggs.txt': only http(s) is followed" in (
+        run.report.error or ""
+    )
+    assert not (tmp_path / "f").exists()

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackworks.atomic import atomic_write
 from stackworks.converge import checksums, files
@@ -50,6 +50,30 @@ def check_url(url: str, what: str, field_name: str = "source") -> str:
     return scheme
 
 
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) only, and never carries the credentials to another host."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        target = urllib.parse.urlsplit(newurl)
+        if target.scheme not in ("http", "https"):
+            raise ResourceError(f"redirected to {redact(newurl)!r}: only http(s) is followed")
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and target.netloc != urllib.parse.urlsplit(req.full_url).netloc:
+            new.remove_header("Authorization")
+        return new
+
+
+_OPENER = urllib.request.build_opener(_Redirects)
+
+
 def stream(
     url: str, *, user: str | None, password: str | None, timeout: float, what: str
 ) -> Iterator[bytes]:
@@ -64,9 +88,11 @@ def stream(
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             while chunk := response.read(checksums.CHUNK):
                 yield chunk
+    except ResourceError as error:
+        raise ResourceError(f"{what}: {clean}: {error}") from None
     except urllib.error.HTTPError as error:
         raise ResourceError(f"{what}: {clean} answered HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
