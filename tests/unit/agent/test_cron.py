@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from stackworks.agent.cron import CronRunner
+from stackworks.agent.cron import CronRunner, run_cron
+from stackworks.cli import agent as agent_cli
 from stackworks.converge.providers.cron_jobs import write_entry
 
 T0 = datetime(2026, 12, 1, 10, 0, 30)
@@ -132,3 +135,29 @@ def test_a_command_that_cannot_start_is_logged_as_a_run(jobs: Path, runner: Cron
     runner.tick(T0 + MINUTE)
     [run] = _runs(jobs, "gone")
     assert run["exit_status"] is None and "nonexistent" in run["error"]
+
+
+def test_run_cron_runs_due_jobs_until_told_to_stop(jobs: Path) -> None:
+    _job(jobs, "tick", "print('tock')")
+    moments = iter([T0, T0 + MINUTE] + [T0 + MINUTE + timedelta(seconds=s) for s in range(1, 60)])
+    stop = threading.Event()
+    done: list[int] = []
+    thread = threading.Thread(
+        target=lambda: done.append(run_cron(jobs, clock=lambda: next(moments), stop=stop))
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _runs(jobs, "tick") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert done == [0]
+    assert [run["output_tail"] for run in _runs(jobs, "tick")] == ["tock"]
+
+
+def test_the_cli_has_the_cron_subcommand() -> None:
+    result = CliRunner().invoke(agent_cli.app, ["cron", "--help"])
+    assert result.exit_code == 0
+    assert "--jobs" in result.output

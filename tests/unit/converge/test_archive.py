@@ -291,3 +291,12 @@ def test_fetch_archives_refuses_a_bad_item_naming_the_field(
     assert f"buildout_cache_archives{error}" in (run.report.error or "")
     assert run.report.resources == []
     assert not os.path.exists(tmp_path / "base")
+
+
+def test_a_dry_run_before_the_download_says_it_would_unpack(
+    cookbooks: Cookbooks, converge: ConvergeFn, tmp_path: Path
+) -> None:
+    _recipe(cookbooks, tmp_path / "later.tgz", tmp_path / "cache")
+    dry = converge(["demo"], dry_run=True)
+    assert dry.statuses() == [(f"archive[{tmp_path / 'later.tgz'}]", "would_change")]
+    assert "does not exist" in (converge(["demo"]).report.error or "")

@@ -61,8 +61,8 @@ class Archive(Resource):
         destination = Path(self.destination)
         current = checksums.file_sha256(path)
         if current is None:
-            if ctx.dry_run and wanted is not None:
-                if wanted in unpacked(destination):
+            if ctx.dry_run:  # a remote_file before this one would have downloaded it
+                if wanted is not None and wanted in unpacked(destination):
                     return Plan.noop(f"sha256 {wanted[:12]} already unpacked")
                 return Plan(True, f"unpack into {destination} (the archive is not there yet)")
             raise ResourceError(f"{self}: the archive {path} does not exist")
