@@ -11,21 +11,33 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 
 def atomic_write(
-    path: Path, data: bytes, *, mode: int = 0o600, uid: int = -1, gid: int = -1
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    mode: int = 0o600,
+    uid: int = -1,
+    gid: int = -1,
 ) -> None:
     """Replace `path` with `data` in one step; the temp file gets mode and owner first.
 
+    `data` may be an iterable of chunks (a download too big to hold in memory): if it raises
+    before its end, the temp file is removed and `path` keeps its old content.
     `uid`/`gid` of -1 leave the owner as the writing process makes it.
     """
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                handle.write(data)
+            else:
+                for chunk in data:
+                    handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if uid != -1 or gid != -1:

@@ -1,4 +1,4 @@
-"""`stackworks agent run|register`: the agent on an instance (a thin door to stackworks.agent)."""
+"""`stackworks agent run|register|cron`: the agent on an instance (a door to stackworks.agent)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ def run(
     from stackworks.agent.loop import run_agent
 
     raise typer.Exit(run_agent(config))
+
+
+@app.command("cron")
+def cron(
+    jobs: Annotated[Path, typer.Option("--jobs", help="the jobs file the cron resources write")],
+) -> None:
+    """Run this instance's scheduled jobs (a local instance runs it under its supervisord)."""
+    from stackworks.agent.cron import run_cron
+
+    raise typer.Exit(run_cron(jobs))
 
 
 @app.command("register")

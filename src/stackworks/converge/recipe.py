@@ -14,12 +14,16 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 from stackworks.converge.resource import Guard, RecipeError, Resource, as_actions, declared_at
 from stackworks.converge.resources.account import Group, User
+from stackworks.converge.resources.archive import Archive
+from stackworks.converge.resources.cron import Cron
 from stackworks.converge.resources.directory import Directory
 from stackworks.converge.resources.execute import Execute
 from stackworks.converge.resources.file import File
 from stackworks.converge.resources.git import Git
 from stackworks.converge.resources.link import Link
+from stackworks.converge.resources.mount import Mount
 from stackworks.converge.resources.package import Package
+from stackworks.converge.resources.remote_file import RemoteFile
 from stackworks.converge.resources.service import Service
 from stackworks.converge.resources.template import Template
 from stackworks.converge.views import Node, StackView
@@ -395,6 +399,141 @@ class Recipe:
                 name=name,
                 members=list(members),
                 system=system,
+                action=as_actions(action),
+                declared=declared_at(self.name),
+                only_if=only_if,
+                not_if=not_if,
+                ignore_failure=ignore_failure,
+            )
+        )
+
+    def remote_file(
+        self,
+        path: str,
+        source: str,
+        checksum: str,
+        user: str | None = None,
+        password: str | None = None,
+        mode: int | None = 0o644,
+        owner: str | None = None,
+        group: str | None = None,
+        action: str = "create",
+        *,
+        timeout: float = 300.0,
+        only_if: Guard | None = None,
+        not_if: Guard | None = None,
+        ignore_failure: bool = False,
+    ) -> RemoteFile:
+        """The file at URL `source` (file://, http://, https://), kept only if its sha256 is
+        `checksum` ("sha256:<hex>"); not downloaded again while the file has it. `user` and
+        `password` are HTTP basic auth; the password never reaches a log or report."""
+        return self._add(
+            RemoteFile(
+                name=str(path),
+                path=str(path),
+                source=str(source),
+                checksum=str(checksum),
+                user=user,
+                password=password,
+                mode=mode,
+                owner=owner,
+                group=group,
+                timeout=timeout,
+                action=as_actions(action),
+                declared=declared_at(self.name),
+                sensitive=password is not None,
+                only_if=only_if,
+                not_if=not_if,
+                ignore_failure=ignore_failure,
+            )
+        )
+
+    def archive(
+        self,
+        path: str,
+        destination: str,
+        checksum: str | None = None,
+        strip_components: int = 0,
+        *,
+        only_if: Guard | None = None,
+        not_if: Guard | None = None,
+        ignore_failure: bool = False,
+    ) -> Archive:
+        """Unpack the archive at `path` (.tar.gz, .tgz, .tar, .zip) into `destination`, once
+        per archive checksum; an entry that would land outside refuses the whole archive."""
+        return self._add(
+            Archive(
+                name=str(path),
+                path=str(path),
+                destination=str(destination),
+                checksum=checksum,
+                strip_components=strip_components,
+                action=("extract",),
+                declared=declared_at(self.name),
+                only_if=only_if,
+                not_if=not_if,
+                ignore_failure=ignore_failure,
+            )
+        )
+
+    def mount(
+        self,
+        path: str,
+        device: str,
+        fstype: str = "bind",
+        options: Sequence[str] = (),
+        fallback: str | None = None,
+        action: str = "mount",
+        *,
+        only_if: Guard | None = None,
+        not_if: Guard | None = None,
+        ignore_failure: bool = False,
+    ) -> Mount:
+        """Make `device` appear at `path`: `bind` (a directory) or `nfs` (host:/export). On a
+        local instance a bind is a symlink, and nfs needs a local `fallback` directory."""
+        return self._add(
+            Mount(
+                name=str(path),
+                path=str(path),
+                device=str(device),
+                fstype=fstype,
+                options=tuple(options),
+                fallback=fallback,
+                action=as_actions(action),
+                declared=declared_at(self.name),
+                only_if=only_if,
+                not_if=not_if,
+                ignore_failure=ignore_failure,
+            )
+        )
+
+    def cron(
+        self,
+        name: str,
+        command: Sequence[str] = (),
+        schedule: str = "",
+        user: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        action: str = "create",
+        *,
+        cwd: str | None = None,
+        timeout: float = 3600.0,
+        only_if: Guard | None = None,
+        not_if: Guard | None = None,
+        ignore_failure: bool = False,
+    ) -> Cron:
+        """Run `command` (argv) at `schedule` (`m h dom mon dow`), never overlapping itself and
+        ended after `timeout` seconds: the instance's cron runner, a systemd timer or cron.d.
+        Both are required unless action is "delete"."""
+        return self._add(
+            Cron(
+                name=name,
+                command=[str(a) for a in command],
+                schedule=str(schedule),
+                user=user,
+                environment=dict(environment or {}),
+                cwd=cwd,
+                timeout=timeout,
                 action=as_actions(action),
                 declared=declared_at(self.name),
                 only_if=only_if,

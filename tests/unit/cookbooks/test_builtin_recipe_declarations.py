@@ -1,7 +1,7 @@
 """What the built-in recipes declare, and in which order, for a given instance state.
 
 The app's repository is a real git repository in tmp (the deploy recipe reads it while it
-declares); the recipe context records instead of acting (see recording_recipe).
+declares); `stackworks.testing.run_recipe` declares them with the real engine, acting on nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from stackworks.cookbooks.python_app import releases
-from unit.cookbooks.recording_recipe import RecipeFailed, run
+from stackworks.testing import RecipeFailed
+from stackworks.testing import run_recipe as run
 
 GIT = "/usr/bin/git"
 
@@ -93,14 +94,14 @@ def test_first_deploy_builds_the_release_fully_before_flipping_current(
     flip = _index(kinds, "link", "/current")
     first_service = _index(kinds, "service", "shop-web-1")
     assert checkout < install < flip < first_service
-    assert r.declared[checkout].properties["revision"] == _git(repo, "rev-parse", "HEAD")
-    pip = r.find("execute", "dependencies of shop " + Path(r.declared[checkout].name).name)
+    assert r.resources[checkout].properties["revision"] == _git(repo, "rev-parse", "HEAD")
+    pip = r.find("execute", "dependencies of shop " + Path(r.resources[checkout].name).name)
     assert pip.properties["command"][-2:] == ["-r", "requirements.txt"]
-    assert r.declared[flip].properties["to"].startswith("releases/")
-    services = [d for d in r.declared if d.kind == "service"]
+    assert r.resources[flip].properties["to"].startswith("releases/")
+    services = [d for d in r.resources if d.kind == "service"]
     assert [s.name for s in services] == ["shop-web-1", "shop-web-2", "shop-worker"]
     assert services[1].properties["command"][-2:] == ["-b", "10.0.0.1:9002"]
-    assert services[1].properties["directory"] == r.declared[checkout].name
+    assert services[1].properties["directory"] == r.resources[checkout].name
 
 
 def test_deploy_config_is_private_and_carries_no_url_credentials(
@@ -209,19 +210,22 @@ def test_haproxy_checks_the_new_file_and_reloads_with_usr2(tmp_path: Path, repo:
     service = r.find("service", "haproxy")
     assert service.properties["command"][1:4] == ["-W", "-db", "-f"]
     assert service.properties["reload_signal"] == "USR2"
-    assert cfg.notifications == [("reload", service)]
+    assert [(n.action, n.target, n.timing) for n in cfg.notifications] == [
+        ("reload", service, "delayed")
+    ]
 
 
 def test_layer_packages_are_installed_with_apt_in_one_resource(tmp_path: Path) -> None:
     config = _configuration(tmp_path, "unused")
     r = run("stackworks::packages", config)
-    assert [(d.kind, d.properties) for d in r.declared] == [
-        ("package", {"provider": "apt", "action": "install"})
-    ]
-    assert r.declared[0].name == "['curl', 'jq']"
+    [package] = r.resources
+    assert package.kind == "package"
+    assert package.properties["names"] == ["curl", "jq"]
+    assert package.properties["provider"] == "apt"
+    assert package.properties["action"] == ("install",)
     config["command"] = {"type": "update_dependencies"}
     upgraded = run("stackworks::packages", config)
-    assert upgraded.declared[0].properties["action"] == "upgrade"
+    assert upgraded.resources[0].properties["action"] == ("upgrade",)
 
 
 def test_the_volumes_recipe_links_each_volume_at_its_mount_path(tmp_path: Path) -> None:

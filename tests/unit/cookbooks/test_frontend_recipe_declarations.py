@@ -1,5 +1,6 @@
-"""What the nginx and varnish recipes declare on a plone-frontend instance (recorded, not run;
-tests/integration/cookbooks/test_plone_frontend.py runs them for real)."""
+"""What the nginx and varnish recipes declare on a plone-frontend instance (declared with
+stackworks.testing, not run; tests/integration/cookbooks/test_plone_frontend.py runs them for
+real)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 from stackworks.domain.layer_types import DEFAULT_RECIPES
 from stackworks.domain.status import LayerType
-from unit.cookbooks.recording_recipe import RecipeFailed, run
+from stackworks.testing import RecipeFailed
+from stackworks.testing import run_recipe as run
 
 
 def _configuration(tmp_path: Path, attributes: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def test_nginx_checks_its_config_with_nginx_t_and_reloads_with_hup(tmp_path: Pat
     service = r.find("service", "nginx")
     assert service.properties["command"][-2:] == ["-g", "daemon off;"]
     assert service.properties["reload_signal"] == "HUP"
-    assert conf.notifications == [("reload", service)]
+    assert [(n.action, n.target) for n in conf.notifications] == [("reload", service)]
 
 
 def test_varnish_compiles_its_vcl_first_and_loads_a_changed_one_without_restarting(
@@ -66,13 +68,13 @@ def test_varnish_compiles_its_vcl_first_and_loads_a_changed_one_without_restarti
     assert service.properties["command"][1:4] == ["-F", "-a", "127.77.0.9:6081"]
     assert "-j" in service.properties["command"]  # one user in a local instance's tree
     load = r.find("execute", "load the VCL into varnishd")
-    assert load.properties["action"] == "nothing"
+    assert load.properties["action"] == ("nothing",)
     assert load.properties["command"][2:5] == [
         "stackworks.cookbooks.varnish.admin",
         "reload",
         vcl_file.name,
     ]
-    assert vcl_file.notifications == [("run", load)]
+    assert [(n.action, n.target) for n in vcl_file.notifications] == [("run", load)]
 
 
 def test_the_admin_secret_is_kept_across_runs(tmp_path: Path) -> None:
@@ -87,7 +89,7 @@ def test_the_admin_secret_is_kept_across_runs(tmp_path: Path) -> None:
 def test_purge_bans_each_listed_regexp(tmp_path: Path) -> None:
     config = _configuration(tmp_path, {"varnish": {"purge_urls": ["/news$", r"\.css$"]}})
     r = run("varnish::purge", config)
-    bans = [d for d in r.declared if d.kind == "execute"]
+    bans = r.all("execute")
     assert [d.properties["command"][5:] for d in bans] == [
         ["ban", "req.url", "~", '"/news$"'],
         ["ban", "req.url", "~", '"\\\\.css$"'],

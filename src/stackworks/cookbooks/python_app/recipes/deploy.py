@@ -1,8 +1,9 @@
 """python_app::deploy: build a new release of each app this command deploys, then switch to it.
 
-A release is built completely (checkout, virtualenv, dependencies, shared links, marker) before
-`current` flips to it, so a failure at any step leaves the running release serving. Nothing is
-rebuilt when the revision still names the deployed commit: the deploy config and the services
+A release is built completely (checkout or unpacked archive, virtualenv, dependencies, shared
+links, marker) before `current` flips to it, so a failure at any step leaves the running
+release serving. Nothing is rebuilt when the revision still names the deployed commit (for an
+archive source: the archive still has the deployed sha256): the deploy config and the services
 are converged in place, restarting processes only if their definition or config changed.
 """
 
@@ -12,7 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.python_app import declare, releases, source, workload
+from stackworks.cookbooks.python_app import archive_source, declare, releases, source, workload
 
 if TYPE_CHECKING:
     from stackworks.converge import Recipe
@@ -27,15 +28,26 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     config = declare.settings(r)
     paths = declare.paths(r, name)
     src = app.get("source") or {}
-    if src.get("type", "git") != "git":
-        r.fail(f"app {name}: source type {src.get('type')!r} is not supported (only git)")
+    kind = src.get("type", "git")
+    if kind not in ("git", "archive"):
+        r.fail(f"app {name}: source.type {kind!r} is not supported (git, archive)")
     try:
-        facts = source.fetch(
-            paths.mirror,
-            str(src.get("url", "")),
-            str(src.get("revision") or "HEAD"),
-            timeout=float(config["fetch_timeout"]),
-        )
+        if kind == "archive":
+            fetched = archive_source.fetch(
+                paths.root / "archives",
+                str(src.get("url", "")),
+                (app.get("attributes") or {}).get("checksum"),
+                timeout=float(config["fetch_timeout"]),
+            )
+            facts = source.SourceFacts(fetched.checksum, fetched.procfile, fetched.install)
+        else:
+            fetched = None
+            facts = source.fetch(
+                paths.mirror,
+                str(src.get("url", "")),
+                str(src.get("revision") or "HEAD"),
+                timeout=float(config["fetch_timeout"]),
+            )
     except source.SourceError as error:
         r.fail(f"app {name}: {error}")
         raise
@@ -49,15 +61,27 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     if deployed == facts.commit and current is not None:
         _redeploy_in_place(r, name, app, facts, current)
         return
+    what = "archive" if fetched else "commit"
     r.log(
-        f"app {name}: new commit {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
+        f"app {name}: new {what} {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
         "building a new release, switching to it and restarting"
     )
     release = _new_release_name(paths)
     release_dir = paths.release(release)
     venv = paths.venv(release)
     r.log(f"app {name}: building release {release} of {facts.commit[:12]}")
-    r.git(str(release_dir), repository=str(paths.mirror), revision=facts.commit)
+    if fetched is not None:
+        r.remote_file(
+            str(fetched.path), source=str(src.get("url", "")), checksum=fetched.checksum, mode=0o600
+        )
+        r.archive(
+            str(fetched.path),
+            destination=str(release_dir),
+            checksum=fetched.checksum,
+            strip_components=fetched.strip_components,
+        )
+    else:
+        r.git(str(release_dir), repository=str(paths.mirror), revision=facts.commit)
     r.execute(
         f"virtualenv of {name} {release}",
         command=[declare.python(r), "-m", "venv", "--without-pip", str(venv)],
@@ -73,14 +97,10 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         )
     for shared in releases.SHARED_DIRS:
         r.link(str(release_dir / shared), to=str(paths.shared / shared))
-    r.file(
-        str(release_dir / releases.MARKER),
-        content=json.dumps(
-            {"commit": facts.commit, "revision": src.get("revision"), "release": release},
-            indent=2,
-        )
-        + "\n",
-    )
+    marker = {"commit": facts.commit, "revision": src.get("revision"), "release": release}
+    if fetched is not None:
+        marker["source"] = "archive"
+    r.file(str(release_dir / releases.MARKER), content=json.dumps(marker, indent=2) + "\n")
     r.file(
         str(paths.deploy_json),
         content=declare.deploy_config(r, name, app, facts.commit),
@@ -109,21 +129,20 @@ def _redeploy_in_place(
     new_config = declare.deploy_config(r, name, app, facts.commit)
     old_config = paths.deploy_json.read_text() if paths.deploy_json.exists() else None
     always = bool(((r.node.get("deploy") or {}).get(name) or {}).get("always_build_on_deploy"))
-    short = facts.commit[:12]
+    short = f"{'archive' if facts.commit.startswith('sha256:') else 'commit'} {facts.commit[:19]}"
     if old_config != new_config:
         r.log(
-            f"app {name}: same commit {short}, but its deploy configuration changed: "
+            f"app {name}: same {short}, but its deploy configuration changed: "
             "rebuilding in place and restarting"
         )
     elif always:
         r.log(
-            f"app {name}: same commit {short} and configuration, but "
+            f"app {name}: same {short} and configuration, but "
             f"deploy.{name}.always_build_on_deploy is set: rebuilding in place and restarting"
         )
     else:
         r.log(
-            f"app {name}: same commit {short} and same deploy configuration: "
-            "nothing to build or restart"
+            f"app {name}: same {short} and same deploy configuration: nothing to build or restart"
         )
     release_dir = paths.release(current)
     processes = declare.plan(r, name, app, current, declare.release_procfile(r, name, current))
