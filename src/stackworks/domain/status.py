@@ -122,6 +122,8 @@ class LayerType(StrEnum):
     CUSTOM = "custom"
     LB = "lb"
     PYTHON_APP = "python-app"
+    ZEOSERVER = "zeoserver"  # a ZEO server for Plone clients (cookbook zeoserver)
+    PLONE_INSTANCES = "plone-instances"  # Plone ZEO clients, pip-built (cookbook plone_instances)
 
 
 class SourceType(StrEnum):
