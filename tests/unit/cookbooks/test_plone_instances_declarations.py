@@ -1,0 +1,130 @@
+"""What the plone_instances recipes declare, in which order: each client is followed by a
+wait for its health check that runs only when that client (re)started, and a change of the
+ZEO servers changes every client's definition (so configure restarts them one at a time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unit.cookbooks.recording_recipe import RecipeFailed, run
+
+RELEASE = "20260101T000000Z"
+
+
+def _configuration(tmp_path: Path, zeo_ip: str | None) -> dict[str, Any]:
+    me = {"hostname": "plone1", "private_ip": "127.77.9.2", "layers": ["plone_instances"]}
+    zeo = {} if zeo_ip is None else {"zeo1": {"private_ip": zeo_ip, "status": "online"}}
+    return {
+        "attributes": {"plone_instances": {"instance_count": 2, "base_port": 9080}},
+        "stack": {"name": "plone"},
+        "layers": {
+            "plone_instances": {"type": "plone-instances", "instances": {"plone1": me}},
+            "zeoserver": {"type": "zeoserver", "instances": zeo},
+        },
+        "apps": {
+            "site": {
+                "layers": ["plone_instances"],
+                "environment": {"PLONE_ADMIN_PASSWORD": "secret"},
+                "deploy": False,
+            }
+        },
+        "self": {**me, "roots": {"srv": str(tmp_path / "srv"), "etc": str(tmp_path / "etc")}},
+    }
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Path:
+    """An app with a current release on disk (what configure acts on)."""
+    app = tmp_path / "srv/www/site"
+    (app / "releases" / RELEASE).mkdir(parents=True)
+    (app / "current").symlink_to(f"releases/{RELEASE}")
+    return app
+
+
+def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wait(
+    tmp_path: Path, deployed: Path
+) -> None:
+    recorded = run("plone_instances::configure", _configuration(tmp_path, "127.77.9.1"))
+    order = [(d.kind, d.name) for d in recorded.declared if d.kind in ("service", "execute")]
+    assert order == [
+        ("service", "site-client1"),
+        ("execute", "wait for site-client1 to answer HEAD /"),
+        ("service", "site-client2"),
+        ("execute", "wait for site-client2 to answer HEAD /"),
+    ]
+    client1 = recorded.find("service", "site-client1")
+    wait1 = recorded.find("execute", "wait for site-client1 to answer HEAD /")
+    assert client1.notifications == [("run", wait1)]
+    assert wait1.properties["action"] == "nothing"  # only when client 1 (re)started
+    assert wait1.properties["command"][-8:-1] == [
+        "127.77.9.2",
+        "9081",
+        "--method",
+        "HEAD",
+        "--path",
+        "/",
+        "--timeout",
+    ]
+    runwsgi = deployed / "releases" / RELEASE / ".venv/bin/runwsgi"
+    assert client1.properties["command"][0] == str(runwsgi)
+    conf = recorded.find("file", "client1/etc/zope.conf")
+    assert "server 127.77.9.1:8100" in conf.properties["content"]
+
+
+def test_another_zeo_address_changes_every_clients_definition(
+    tmp_path: Path, deployed: Path
+) -> None:
+    before = run("plone_instances::configure", _configuration(tmp_path, "127.77.9.1"))
+    after = run("plone_instances::configure", _configuration(tmp_path, "127.77.9.5"))
+    for client in ("site-client1", "site-client2"):
+        old = before.find("service", client).properties["environment"]
+        new = after.find("service", client).properties["environment"]
+        assert old["STACKWORKS_CONFIG_DIGEST"] != new["STACKWORKS_CONFIG_DIGEST"]
+    same = run("plone_instances::configure", _configuration(tmp_path, "127.77.9.1"))
+    assert (
+        same.find("service", "site-client1").properties["environment"]
+        == before.find("service", "site-client1").properties["environment"]
+    )
+
+
+def test_configure_without_an_online_zeo_server_leaves_the_clients_alone(
+    tmp_path: Path, deployed: Path
+) -> None:
+    recorded = run("plone_instances::configure", _configuration(tmp_path, None))
+    assert recorded.declared == []
+    assert any("no ZEO server online" in line for line in recorded.lines)
+
+
+def test_a_bad_client_attribute_fails_naming_it_before_anything_is_declared(
+    tmp_path: Path, deployed: Path
+) -> None:
+    config = _configuration(tmp_path, "127.77.9.1")
+    config["attributes"]["plone_instances"]["zserver_threads"] = "many"
+    with pytest.raises(RecipeFailed, match=r"plone_instances\.zserver_threads"):
+        run("plone_instances::configure", config)
+
+
+def test_only_the_first_zeo_instance_by_hostname_packs(tmp_path: Path) -> None:
+    layers = {
+        "zeoserver": {
+            "type": "zeoserver",
+            "instances": {"zeo1": {"status": "online"}, "zeo2": {"status": "online"}},
+        }
+    }
+
+    def pack_on(hostname: str) -> list[str]:
+        me = {"hostname": hostname, "private_ip": "127.77.9.1", "layers": ["zeoserver"]}
+        config = {
+            "attributes": {},
+            "stack": {"name": "plone"},
+            "layers": layers,
+            "apps": {},
+            "self": {**me, "roots": {"srv": str(tmp_path / hostname)}},
+        }
+        return [d.name for d in run("zeoserver::pack", config).declared if d.kind == "execute"]
+
+    assert pack_on("zeo1") == ["zeopack 127.77.9.1:8100 keeping 7 days"]
+    assert pack_on("zeo2") == []
