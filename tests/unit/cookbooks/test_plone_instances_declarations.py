@@ -4,6 +4,7 @@ ZEO servers changes every client's definition (so configure restarts them one at
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,10 @@ def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wa
         ("execute", "wait for site-client1 to answer HEAD /"),
         ("service", "site-client2"),
         ("execute", "wait for site-client2 to answer HEAD /"),
+        ("execute", "create the Plone site Plone unless the ZODB has it"),
     ]
+    site = recorded.find("execute", "create the Plone site Plone unless the ZODB has it")
+    assert site.properties["creates"].endswith("shared/clients/site-Plone.created")
     client1 = recorded.find("service", "site-client1")
     wait1 = recorded.find("execute", "wait for site-client1 to answer HEAD /")
     assert client1.notifications == [("run", wait1)]
@@ -128,3 +132,46 @@ def test_only_the_first_zeo_instance_by_hostname_packs(tmp_path: Path) -> None:
 
     assert pack_on("zeo1") == ["zeopack 127.77.9.1:8100 keeping 7 days"]
     assert pack_on("zeo2") == []
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    (repo / "requirements.txt").write_text("Plone\n")
+    (repo / "constraints.txt").write_text("Plone==6.1.0a5\n")
+    for args in (
+        ["init", "--quiet", "--initial-branch=main"],
+        ["add", "-A"],
+        ["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qm", "one"],
+    ):
+        subprocess.run(["/usr/bin/git", "-C", str(repo), *args], check=True, timeout=30)
+    return repo
+
+
+def _deploying(tmp_path: Path, zeo_ip: str | None) -> dict[str, Any]:
+    config = _configuration(tmp_path, zeo_ip)
+    source = {"type": "git", "url": str(_repo(tmp_path)), "revision": "main"}
+    config["apps"]["site"].update(deploy=True, source=source)
+    return config
+
+
+def test_a_deploy_builds_under_the_constraints_then_replaces_clients_and_creates_the_site(
+    tmp_path: Path,
+) -> None:
+    recorded = run("plone_instances::deploy", _deploying(tmp_path, "127.77.9.1"))
+    names = [d.name for d in recorded.declared if d.kind in ("execute", "link", "service")]
+    build = next(n for n in names if n.startswith("pip build of site"))
+    assert names.index(build) < names.index(str(tmp_path / "srv/www/site/current"))
+    pip = next(d for d in recorded.declared if d.name == build).properties["command"]
+    assert pip[-4:] == ["-c", "constraints.txt", "-r", "requirements.txt"]
+    assert names[-1] == "create the Plone site Plone unless the ZODB has it"
+    assert names.index("site-client1") < names.index("site-client2")
+
+
+def test_a_deploy_before_any_zeo_server_is_online_builds_but_starts_no_client(
+    tmp_path: Path,
+) -> None:
+    recorded = run("plone_instances::deploy", _deploying(tmp_path, None))
+    assert [d for d in recorded.declared if d.kind == "service"] == []
+    assert recorded.find("link", "srv/www/site/current").properties["to"].startswith("releases/")
+    assert any("no ZEO server online yet" in line for line in recorded.lines)

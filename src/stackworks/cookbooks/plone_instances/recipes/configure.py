@@ -3,7 +3,8 @@
 Configure runs whenever an instance comes online or leaves: when the ZEO servers' addresses
 (or any client setting) changed, the changed clients restart one at a time, each answering
 its health check before the next; otherwise nothing restarts. With no ZEO server online the
-clients are left as they are (they reconnect by themselves when it is back).
+clients are left as they are (they reconnect by themselves when it is back). A release
+deployed while no ZEO server was online gets its clients (and the site) here.
 """
 
 from __future__ import annotations
@@ -33,3 +34,4 @@ def recipe(r: Recipe) -> None:
         declare.write_homes(r, homes)
         planned = declare.run_clients(r, name, app, current, homes, ("enable", "start"))
         declare.retire(r, name, planned)
+        declare.create_site(r, name, app, current)  # a deploy made before ZEO was online

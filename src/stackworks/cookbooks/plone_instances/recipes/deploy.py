@@ -47,7 +47,7 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         r.fail(f"app {name}: a Plone app needs a requirements.txt (pip build) at its top")
     constraints = declare.commit_has(paths.mirror, facts.commit, "constraints.txt")
     servers = declare.zeo_servers(r)
-    homes = declare.rendered_homes(r, name, servers)
+    homes = declare.rendered_homes(r, name, servers) if servers else None
     declare.os_packages(r, name)
     for directory in (paths.root, paths.releases, paths.shared, declare.homes_dir(r, name)):
         r.directory(str(directory), mode=0o755)
@@ -57,11 +57,14 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     current = releases.current_release(paths)
     deployed = releases.read_marker(paths, current).get("commit") if current else None
     if current is not None and deployed == facts.commit:
+        if homes is None:
+            r.log(f"app {name}: same commit and no ZEO server online: the clients stay as they are")
+            return
         _in_place(r, name, app, current, homes, constraints)
         return
     r.log(
         f"app {name}: new commit {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
-        f"building a release against ZEO {', '.join(servers)}"
+        f"building a release against ZEO {', '.join(servers) or '(none online yet)'}"
     )
     release = _new_release_name(paths)
     release_dir = paths.release(release)
@@ -88,12 +91,19 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         )
         + "\n",
     )
-    declare.write_homes(r, homes)
+    if homes is not None:
+        declare.write_homes(r, homes)
     r.link(str(paths.current), to=f"releases/{release}")
-    # the new release changes every client's definition: each restarts, then is waited for
-    planned = declare.run_clients(r, name, app, release, homes, ("enable", "start"))
-    declare.retire(r, name, planned)
-    declare.create_site(r, name, app, release)
+    if homes is None:
+        r.log(
+            f"app {name}: no ZEO server online yet: release {release} is current; its clients "
+            "start on the configure that follows the ZEO server coming online"
+        )
+    else:
+        # the new release changes every client's definition: each restarts, then is waited for
+        planned = declare.run_clients(r, name, app, release, homes, ("enable", "start"))
+        declare.retire(r, name, planned)
+        declare.create_site(r, name, app, release)
     try:
         keep = config.positive(s["keep_releases"], "plone_instances.keep_releases")
     except ValueError as error:

@@ -5,8 +5,8 @@ The server stops; repozo writes the backup (the latest, or the one at the comman
 Data.fs (and its index) is kept beside it as `Data.fs.before-restore-<UTC time>`; the new
 file takes its place and the server starts. A restore that fails leaves Data.fs as it was.
 
-    stackworks deploy STACK --command execute_recipes --recipes zeoserver::restore \
-        --instances zeo1 --custom-json '{}'
+    stackworks deploy STACK --command execute_recipes --instances zeoserver1 \
+        --args '{"recipes": ["zeoserver::restore"], "date": "2026-12-01"}' --wait
 """
 
 from __future__ import annotations
