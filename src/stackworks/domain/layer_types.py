@@ -37,7 +37,7 @@ DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
     LayerType.ZEOSERVER: {
         "setup": ("zeoserver::setup",),
         "configure": ("zeoserver::configure",),
-        "deploy": ("zeoserver::configure",),
+        "deploy": ("zeoserver::deploy",),
         "shutdown": ("zeoserver::stop",),
         "start": ("zeoserver::configure",),
         "stop": ("zeoserver::stop",),

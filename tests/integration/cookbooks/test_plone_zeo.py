@@ -32,7 +32,7 @@ ZEO_PORT = 18400
 BASE_PORT = 18410
 PASSWORD = "plone-test-secret"
 ATTRIBUTES: dict[str, Any] = {
-    "zeoserver": {"port": ZEO_PORT, "constraints": str(PROJECT / "constraints.txt")},
+    "zeoserver": {"port": ZEO_PORT},
     "plone_instances": {"instance_count": 2, "base_port": BASE_PORT},
 }
 
@@ -64,7 +64,8 @@ def configuration(me: Instance, instances: list[Instance], repo: Path) -> dict[s
                 "source": {"type": "git", "url": str(repo), "revision": "main"},
                 "environment": {"PLONE_ADMIN_PASSWORD": PASSWORD},
                 "secure_keys": ["PLONE_ADMIN_PASSWORD"],
-                "layers": ["plone_instances"],
+                # on the ZEO layer too: ZEO is installed under the app's constraints.txt
+                "layers": ["plone_instances", "zeoserver"],
                 "domains": [],
                 "attributes": {},
                 "deploy": True,
@@ -143,6 +144,7 @@ def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page
     lines: list[str] = []
 
     run(["zeoserver::setup"], configuration(zeo, stack, repo), lines)
+    assert any("ZEO pinned by app plone_instances" in line for line in lines)
     assert port_accepts(zeo.private_ip, ZEO_PORT)
     assert not port_accepts("127.0.0.1", ZEO_PORT)  # bound to the private address only
 
@@ -177,6 +179,8 @@ def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page
 
     again = run(["plone_instances::deploy"], configuration(plone, stack, repo), lines)
     assert [r.name for r in again.resources if r.status == "changed"] == []
+    zeo_again = run(["zeoserver::deploy"], configuration(zeo, stack, repo), lines)
+    assert [r.name for r in zeo_again.resources if r.status == "changed"] == []
 
     # a restart replaces the clients one at a time: some client serves at every moment
     samples: list[list[bool]] = []

@@ -121,3 +121,8 @@ def test_repozo_commands() -> None:
     assert restore[6:] == ["-D", "2026-01-02"]
     with pytest.raises(ValueError, match=r"args\.date"):
         config.restore_command("/bin/repozo", data, "/v/new.fs", "yesterday")
+
+
+def test_the_venv_key_follows_the_pins() -> None:
+    assert config.pins_key("ZEO==6.0.0\n") == config.pins_key("ZEO==6.0.0\n")
+    assert config.pins_key("ZEO==6.0.0\n") != config.pins_key("ZEO==6.1.0\n")

@@ -6,6 +6,7 @@ instance of the layer is the pack singleton, and which repozo backups retention 
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,6 +119,11 @@ def restore_command(repozo: str, data: DataPaths, output: str, date: str | None)
         raise ValueError(f"args.date: expected YYYY-MM-DD[-HH[-MM[-SS]]], got {date!r}")
     argv = [repozo, "--recover", "-r", data.backups, "-o", output]
     return [*argv, "-D", date] if date else argv
+
+
+def pins_key(pins: str) -> str:
+    """The name of the venv made for a set of pins: a digest of their text."""
+    return hashlib.sha256(pins.encode()).hexdigest()[:12]
 
 
 def positive(value: Any, name: str) -> int:

@@ -1,5 +1,6 @@
-"""zeoserver::configure (also deploy and start): zeo.conf re-rendered from the stack; the
-server restarts only when it changed (its address, port or data paths), else keeps running."""
+"""zeoserver::configure (also start): zeo.conf re-rendered from the stack; the server restarts
+only when it changed (its address, port or data paths), else keeps running. It runs on the
+venv in use (installing one only when there is none: deploy and setup install)."""
 
 from __future__ import annotations
 
@@ -12,5 +13,4 @@ if TYPE_CHECKING:
 
 
 def recipe(r: Recipe) -> None:
-    declare.install(r)
     declare.configure(r)

@@ -11,5 +11,5 @@ if TYPE_CHECKING:
 
 
 def recipe(r: Recipe) -> None:
-    declare.install(r)
-    declare.configure(r)
+    key = declare.install(r)
+    declare.configure(r, key=key)
