@@ -1,5 +1,7 @@
 """The zeoserver and plone_instances cookbooks on real local instances: ZEO under supervisord,
-two pip-built Plone clients sharing its storage, and a repozo backup restored.
+two pip-built Plone clients sharing its storage, a rolling restart that always leaves one
+serving, and a repozo backup restored into a fresh storage (the clients, whose caches saw
+later transactions, start again without their caches).
 
 One test, because a Plone build is the expensive part (about a minute with pip's cache
 warm): the deploy installs the example project (examples/plone/project) once into its
@@ -200,6 +202,11 @@ def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page
     var = Path(zeo.roots["srv"]) / "zeoserver/var"
     assert list((var / "backups").glob("*.fsz"))
 
+    status, _ = request(
+        plone.private_ip, one, "POST", "/Plone", {"@type": "Document", "id": "later", "title": "L"}
+    )
+    assert status == 201
+
     # the storage is lost: the server stops and its Data.fs goes
     zeo.supervisorctl("stop", "zeoserver")
     for path in (var / "filestorage").glob("Data.fs*"):
@@ -207,6 +214,12 @@ def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page
     run(["zeoserver::restore"], configuration(zeo, stack, repo), lines)
     assert (var / "filestorage/Data.fs").stat().st_size > 0
     wait_until(lambda: port_accepts(zeo.private_ip, ZEO_PORT), timeout=30, what="ZEO back")
+    # the backup is older than what the clients' caches saw: they start again without them
+    drop = configuration(plone, stack, repo)
+    drop["command"] = {"id": "c-2", "type": "execute_recipes", "args": {"drop_cache": True}}
+    run(["plone_instances::restart"], drop, lines)
+    later, _ = request(plone.private_ip, two, "GET", "/Plone/later")
+    assert later == 404  # written after the backup: not in the restored storage
     for port in (one, two):
         wait_until(
             lambda p=port: page_title(plone.private_ip, p) == "Written through client 1",

@@ -175,3 +175,28 @@ def test_a_deploy_before_any_zeo_server_is_online_builds_but_starts_no_client(
     assert [d for d in recorded.declared if d.kind == "service"] == []
     assert recorded.find("link", "srv/www/site/current").properties["to"].startswith("releases/")
     assert any("no ZEO server online yet" in line for line in recorded.lines)
+
+
+def test_restart_with_drop_cache_stops_empties_and_starts_each_client_in_turn(
+    tmp_path: Path, deployed: Path
+) -> None:
+    config = _configuration(tmp_path, "127.77.9.1")
+    config["command"] = {"type": "execute_recipes", "args": {"drop_cache": True}}
+    recorded = run("plone_instances::restart", config)
+    steps = [
+        (d.kind, d.name, d.properties.get("action"))
+        for d in recorded.declared
+        if d.kind in ("service", "execute")
+    ]
+    assert steps == [
+        ("service", "site-client1", "stop"),
+        ("execute", "drop the ZEO cache of site-client1", None),
+        ("service", "site-client1", ("enable", "start")),
+        ("execute", "wait for site-client1 to answer HEAD /", "nothing"),
+        ("service", "site-client2", "stop"),
+        ("execute", "drop the ZEO cache of site-client2", None),
+        ("service", "site-client2", ("enable", "start")),
+        ("execute", "wait for site-client2 to answer HEAD /", "nothing"),
+    ]
+    drop = recorded.find("execute", "drop the ZEO cache of site-client1")
+    assert drop.properties["command"][1].endswith("shared/clients/client1/var")

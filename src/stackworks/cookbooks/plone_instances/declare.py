@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,10 +158,13 @@ def run_clients(
     release: str,
     homes: Mapping[str, Mapping[str, str]],
     action: tuple[str, ...] | str,
+    *,
+    before_each: Callable[[config.Client], None] | None = None,
 ) -> list[config.Client]:
     """Each client as a service running `release`, then a wait for its health check that
     runs only if the client (re)started. A client's definition carries a digest of its
-    files and environment, so a changed configuration restarts exactly that client."""
+    files and environment, so a changed configuration restarts exactly that client.
+    `before_each(client)` declares steps that come just before each client's service."""
     s = settings(r)
     app_paths = paths(r, name)
     venv = app_paths.venv(release)
@@ -175,6 +178,8 @@ def run_clients(
     address = host(r)
     planned = clients(r, name)
     for client in planned:
+        if before_each is not None:
+            before_each(client)
         files = homes.get(client.home, {})
         fingerprint = config.digest(
             *(files[k] for k in sorted(files)), json.dumps(env, sort_keys=True)
@@ -207,6 +212,14 @@ def run_clients(
         )
         service.notifies("run", wait, timing="immediately")
     return planned
+
+
+def drop_cache(r: Recipe, client: config.Client) -> None:
+    """Stop `client` and delete its ZEO cache files (`var/*.zec`): what lets it reconnect to
+    a ZEO server restored to an older state (ZEO refuses a cache newer than the server)."""
+    r.service(client.service, action="stop")
+    find = ["/usr/bin/find", f"{client.home}/var", "-maxdepth", "1", "-name", "*.zec"]
+    r.execute(f"drop the ZEO cache of {client.service}", command=[*find, "-delete"])
 
 
 def retire(r: Recipe, name: str, keep: list[config.Client]) -> None:
