@@ -52,6 +52,25 @@ DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
         "stop": ("python_app::stop",),
         "restart": ("python_app::restart",),
     },
+    LayerType.ZEOSERVER: {
+        "setup": ("zeoserver::setup",),
+        "configure": ("zeoserver::configure",),
+        "deploy": ("zeoserver::deploy",),
+        "shutdown": ("zeoserver::stop",),
+        "start": ("zeoserver::configure",),
+        "stop": ("zeoserver::stop",),
+        "restart": ("zeoserver::restart",),
+    },
+    LayerType.PLONE_INSTANCES: {
+        "setup": ("plone_instances::setup",),
+        "configure": ("plone_instances::configure",),
+        "deploy": ("plone_instances::deploy",),
+        "undeploy": ("plone_instances::undeploy",),
+        "shutdown": ("plone_instances::stop",),
+        "start": ("plone_instances::start",),
+        "stop": ("plone_instances::stop",),
+        "restart": ("plone_instances::restart",),
+    },
 }
 
 #: Run before everything else on setup, install_dependencies and update_dependencies:

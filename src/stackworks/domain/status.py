@@ -123,6 +123,8 @@ class LayerType(StrEnum):
     LB = "lb"
     PYTHON_APP = "python-app"
     PLONE_FRONTEND = "plone-frontend"  # nginx -> Varnish -> HAProxy on one instance
+    ZEOSERVER = "zeoserver"  # a ZEO server for Plone clients (cookbook zeoserver)
+    PLONE_INSTANCES = "plone-instances"  # Plone ZEO clients, pip-built (cookbook plone_instances)
 
 
 class SourceType(StrEnum):
