@@ -3,6 +3,8 @@ singleton, repozo commands and backup retention."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,28 @@ def test_repozo_commands() -> None:
 def test_the_venv_key_follows_the_pins() -> None:
     assert config.pins_key("ZEO==6.0.0\n") == config.pins_key("ZEO==6.0.0\n")
     assert config.pins_key("ZEO==6.0.0\n") != config.pins_key("ZEO==6.1.0\n")
+
+
+def test_the_scheduled_backup_step_runs_repozo_then_prunes(tmp_path: Path) -> None:
+    # a stand-in repozo that records its arguments and writes a full backup file
+    fake = tmp_path / "repozo"
+    fake.write_text(
+        "#!" + sys.executable + "\n"
+        "import pathlib, sys, json\n"
+        "args = sys.argv[1:]\n"
+        "out = pathlib.Path(args[args.index('-r') + 1])\n"
+        "(out / ('2026-12-0%d-03-00-00.fsz' % (len(list(out.iterdir())) + 1))).write_text('x')\n"
+        "pathlib.Path(sys.argv[0] + '.args').write_text(json.dumps(args))\n"
+    )
+    fake.chmod(0o755)
+    backups_dir = tmp_path / "backups"
+    data_fs = tmp_path / "var" / "filestorage" / "Data.fs"
+    for _ in range(3):
+        assert backups.backup(str(fake), data_fs, backups_dir, keep=2, full=False) == 0
+    args = json.loads((tmp_path / "repozo.args").read_text())
+    assert args[:2] == ["--backup", "--gzip"]
+    assert args[args.index("-f") + 1] == str(data_fs)
+    assert sorted(p.name for p in backups_dir.iterdir()) == [
+        "2026-12-02-03-00-00.fsz",
+        "2026-12-03-03-00-00.fsz",
+    ]

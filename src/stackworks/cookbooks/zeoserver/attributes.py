@@ -10,10 +10,15 @@ DEFAULTS: dict[str, Any] = {
         "enable_backup": True,
         # full backups kept (with the incrementals that follow them)
         "backup_keep": 7,
+        # when zeoserver::configure schedules the backup (cron syntax, the instance's clock):
+        # daily at 03:00, as seed 001's daily repozo backups
+        "backup_schedule": "0 3 * * *",
         # zeopack by zeoserver::pack, on the layer's pack singleton only
         "enable_pack": True,
         # zeopack keeps this many days of history
         "pack_days": 7,
+        # when the pack singleton packs: weekly, Sunday 04:00 (seed 001's default frequency)
+        "pack_schedule": "0 4 * * 0",
         # an instance volume mounted here holds the data; else <srv>/zeoserver/var
         "volume_mount_point": "/srv/zeoserver/var",
         # ZEO's and ZODB's versions when no constraints file is given (the example's pins)

@@ -1,6 +1,9 @@
 """Steps of the backup and restore recipes that must look at the disk when they run, not when
 the recipes are declared: `python -m stackworks.cookbooks.zeoserver.backups ...`.
 
+    backup REPOZO DATA_FS DIR --keep N [--full]
+                                a repozo backup of DATA_FS into DIR, then prune: one argv, so
+                                a scheduled job (`zeoserver.backup_schedule`) does both
     prune DIR --keep N          delete repozo files older than the newest N full backups
     set-aside DATA_FS SUFFIX    rename Data.fs and its companions (index, lock, tmp) to
                                 <name><SUFFIX>, making room for a restored Data.fs
@@ -9,6 +12,7 @@ the recipes are declared: `python -m stackworks.cookbooks.zeoserver.backups ...`
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,9 +43,29 @@ def set_aside(data_fs: Path, suffix: str) -> list[str]:
     return moved
 
 
+def backup(repozo: str, data_fs: Path, directory: Path, keep: int, *, full: bool) -> int:
+    """repozo's backup of `data_fs` into `directory`, then `prune`; repozo's exit status."""
+    directory.mkdir(parents=True, exist_ok=True)
+    data = config.DataPaths(var=str(data_fs.parent.parent))
+    argv = config.backup_command(repozo, data, full=full)
+    argv[argv.index("-r") + 1] = str(directory)
+    argv[argv.index("-f") + 1] = str(data_fs)
+    finished = subprocess.run(argv, check=False)
+    if finished.returncode == 0:
+        done = prune(directory, keep)
+        print(f"backup done; removed {len(done)} old backup files")
+    return finished.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=MODULE)
     steps = parser.add_subparsers(dest="step", required=True)
+    backing_up = steps.add_parser("backup")
+    backing_up.add_argument("repozo")
+    backing_up.add_argument("data_fs", type=Path)
+    backing_up.add_argument("directory", type=Path)
+    backing_up.add_argument("--keep", type=int, required=True)
+    backing_up.add_argument("--full", action="store_true")
     pruning = steps.add_parser("prune")
     pruning.add_argument("directory", type=Path)
     pruning.add_argument("--keep", type=int, required=True)
@@ -50,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     aside.add_argument("suffix")
     args = parser.parse_args(argv)
     try:
+        if args.step == "backup":
+            return backup(args.repozo, args.data_fs, args.directory, args.keep, full=args.full)
         if args.step == "prune":
             done = prune(args.directory, args.keep)
             print(f"removed {len(done)} old backup files" + (f": {' '.join(done)}" if done else ""))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from stackworks.cookbooks.python_app import source
 from stackworks.cookbooks.zeoserver import config
 from stackworks.cookbooks.zeoserver.attributes import DEFAULTS
+from stackworks.cookbooks.zeoserver.backups import MODULE as BACKUPS
 from stackworks.domain.attributes import deep_merge
 
 if TYPE_CHECKING:
@@ -164,6 +165,7 @@ def configure(
     r.log(f"zeoserver: {address}:{s['port']}, data in {paths.var}")
     handle = service(r, action, key)
     conf.notifies("restart", handle)
+    schedule_maintenance(r)
     venvs = home(r) / "venvs"
     for old in sorted(venvs.iterdir()) if venvs.is_dir() else ():
         if old.name != key:
@@ -192,3 +194,53 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def address(r: Recipe) -> str:
+    """Where this ZEO server listens: its private address and `zeoserver.port`."""
+    return f"{r.stack.self.get('private_ip')}:{settings(r)['port']}"
+
+
+def pack_singleton(r: Recipe) -> str:
+    """The instance of this ZEO layer that packs: the first online one by hostname (seed 001's
+    `enable_pack` on one instance), or this one when the layer shows no other."""
+    me = str(r.stack.self.get("hostname"))
+    layers = [name for name in (r.stack.self.get("layers") or ()) if name in r.stack.layers]
+    zeo_layers = [n for n in layers if r.stack.layers[n].get("type") == "zeoserver"] or layers
+    instances = dict(r.stack.layers[zeo_layers[0]].get("instances") or {}) if zeo_layers else {}
+    return (config.pack_singleton(instances) if instances else None) or me
+
+
+def pack_command(r: Recipe, days: int) -> list[str]:
+    return [program(r, "zeopack"), "-d", str(days), address(r)]
+
+
+def schedule_maintenance(r: Recipe) -> None:
+    """The scheduled repozo backup (every ZEO server) and zeopack (the pack singleton only):
+    cron jobs of the instance, removed when switched off or when another instance packs."""
+    s = settings(r)
+    paths = data(r)
+    if s["enable_backup"]:
+        keep = config.positive(s["backup_keep"], "zeoserver.backup_keep")
+        r.cron(
+            "zeoserver-backup",
+            command=[
+                sys.executable,
+                "-m",
+                BACKUPS,
+                "backup",
+                program(r, "repozo"),
+                paths.filestorage,
+                paths.backups,
+                "--keep",
+                str(keep),
+            ],
+            schedule=str(s["backup_schedule"]),
+        )
+    else:
+        r.cron("zeoserver-backup", action="delete")
+    if s["enable_pack"] and pack_singleton(r) == r.stack.self.get("hostname"):
+        days = config.positive(s["pack_days"], "zeoserver.pack_days")
+        r.cron("zeoserver-pack", command=pack_command(r, days), schedule=str(s["pack_schedule"]))
+    else:
+        r.cron("zeoserver-pack", action="delete")

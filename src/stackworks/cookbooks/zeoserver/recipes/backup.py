@@ -4,7 +4,8 @@ Incremental by default (repozo makes a full backup when there is none yet, or wh
 storage was packed); a full one when the command's `args.full` is true. After it, full
 backups beyond `zeoserver.backup_keep` go, with the incrementals that follow them. Does
 nothing when `zeoserver.enable_backup` is false. Blobs are not in repozo's backups.
-Scheduling: run it as an `execute_recipes` deployment; a periodic schedule plugs in here.
+zeoserver::configure schedules the same backup at `zeoserver.backup_schedule` (daily); this
+recipe backs up now (an `execute_recipes` deployment).
 """
 
 from __future__ import annotations

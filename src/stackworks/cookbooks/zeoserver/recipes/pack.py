@@ -2,8 +2,9 @@
 
 The singleton is the first online instance of the layer by hostname (seed 001's
 `enable_pack`), so a layer of several ZEO servers packs once. `zeoserver.pack_days` of
-history are kept. Nothing happens when `zeoserver.enable_pack` is false. Scheduling: run it
-as an `execute_recipes` deployment; a periodic schedule plugs in here.
+history are kept. Nothing happens when `zeoserver.enable_pack` is false. zeoserver::configure
+schedules the same pack at `zeoserver.pack_schedule` (weekly) on the singleton; this recipe
+packs now (an `execute_recipes` deployment).
 """
 
 from __future__ import annotations
@@ -21,12 +22,8 @@ def recipe(r: Recipe) -> None:
     if not s["enable_pack"]:
         r.log("zeoserver.enable_pack is false: no pack")
         return
-    me = str(r.stack.self.get("hostname"))
-    layers = [name for name in (r.stack.self.get("layers") or ()) if name in r.stack.layers]
-    zeo_layers = [n for n in layers if r.stack.layers[n].get("type") == "zeoserver"] or layers
-    instances = dict(r.stack.layers[zeo_layers[0]].get("instances") or {}) if zeo_layers else {}
-    singleton = config.pack_singleton(instances) if instances else me
-    if singleton != me:
+    singleton = declare.pack_singleton(r)
+    if singleton != r.stack.self.get("hostname"):
         r.log(f"zeoserver: {singleton} is the pack singleton of the layer; not packing here")
         return
     try:
@@ -34,9 +31,8 @@ def recipe(r: Recipe) -> None:
     except ValueError as error:
         r.fail(str(error))
         raise
-    address = f"{r.stack.self.get('private_ip')}:{s['port']}"
     r.execute(
-        f"zeopack {address} keeping {days} days",
-        command=[declare.program(r, "zeopack"), "-d", str(days), address],
+        f"zeopack {declare.address(r)} keeping {days} days",
+        command=declare.pack_command(r, days),
         timeout=3600,
     )
