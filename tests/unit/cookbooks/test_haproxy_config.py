@@ -262,7 +262,7 @@ def test_a_bad_plone_health_check_is_refused_naming_the_attribute(
 @pytest.mark.parametrize(
     ("plone_instances", "fragment"),
     [
-        ({"base_port": "8080"}, r"plone_instances\.base_port"),
+        ({"base_port": "eighty"}, r"plone_instances\.base_port"),
         ({"instance_count": 0}, r"plone_instances\.instance_count"),
         ({"instance_count": None, "per_cpu": -1}, r"plone_instances\.per_cpu"),
         ({"cpu_count": "many"}, r"plone_instances\.cpu_count"),

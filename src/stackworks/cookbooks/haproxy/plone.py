@@ -12,24 +12,29 @@ not only on the Plone layer).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
+from stackworks.cookbooks.plone_instances import config as plone_config
+from stackworks.cookbooks.plone_instances.attributes import DEFAULTS as PLONE_INSTANCES_DEFAULTS
 from stackworks.domain.attributes import deep_merge
 
 PLONE_INSTANCES_TYPE = "plone-instances"
 PLONE_FRONTEND_TYPE = "plone-frontend"
 
-#: `plone_instances` defaults the load balancer needs (ports and the health check). HEAD on
-#: `/` is answered by Zope's root (200) without rendering a page, so checks stay cheap.
+#: `plone_instances` defaults the load balancer needs (ports and the health check), taken from
+#: the plone_instances cookbook so both agree. HEAD on `/` is answered by Zope's root (200)
+#: without rendering a page, so checks stay cheap.
 DEFAULTS: dict[str, Any] = {
-    "base_port": 8080,
-    "instance_count": None,
-    "per_cpu": 2,
-    "cpu_count": None,  # None = this host's CPU count
-    "health_check_url": "/",
-    "health_check_method": "HEAD",
+    key: PLONE_INSTANCES_DEFAULTS["plone_instances"][key]
+    for key in (
+        "base_port",
+        "instance_count",
+        "per_cpu",
+        "cpu_count",
+        "health_check_url",
+        "health_check_method",
+    )
 }
 
 #: the cookie Plone logs users in with: sticky sessions prefix it, so anonymous responses carry
@@ -43,27 +48,12 @@ def settings(plone_instances: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def client_count(attributes: Mapping[str, Any], cpu_count: int | None = None) -> int:
-    """How many ZEO clients a plone-instances instance runs."""
-    explicit = attributes.get("instance_count")
-    if explicit is not None:
-        return _positive(explicit, "plone_instances.instance_count")
-    per_cpu = _positive(attributes.get("per_cpu", 2), "plone_instances.per_cpu")
-    cpus = attributes.get("cpu_count")
-    if cpus is None:
-        return per_cpu * (cpu_count or os.cpu_count() or 1)
-    return per_cpu * _positive(cpus, "plone_instances.cpu_count")
+    """How many ZEO clients a plone-instances instance runs (the cookbook's own rule)."""
+    return plone_config.client_count(attributes, cpu_count)
 
 
 def client_ports(attributes: Mapping[str, Any], cpu_count: int | None = None) -> list[int]:
     """Ports of ZEO clients 1..N: base_port+1 .. base_port+N."""
-    base = _positive(attributes.get("base_port"), "plone_instances.base_port")
-    count = client_count(attributes, cpu_count)
-    if base + count > 65535:
-        raise ValueError(f"plone_instances.base_port: {base} + {count} clients passes port 65535")
-    return [base + n for n in range(1, count + 1)]
-
-
-def _positive(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a positive whole number, got {value!r}")
-    return value
+    return plone_config.client_ports(
+        attributes.get("base_port"), client_count(attributes, cpu_count)
+    )
