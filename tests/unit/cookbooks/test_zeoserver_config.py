@@ -20,6 +20,7 @@ def test_data_lives_on_the_volume_mounted_at_the_configured_path() -> None:
     data = config.data_paths("/root/i/srv", volumes, "/srv/zeoserver/var")
     assert data.var == "/root/i/srv/zeoserver/var"
     assert data.filestorage == "/root/i/srv/zeoserver/var/filestorage/Data.fs"
+    assert data.on_volume  # stackworks::volumes made it (a link on a local instance)
 
 
 def test_without_that_volume_data_lives_under_srv() -> None:
@@ -27,6 +28,7 @@ def test_without_that_volume_data_lives_under_srv() -> None:
     assert data.var == "/x/srv/zeoserver/var"
     assert data.blobstorage == "/x/srv/zeoserver/var/blobstorage"
     assert data.backups == "/x/srv/zeoserver/var/backups"
+    assert not data.on_volume
 
 
 def test_zeo_conf_serves_storage_1_on_the_private_address() -> None:

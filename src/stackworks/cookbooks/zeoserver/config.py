@@ -24,9 +24,12 @@ _SAFE = re.compile(r"^[^\s#<>$]+$")
 
 @dataclass(frozen=True)
 class DataPaths:
-    """Where one ZEO server keeps its data: `var` holds all of it."""
+    """Where one ZEO server keeps its data: `var` holds all of it. `on_volume`: `var` is an
+    instance volume's mount path, made (on a local instance, as a link) by stackworks::volumes,
+    so the cookbook must not declare it a directory of its own."""
 
     var: str
+    on_volume: bool = False
 
     @property
     def filestorage(self) -> str:
@@ -47,7 +50,7 @@ def data_paths(srv: str, volumes: Iterable[Mapping[str, Any]], mount_point: str)
     wanted = mount_point.rstrip("/")
     for volume in volumes:
         if str(volume.get("mount_point", "")).rstrip("/") == wanted:
-            return DataPaths(str(volume["mount_path"]).rstrip("/"))
+            return DataPaths(str(volume["mount_path"]).rstrip("/"), on_volume=True)
     return DataPaths(posixpath.join(srv, "zeoserver", "var"))
 
 

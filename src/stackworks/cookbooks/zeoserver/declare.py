@@ -156,7 +156,8 @@ def configure(
     except ValueError as error:
         r.fail(str(error))
         raise
-    for directory in (paths.var, str(Path(paths.filestorage).parent), paths.backups):
+    owned = () if paths.on_volume else (paths.var,)
+    for directory in (*owned, str(Path(paths.filestorage).parent), paths.backups):
         r.directory(directory, mode=0o750)
     # ZODB sets the blob directory's mode itself when the server opens it (0755)
     r.directory(blob_dir or paths.blobstorage, mode=None)
