@@ -67,6 +67,8 @@ class Load:
     pause: float = 0.02
     limit: int = 20_000
     seconds: float = 600.0
+    #: sent with every request (e.g. an Authorization header, so a cache in front passes)
+    headers: dict[str, str] = field(default_factory=dict)
     results: list[tuple[float, int, str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -86,7 +88,7 @@ class Load:
                 if time.monotonic() > deadline:
                     return
                 try:
-                    answer = client.get(self.url, headers={"Connection": "close"})
+                    answer = client.get(self.url, headers={**self.headers, "Connection": "close"})
                     self.results.append((time.time(), answer.status_code, answer.text[:200]))
                 except httpx.HTTPError as error:
                     self.results.append((time.time(), 0, f"{type(error).__name__}: {error}"))

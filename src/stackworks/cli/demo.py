@@ -22,7 +22,7 @@ import httpx
 import typer
 
 from stackworks.cli.client import ApiClient, ApiError
-from stackworks.cli.errors import CliError
+from stackworks.cli.errors import CliError, UsageError
 from stackworks.cli.instances import START_FAILURES
 from stackworks.cli.output import Output
 from stackworks.cli.runtime import Runtime, runtime
@@ -92,25 +92,29 @@ def admin_token(data_dir: Path) -> str:
         ) from None
 
 
-def sample_repository(data_dir: Path) -> Path:
-    """DATA_DIR/sample-app.git: a copy of examples/sample_app committed to git (made once)."""
-    repo = data_dir / "sample-app.git"
+def committed_copy(source: Path, repo: Path, what: str) -> Path:
+    """`repo`: a copy of `source` committed to git, made once (a second call reuses it)."""
     if (repo / ".git").is_dir():
         return repo
-    if not SAMPLE_APP.is_dir():
-        raise CliError(f"the sample app is missing at {SAMPLE_APP} (run from a source checkout)")
-    shutil.copytree(SAMPLE_APP, repo, dirs_exist_ok=True)
+    if not source.is_dir():
+        raise CliError(f"{what} is missing at {source} (run from a source checkout)")
+    shutil.copytree(source, repo, dirs_exist_ok=True)
     git = ["git", "-C", str(repo)]
     identity = ["-c", "user.name=Stackworks demo", "-c", "user.email=demo@stackworks.invalid"]
     for argv in (
         [*git, "init", "-q"],
         [*git, "add", "-A"],
-        [*git, *identity, "commit", "-q", "-m", "Sample app for the Stackworks demo"],
+        [*git, *identity, "commit", "-q", "-m", f"{what} for the Stackworks demo"],
     ):
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise CliError(f"{' '.join(argv[3:5])} failed in {repo}: {done.stderr.strip()}")
     return repo
+
+
+def sample_repository(data_dir: Path) -> Path:
+    """DATA_DIR/sample-app.git: a copy of examples/sample_app committed to git (made once)."""
+    return committed_copy(SAMPLE_APP, data_dir / "sample-app.git", "The sample app")
 
 
 def demo_document(repo: Path, secret_key: str) -> StackDocument:
@@ -152,28 +156,39 @@ def existing_secret(client: ApiClient) -> str | None:
     return FILTERED
 
 
-def wait_until_online(rt: Runtime, client: ApiClient, timeout: float) -> list[InstanceOut]:
+def wait_until_online(
+    rt: Runtime,
+    client: ApiClient,
+    timeout: float,
+    stack: str = STACK,
+    hostnames: set[str] | None = None,
+) -> list[InstanceOut]:
+    """The stack's instances once all of them (or all of `hostnames`) are online; a failed
+    start stops the wait with the commands that show why."""
     seen: dict[str, str] = {}
+
+    def chosen(found: list[InstanceOut]) -> list[InstanceOut]:
+        return [i for i in found if hostnames is None or i.hostname in hostnames]
 
     def report(found: list[InstanceOut]) -> None:
         for instance in found:
             if seen.get(instance.hostname) != instance.status.value:
                 seen[instance.hostname] = instance.status.value
                 rt.output.line(f"  {instance.hostname}: {instance.status.value}")
-        failed = [i for i in found if i.status in START_FAILURES - {InstanceStatus.STOPPED}]
+        failed = [i for i in chosen(found) if i.status in START_FAILURES - {InstanceStatus.STOPPED}]
         if failed:
             names = ", ".join(f"{i.hostname} ({i.status.value})" for i in failed)
             raise CliError(
-                f"{names} did not come online; see `stackworks command list {STACK}` and "
-                f"`stackworks deployment list {STACK}`"
+                f"{names} did not come online; see `stackworks command list {stack}` and "
+                f"`stackworks deployment list {stack}`"
             )
 
     return poll(
         rt,
-        lambda: client.list_instances(STACK),
-        lambda found: all(i.status is InstanceStatus.ONLINE for i in found),
+        lambda: client.list_instances(stack),
+        lambda found: all(i.status is InstanceStatus.ONLINE for i in chosen(found)),
         timeout=timeout,
-        what="the demo instances to be online",
+        what=f"the {stack} instances to be online",
         on_change=report,
     )
 
@@ -234,20 +249,28 @@ def run_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float = 600.0) -
     next_steps(rt.output, server_url, lb_url, data_dir)
 
 
-def stop_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float) -> None:
-    """Stop every instance of the demo stack, then the server the demo started."""
-    server_url = f"http://{check_listen(listen)}"
-    if answers(server_url):
-        with ApiClient(server_url, admin_token(data_dir), transport=rt.transport) as client:
-            hostnames = [i.hostname for i in client.list_instances(STACK)]
-            for hostname in hostnames:
-                client.stop_instance(STACK, hostname)
-            deadline = rt.clock() + timeout
-            while any(i.status is not InstanceStatus.STOPPED for i in client.list_instances(STACK)):
-                if rt.clock() >= deadline:
-                    raise CliError("the demo instances did not stop in time")
-                rt.sleep(0.5)
-            rt.output.line(f"Stopped {', '.join(hostnames) or 'no instances'}.")
+def stop_instances(rt: Runtime, client: ApiClient, stack: str, timeout: float) -> None:
+    """Stop every instance of `stack` (none when the stack does not exist) and wait for it."""
+    try:
+        hostnames = [i.hostname for i in client.list_instances(stack)]
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        hostnames = []
+    for hostname in hostnames:
+        client.stop_instance(stack, hostname)
+    deadline = rt.clock() + timeout
+    while hostnames and any(
+        i.status is not InstanceStatus.STOPPED for i in client.list_instances(stack)
+    ):
+        if rt.clock() >= deadline:
+            raise CliError(f"the {stack} instances did not stop in time")
+        rt.sleep(0.5)
+    rt.output.line(f"Stopped {', '.join(hostnames) or 'no instances'}.")
+
+
+def stop_server(rt: Runtime, data_dir: Path) -> None:
+    """Stop the server the demo started (its pid file says which), if it still runs."""
     pid_file = data_dir / SERVER_PID_FILE
     if not pid_file.exists():
         rt.output.line("No server started by the demo to stop.")
@@ -260,8 +283,27 @@ def stop_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float) -> None:
     pid_file.unlink()
 
 
+def stop_demo(rt: Runtime, data_dir: Path, listen: str, timeout: float) -> None:
+    """Stop every instance of the demo stack, then the server the demo started."""
+    server_url = f"http://{check_listen(listen)}"
+    if answers(server_url):
+        with ApiClient(server_url, admin_token(data_dir), transport=rt.transport) as client:
+            stop_instances(rt, client, STACK, timeout)
+    stop_server(rt, data_dir)
+
+
+#: what `stackworks demo WHICH` brings up
+DEMOS = ("sample", "plone")
+
+
 def demo(
     ctx: typer.Context,
+    which: Annotated[
+        str,
+        typer.Argument(
+            help="sample: HAProxy and two app instances; plone: seed 001's scalable Plone stack"
+        ),
+    ] = "sample",
     data_dir: Annotated[
         Path | None,
         typer.Option(
@@ -275,9 +317,20 @@ def demo(
     ] = False,
 ) -> None:
     """Start a local server (if none answers) and a demo stack: HAProxy in front of two app
-    instances of examples/sample_app. Running it again reuses what exists."""
+    instances of examples/sample_app, or with `plone` the scalable Plone stack of
+    examples/plone/scalable.yaml. Running it again reuses what exists."""
+    if which not in DEMOS:
+        raise UsageError(f"unknown demo {which!r}: choose one of {', '.join(DEMOS)}")
     where = (data_dir or data_dir_default()).resolve()
-    if down:
+    if which == "plone":
+        # imported here: demo_plone builds on this module's pieces
+        from stackworks.cli import demo_plone
+
+        if down:
+            demo_plone.stop_plone_demo(runtime(ctx), where, listen, timeout)
+        else:
+            demo_plone.run_plone_demo(runtime(ctx), where, listen, timeout)
+    elif down:
         stop_demo(runtime(ctx), where, listen, timeout)
     else:
         run_demo(runtime(ctx), where, listen, timeout)
