@@ -31,7 +31,8 @@ from stackworks.providers.local_layout import InstanceLayout
 from support.processes import free_port, is_alive
 from support.web import Load, get
 
-pytestmark = [pytest.mark.integration, pytest.mark.plone]
+# a cold pip cache (a fresh CI machine) makes the Plone builds slower than the suite default
+pytestmark = [pytest.mark.integration, pytest.mark.plone, pytest.mark.timeout(600)]
 
 STACK = "plone"
 CLIENT_PORTS = (8081, 8082)  # examples/plone/scalable.yaml: base_port 8080, two clients
