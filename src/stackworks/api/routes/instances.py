@@ -1,13 +1,16 @@
-"""/stacks/{stack}/instances: create, start, stop, delete, show."""
+"""/stacks/{stack}/instances: create, start, stop, reboot, delete, show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, SignalDep, User, stack_named
 from stackworks.control import instances as instance_control
+from stackworks.domain.entities import Instance
 from stackworks.store import instances as instance_store
 from stackworks.wire import presenters, schemas
 
@@ -58,34 +61,34 @@ def show_instance(stack: str, hostname: str, db: DatabaseDep, _user: User) -> sc
         )
 
 
-@router.post("/{hostname}/start")
-def start_instance(
-    stack: str,
-    hostname: str,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    signal: SignalDep,
-    _admin: Admin,
+#: what a lifecycle request does to an instance (it returns the instance as it is now)
+InstanceAction = Callable[[Session, Instance], Instance]
+
+
+def _act(
+    db: DatabaseDep, signal: SignalDep, stack: str, hostname: str, action: InstanceAction
 ) -> schemas.InstanceOut:
+    """Apply a lifecycle request and wake the agents, whose next commands it may have queued."""
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)
-        started = instance_control.start_instance(session, instance)
-        out = presenters.instance_out(found, started)
+        out = presenters.instance_out(found, action(session, instance))
     signal.bump()
     return out
+
+
+@router.post("/{hostname}/start")
+def start_instance(
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+) -> schemas.InstanceOut:
+    return _act(db, signal, stack, hostname, instance_control.start_instance)
 
 
 @router.post("/{hostname}/stop")
 def stop_instance(
     stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
 ) -> schemas.InstanceOut:
-    with db.transaction() as session:
-        found = stack_named(session, stack)
-        instance = instance_store.get_by_hostname(session, found.id, hostname)
-        out = presenters.instance_out(found, instance_control.stop_instance(session, instance))
-    signal.bump()
-    return out
+    return _act(db, signal, stack, hostname, instance_control.stop_instance)
 
 
 @router.post("/{hostname}/reboot")
@@ -93,12 +96,7 @@ def reboot_instance(
     stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
 ) -> schemas.InstanceOut:
     """End the instance's processes and start them again; it goes through setup to online."""
-    with db.transaction() as session:
-        found = stack_named(session, stack)
-        instance = instance_store.get_by_hostname(session, found.id, hostname)
-        out = presenters.instance_out(found, instance_control.reboot_instance(session, instance))
-    signal.bump()
-    return out
+    return _act(db, signal, stack, hostname, instance_control.reboot_instance)
 
 
 @router.delete("/{hostname}", status_code=202)
