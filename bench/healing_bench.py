@@ -31,34 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from lb_stack import build_lb_stack  # noqa: E402
+
 from support.cluster import ServerProcess  # noqa: E402
 from support.processes import wait_until  # noqa: E402
-from support.web import get, sample_repository  # noqa: E402
+from support.web import sample_repository  # noqa: E402
 
-LB_PORT = 8080
 HOSTS = ["app1", "app2", "app3"]
-
-
-def build_stack(server: ServerProcess, repo: Path) -> str:
-    document = {
-        "name": "heal",
-        "custom_json": {
-            "haproxy": {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2},
-            "python_app": {"instance_count": 2, "base_port": 8000},
-        },
-        "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
-        "apps": [{"shortname": "sample", "source": {"url": f"file://{repo}", "revision": "main"}}],
-        "instances": [{"hostname": "lb1", "layers": ["lb"]}]
-        + [{"hostname": h, "layers": ["app"]} for h in HOSTS],
-    }
-    server.call("PUT", "/stacks/heal/document", document, expect=200)
-    for host in ["lb1", *HOSTS]:
-        server.call("POST", f"/stacks/heal/instances/{host}/start", expect=200)
-    server.wait_for_status("heal", ["lb1", *HOSTS], "online", timeout=300)
-    server.wait_idle("heal")
-    url = f"http://{server.instances('heal')['lb1']['private_ip']}:{LB_PORT}/"
-    wait_until(lambda: get(url)[0] == 200, 30, interval=0.2, what="the app")
-    return url
 
 
 def event_time(event: dict[str, Any]) -> float:
@@ -117,7 +96,7 @@ def main() -> int:
         server = ServerProcess(tmp / "d", env=env)
         server.start()
         try:
-            url = build_stack(server, sample_repository(tmp / "sample"))
+            url = build_lb_stack(server, "heal", sample_repository(tmp / "sample"), HOSTS)
             for host in HOSTS:
                 rows.append(kill_and_heal(server, url, host, tmp))
         finally:

@@ -27,18 +27,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from lb_stack import build_lb_stack, lb_custom_json  # noqa: E402
+
 from support.cluster import ServerProcess  # noqa: E402
 from support.processes import wait_until  # noqa: E402
-from support.web import commit_greeting, get, sample_repository  # noqa: E402
-
-LB_PORT = 8080
+from support.web import commit_greeting, sample_repository  # noqa: E402
 
 
 def custom_json(retries: bool) -> dict[str, Any]:
-    haproxy: dict[str, Any] = {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2}
-    if not retries:
-        haproxy.update(retries=0, redispatch=False)
-    return {"haproxy": haproxy, "python_app": {"instance_count": 2, "base_port": 8000}}
+    return lb_custom_json() if retries else lb_custom_json(retries=0, redispatch=False)
 
 
 def without_retries(server: ServerProcess) -> None:
@@ -54,26 +51,6 @@ def without_retries(server: ServerProcess) -> None:
         interval=0.2,
         what="the configure",
     )
-
-
-def build_stack(server: ServerProcess, repo: Path) -> str:
-    hosts = ["app1", "app2", "app3"]
-    document = {
-        "name": "zdt",
-        "custom_json": custom_json(retries=True),
-        "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
-        "apps": [{"shortname": "sample", "source": {"url": f"file://{repo}", "revision": "main"}}],
-        "instances": [{"hostname": "lb1", "layers": ["lb"]}]
-        + [{"hostname": h, "layers": ["app"]} for h in hosts],
-    }
-    server.call("PUT", "/stacks/zdt/document", document, expect=200)
-    for host in ["lb1", *hosts]:
-        server.call("POST", f"/stacks/zdt/instances/{host}/start", expect=200)
-    server.wait_for_status("zdt", ["lb1", *hosts], "online", timeout=300)
-    server.wait_idle("zdt")
-    url = f"http://{server.instances('zdt')['lb1']['private_ip']}:{LB_PORT}/"
-    wait_until(lambda: get(url)[0] == 200, 30, interval=0.2, what="the app")
-    return url
 
 
 def deploy_under_load(server: ServerProcess, url: str, rolling: bool, tmp: Path) -> dict[str, Any]:
@@ -114,7 +91,7 @@ def main() -> int:
         rows = []
         try:
             repo = sample_repository(tmp / "sample")
-            url = build_stack(server, repo)
+            url = build_lb_stack(server, "zdt", repo, ["app1", "app2", "app3"])
             for retries in (True, False):
                 if not retries:
                     without_retries(server)
