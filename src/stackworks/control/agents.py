@@ -26,19 +26,20 @@ SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' config
 
 
 def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
-    instance = instance_store.record_heartbeat(session, instance.id, metrics, utcnow())
-    metric_store.record_heartbeat(session, instance.id, metrics, utcnow())  # metrics history
-    if instance.status is InstanceStatus.BOOTING:
+    now = utcnow()
+    instance = instance_store.record_heartbeat(session, instance.id, metrics, now)
+    metric_store.record_heartbeat(session, instance.id, metrics, now)  # metrics history
+    if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
+        was_lost = instance.status is InstanceStatus.CONNECTION_LOST
         instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
-    elif instance.status is InstanceStatus.CONNECTION_LOST:
-        instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
-        event_store.record(
-            session,
-            instance.stack_id,
-            EventKind.LIFECYCLE,
-            f"{instance.hostname} is back: its agent called again",
-            instance=instance,
-        )
+        if was_lost:
+            event_store.record(
+                session,
+                instance.stack_id,
+                EventKind.LIFECYCLE,
+                f"{instance.hostname} is back: its agent called again",
+                instance=instance,
+            )
     return instance
 
 
