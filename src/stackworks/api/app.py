@@ -13,6 +13,7 @@ from stackworks.api import errors
 from stackworks.api.deps import User
 from stackworks.api.routes import (
     agent,
+    agent_credentials,
     apps,
     deployments,
     documents,
@@ -72,6 +73,7 @@ def create_app(
         deployments,
         documents,
         agent,
+        agent_credentials,
         tokens,
         scaling,
         resources,

@@ -26,6 +26,7 @@ from stackworks.wire.schemas import (
     AppOut,
     AppUpdate,
     CommandOut,
+    CredentialRotate,
     DatabaseOut,
     DatabaseRegister,
     DatabaseUpdate,
@@ -40,6 +41,8 @@ from stackworks.wire.schemas import (
     LoadScalingOut,
     LoadScalingUpdate,
     MetricsOut,
+    RegistrationTokenCreate,
+    RegistrationTokenOut,
     ScheduleOut,
     SnapshotOut,
     SnapshotRestore,
@@ -273,6 +276,19 @@ class ApiClient:
 
     def delete_instance(self, stack: str, hostname: str) -> None:
         self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
+
+    def create_registration_token(self, stack: str, expires_in: int) -> RegistrationTokenOut:
+        path = f"/stacks/{_segment(stack)}/registration-tokens"
+        body = RegistrationTokenCreate(expires_in=expires_in)
+        return self._one(RegistrationTokenOut, "POST", path, body=body)
+
+    def rotate_credential(self, stack: str, hostname: str, grace: int) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/rotate-credential"
+        return self._one(InstanceOut, "POST", path, body=CredentialRotate(grace=grace))
+
+    def revoke_credential(self, stack: str, hostname: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/revoke-credential"
+        return self._one(InstanceOut, "POST", path)
 
     # --- deployments and commands -----------------------------------------------------------
 

@@ -315,9 +315,11 @@ class ApplyResult(BaseModel):
 
 
 class RegisterRequest(Strict):
-    """`stackworks agent register`: make a host you already run an instance of a stack."""
+    """`stackworks agent register`: make a host you already run an instance of a stack.
 
-    stack: str
+    The registration token presented names the stack; `stack`, when given, must be that one."""
+
+    stack: str | None = None
     layers: list[str] = Field(min_length=1)
     hostname: str
     private_ip: str
@@ -339,6 +341,24 @@ class Heartbeat(Strict):
 class HeartbeatReply(BaseModel):
     status: InstanceStatus
     heartbeat_interval: float
+    #: a rotation's new credential: the agent saves it and calls with it from then on
+    credential: str | None = Field(default=None, repr=False)
+
+
+class RegistrationTokenCreate(Strict):
+    expires_in: int = Field(default=3600, description="seconds the token stays usable")
+
+
+class RegistrationTokenOut(BaseModel):
+    stack: str
+    token: str  # shown once: only a hash is kept
+    expires_at: datetime
+
+
+class CredentialRotate(Strict):
+    grace: int = Field(
+        default=3600, description="seconds the old credential lasts if the agent never confirms"
+    )
 
 
 class AgentCommand(BaseModel):
