@@ -103,6 +103,17 @@ def test_a_stack_built_from_the_command_line_lists_as_json(cli: Cli) -> None:
     assert layer["recipes"]["setup"] == ["extra::one", "extra::two"]
     shown = cli("app", "show", "cli1", "web", "--json").stdout
     assert "very-secret-value" not in shown
+    audit = cli("audit", "cli1", "--since", "1h", "--json")
+    assert audit.returncode == 0, audit.stderr
+    assert "very-secret-value" not in audit.stdout
+    actions = [(r["action"], r["status"]) for r in json.loads(audit.stdout)]
+    assert actions[:2] == [("POST /stacks", 201), ("POST /stacks/{stack}/layers", 201)]
+    assert ("POST /stacks/{stack}/apps", 201) in actions
+    table = cli("audit", "cli1", "--limit", "1")
+    assert table.returncode == 0 and "POST /stacks/{stack}/instances" in table.stdout
+    bad = cli("audit", "cli1", "--since", "yesterday")
+    assert bad.returncode == 2 and "--since" in bad.stderr
+    no_traceback(bad)
 
 
 def test_bad_input_names_the_field_exits_non_zero_and_creates_nothing(cli: Cli) -> None:

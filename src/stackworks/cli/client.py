@@ -25,6 +25,7 @@ from stackworks.wire.schemas import (
     ApplyResult,
     AppOut,
     AppUpdate,
+    AuditEntryOut,
     CommandOut,
     CredentialRotate,
     DatabaseOut,
@@ -316,6 +317,18 @@ class ApiClient:
         return self._one(CommandOut, "GET", path, params=params)
 
     # --- events -----------------------------------------------------------------------------
+
+    def list_audit(
+        self, stack: str | None, *, since: str | None = None, limit: int | None = None
+    ) -> list[AuditEntryOut]:
+        """One stack's audit records, or (no stack) the whole server's."""
+        path = "/audit" if stack is None else f"/stacks/{_segment(stack)}/audit"
+        params: dict[str, Any] = {}
+        if since:
+            params["since"] = since
+        if limit:
+            params["limit"] = limit
+        return self._many(AuditEntryOut, path, params=params)
 
     def list_events(
         self,

@@ -19,6 +19,7 @@ from stackworks.cli import (
     addresses,
     agent,
     apps,
+    audit,
     commands,
     credentials,
     databases,
@@ -26,6 +27,7 @@ from stackworks.cli import (
     deployments,
     documents,
     events,
+    instance_credentials,
     instances,
     layers,
     scaling,
@@ -103,11 +105,15 @@ app.add_typer(apps.app, name="app")
 app.add_typer(instances.app, name="instance")
 instances.app.command("schedule")(scaling.schedule)
 instances.app.command("metrics")(scaling.metrics)
+instances.app.command("register-token")(instance_credentials.register_token)
+instances.app.command("rotate-credential")(instance_credentials.rotate_credential)
+instances.app.command("revoke-credential")(instance_credentials.revoke_credential)
 layers.app.command("scaling")(scaling.layer_scaling)
 app.command("deploy")(deployments.deploy)
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(commands.app, name="command")
 app.command("events")(events.events)
+app.command("audit")(audit.audit)
 app.command("apply")(documents.apply)
 app.command("export")(documents.export)
 app.command("server")(server.server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stackworks.domain.audit import AuditRecord
 from stackworks.domain.entities import (
     FILTERED,
     App,
@@ -196,6 +197,19 @@ def event_out(event: StackEvent) -> schemas.EventOut:
         instance=event.hostname,
         message=event.message,
         details=event.details,
+    )
+
+
+def audit_entry_out(entry: AuditRecord) -> schemas.AuditEntryOut:
+    return schemas.AuditEntryOut(
+        seq=entry.seq,
+        at=entry.at,
+        user=entry.principal,
+        stack=entry.stack,
+        action=entry.action,
+        target=entry.target,
+        status=entry.status_code,
+        changes=entry.changes,
     )
 
 

@@ -226,6 +226,17 @@ class EventOut(BaseModel):
     details: JSON
 
 
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: datetime | None
+    user: str | None  # the token's (user's) name; null: no valid token was presented
+    stack: str | None
+    action: str  # method and route template: "PATCH /stacks/{stack}/apps/{app}"
+    target: str  # the path
+    status: int  # the answer's HTTP status
+    changes: JSON  # {"body": ...} with secrets as *****FILTERED*****, or a note of what it was
+
+
 # --- deployments and commands ---------------------------------------------------------------
 
 

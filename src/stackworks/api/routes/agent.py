@@ -10,10 +10,11 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from stackworks.api import audit
 from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalDep
 from stackworks.control import agent_credentials, agents
 from stackworks.domain.errors import Unauthenticated
@@ -36,6 +37,7 @@ def register(
     settings: SettingsDep,
     signal: SignalDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_registration_bearer)],
+    request: Request,
 ) -> schemas.RegisterResponse:
     """Make a host the user already runs an instance of a stack (OpsWorks' register --local),
     with a one-time registration token (`stackworks instance register-token`) as the bearer."""
@@ -44,6 +46,7 @@ def register(
     with db.transaction() as session:
         stack, instance, credential = agent_credentials.register(session, bearer.credentials, body)
         interval = settings.heartbeat_for(stack).interval
+    setattr(request.state, audit.STACK_STATE, stack.name)  # the token named it, not the body
     signal.bump()
     return schemas.RegisterResponse(
         instance_id=instance.id,
