@@ -80,3 +80,8 @@ PACKAGES_RECIPE = "stackworks::packages"
 #: Run first of all on setup: links the instance's volumes (`self.volumes` in the
 #: configuration) at their mount points, so every later recipe finds their data in place.
 VOLUMES_RECIPE = "stackworks::volumes"
+
+#: Run on setup (after the packages) and first on configure, whatever the layer's type: the
+#: Unix accounts of the stack's SSH users (`ssh_users` in the configuration), so a change to
+#: who may log in reaches every instance with the configure it triggers.
+SSH_USERS_RECIPE = "stackworks::ssh_users"

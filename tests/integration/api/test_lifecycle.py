@@ -96,6 +96,7 @@ def test_instances_go_online_and_configure_reaches_every_online_instance(api: Ap
     for agent in (lb, app1):
         ran = agent.drain()
         assert [c["type"] for c in ran] == ["configure"]
+        assert ran[0]["run_list"][0] == "stackworks::ssh_users"  # every layer type's configure
         assert online_in(ran[0]["configuration"]) == ["app1", "lb1"]
         assert ran[0]["configuration"]["layers"]["app"]["instances"]["app1"]["private_ip"]
 
@@ -108,7 +109,12 @@ def test_setup_runs_setup_then_deploy_recipes_of_the_layers(api: Api) -> None:
     agent.heartbeat()
     setup = agent.next()
     assert setup is not None
-    assert setup["run_list"] == ["stackworks::volumes", "stackworks::packages", "probe::setup"]
+    assert setup["run_list"] == [
+        "stackworks::volumes",
+        "stackworks::packages",
+        "stackworks::ssh_users",
+        "probe::setup",
+    ]
 
 
 def test_configures_not_yet_started_are_superseded_by_the_newest(api: Api) -> None:
