@@ -10,9 +10,6 @@ cache warm, RelStorage, psycopg2 and Celery included): every check after it reus
 
 from __future__ import annotations
 
-import base64
-import http.client
-import json
 import shutil
 import socket
 import subprocess
@@ -23,6 +20,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from integration.cookbooks import plone_api
 from integration.cookbooks.cookbook_instances import COOKBOOKS, Instance, commit, git
 from stackworks.converge import run_recipes
 from support.postgres import PostgresServer
@@ -42,6 +40,7 @@ BASE_PORT = 18520
 ADMIN_PASSWORD = "plone-rs-admin-secret"
 DB_PASSWORD = "pg-rs-s3cret$'x"  # a quote and a dollar: both must survive the dsn
 TASKS = '''"""A tiny Celery app: its broker is what the cookbook gives it."""
+import os
 from pathlib import Path
 
 from celery import Celery
@@ -114,29 +113,11 @@ def configuration(
 def request(
     host: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """One plone.restapi call as the Zope manager, over loopback."""
-    token = base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode()
-    headers = {"Accept": "application/json", "Authorization": f"Basic {token}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body)
-    connection = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        return response.status, (json.loads(text) if text.startswith("{") else {})
-    finally:
-        connection.close()
+    return plone_api.request(host, port, method, path, ADMIN_PASSWORD, body)
 
 
 def page_title(host: str, port: int) -> str | None:
-    try:
-        status, document = request(host, port, "GET", "/Plone/rs-proof")
-    except OSError:
-        return None
-    return str(document.get("title")) if status == 200 else None
+    return plone_api.title(host, port, "/Plone/rs-proof", ADMIN_PASSWORD)
 
 
 def memcached_sets(host: str, port: int) -> int:

@@ -10,9 +10,7 @@ release venv, and every check after it reuses that install.
 
 from __future__ import annotations
 
-import base64
 import http.client
-import json
 import shutil
 import threading
 import time
@@ -22,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from integration.cookbooks import plone_api
 from integration.cookbooks.cookbook_instances import COOKBOOKS, Instance, commit, git
 from stackworks.converge import run_recipes
 from support.processes import port_accepts, wait_until
@@ -82,29 +81,11 @@ def configuration(me: Instance, instances: list[Instance], repo: Path) -> dict[s
 def request(
     host: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """One plone.restapi call as the Zope manager, over loopback."""
-    token = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
-    headers = {"Accept": "application/json", "Authorization": f"Basic {token}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body)
-    connection = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        return response.status, (json.loads(text) if text.startswith("{") else {})
-    finally:
-        connection.close()
+    return plone_api.request(host, port, method, path, PASSWORD, body)
 
 
 def page_title(host: str, port: int) -> str | None:
-    try:
-        status, document = request(host, port, "GET", "/Plone/zeo-proof")
-    except OSError:
-        return None
-    return str(document.get("title")) if status == 200 else None
+    return plone_api.title(host, port, "/Plone/zeo-proof", PASSWORD)
 
 
 def serving(host: str, port: int) -> bool:

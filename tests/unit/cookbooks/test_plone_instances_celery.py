@@ -97,14 +97,6 @@ def _stack(tmp_path: Path, redis_ip: str | None, **plone: Any) -> dict[str, Any]
     )
 
 
-@pytest.fixture
-def deployed(tmp_path: Path) -> Path:
-    app = tmp_path / "srv/www/site"
-    (app / "releases/20260101T000000Z").mkdir(parents=True)
-    (app / "current").symlink_to("releases/20260101T000000Z")
-    return app
-
-
 def test_configure_runs_the_worker_with_the_broker_url_and_writes_broker_env(
     tmp_path: Path, deployed: Path
 ) -> None:

@@ -154,15 +154,6 @@ def _stack(tmp_path: Path, **plone: Any) -> dict[str, Any]:
     )
 
 
-@pytest.fixture
-def deployed(tmp_path: Path) -> Path:
-    """An app with a current release on disk (what configure acts on)."""
-    app = tmp_path / "srv/www/site"
-    (app / "releases/20260101T000000Z").mkdir(parents=True)
-    (app / "current").symlink_to("releases/20260101T000000Z")
-    return app
-
-
 def test_configure_writes_a_secret_zope_conf_and_installs_relstorage_into_the_release(
     tmp_path: Path, deployed: Path
 ) -> None:
