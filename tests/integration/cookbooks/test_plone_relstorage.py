@@ -20,9 +20,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from integration.cookbooks import plone_api
-from integration.cookbooks.cookbook_instances import COOKBOOKS, Instance, commit, git
-from stackworks.converge import run_recipes
+from integration.cookbooks import plone_stack
+from integration.cookbooks.cookbook_instances import Instance, commit, git
+from integration.cookbooks.plone_stack import run
 from support.postgres import PostgresServer
 from support.processes import port_accepts, wait_until
 
@@ -63,20 +63,15 @@ def configuration(
     me: Instance, instances: list[Instance], repo: Path, database: dict[str, Any]
 ) -> dict[str, Any]:
     """A stack configuration (the shape stack_config builds) for `me`."""
-    layers: dict[str, Any] = {
-        name: {"id": f"l-{name}", "name": name, "type": kind, "instances": {}}
-        for name, kind in (
-            ("memcached", "memcached"),
-            ("redis", "redis"),
-            ("plone_instances", "plone-instances"),
-        )
-    }
-    for other in instances:
-        for layer in other.layers:
-            layers[layer]["instances"][other.hostname] = other.describe()
-    return {
-        "stackworks": {"version": "test", "service_manager": "supervisor", "packages": []},
-        "attributes": {
+    return plone_stack.configuration(
+        me,
+        instances,
+        layer_types={
+            "memcached": "memcached",
+            "redis": "redis",
+            "plone_instances": "plone-instances",
+        },
+        attributes={
             "memcached": {"port": MEMCACHED_PORT, "memory": 16},
             "redis": {"port": REDIS_PORT},
             "plone_instances": {
@@ -87,37 +82,23 @@ def configuration(
             },
             "deploy": {"plone_instances": {"buildout_init_commands": [WORKER]}},
         },
-        "stack": {"id": "s-1", "name": "plone"},
-        "layers": layers,
-        "instances": {i.hostname: i.describe() for i in instances},
-        "apps": {
-            "plone_instances": {
-                "id": "a-1",
-                "name": "Plone site",
-                "source": {"type": "git", "url": str(repo), "revision": "main"},
-                "environment": {"PLONE_ADMIN_PASSWORD": ADMIN_PASSWORD},
-                "secure_keys": ["PLONE_ADMIN_PASSWORD"],
-                "data_sources": [database],
-                "layers": ["plone_instances"],
-                "domains": [],
-                "attributes": {},
-                "deploy": True,
-            }
+        app={
+            "source": plone_stack.source(repo),
+            "environment": {"PLONE_ADMIN_PASSWORD": ADMIN_PASSWORD},
+            "data_sources": [database],
+            "layers": ["plone_instances"],
         },
-        "self": {**me.describe(), "roots": me.roots},
-        "command": {"id": "c-1", "type": "deploy", "args": {}, "reason": ""},
-        "deployment": None,
-    }
+    )
 
 
 def request(
     host: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    return plone_api.request(host, port, method, path, ADMIN_PASSWORD, body)
+    return plone_stack.request(host, port, method, path, ADMIN_PASSWORD, body)
 
 
 def page_title(host: str, port: int) -> str | None:
-    return plone_api.title(host, port, "/Plone/rs-proof", ADMIN_PASSWORD)
+    return plone_stack.title(host, port, "/Plone/rs-proof", ADMIN_PASSWORD)
 
 
 def memcached_sets(host: str, port: int) -> int:
@@ -135,12 +116,6 @@ def memcached_sets(host: str, port: int) -> int:
         if len(parts) == 3 and parts[1] == "cmd_set":
             return int(parts[2])
     raise AssertionError(f"no cmd_set in memcached stats: {data[:200]!r}")
-
-
-def run(run_list: list[str], config: dict[str, Any], lines: list[str]) -> Any:
-    report = run_recipes(run_list, config, cookbook_paths=[COOKBOOKS], log=lines.append)
-    assert report.ok, f"{report.error}\n" + "\n".join(lines[-40:])
-    return report
 
 
 def test_plone_clients_on_relstorage_share_pages_and_celery_runs_a_task_through_redis(
