@@ -260,11 +260,27 @@ def mask_configuration(configuration: JSON) -> JSON:
 
 
 def secure_values(configuration: JSON) -> list[str]:
-    """Every secure value a configuration carries: what the agent scrubs from its logs."""
-    values: list[str] = []
+    """Every secure value a configuration carries: what the agent scrubs from its logs. Besides
+    the apps' secure values, every attribute named `password` or `*_password` (seed 001's
+    `plone_instances.relstorage.db.password`, `haproxy.stats_password`) counts as one."""
+    values: list[str] = _attribute_passwords(configuration.get("attributes") or {})
     for app in configuration.get("apps", {}).values():
         env = app.get("environment", {})
         values.extend(str(env[k]) for k in app.get("secure_keys", []) if env.get(k))
         for source in app.get("data_sources", []):
             values.extend(str(source[k]) for k in ("url", "password") if source.get(k))
     return values
+
+
+def _attribute_passwords(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if (key == "password" or key.endswith("_password")) and isinstance(item, str | int):
+                found.extend([str(item)] if str(item) else [])
+            else:
+                found.extend(_attribute_passwords(item))
+        return found
+    if isinstance(value, list):
+        return [v for item in value for v in _attribute_passwords(item)]
+    return []
