@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.control import catalog, commands
 from stackworks.control.run_lists import execute_recipes_arg
+from stackworks.domain import secret_attributes
 from stackworks.domain.entities import App, Deployment, Instance, Stack
 from stackworks.domain.errors import Conflict, InvalidInput, NotFound
 from stackworks.domain.rolling import (
@@ -82,6 +83,13 @@ def create_deployment(
             app_hosts=sorted(runs_app),
             other_hosts=sorted(i.hostname for i in targets if i.hostname not in runs_app),
             balancers=_balancers(snapshot),
+        )
+    secret_attributes.check(body.custom_json, "custom_json")
+    if secret_attributes.has_secrets(body.custom_json):
+        raise InvalidInput(
+            "custom_json: a deployment's custom JSON is kept in clear; put secrets in the "
+            "stack's or a layer's custom JSON",
+            field="custom_json",
         )
     deployment = deployment_store.add(
         session,

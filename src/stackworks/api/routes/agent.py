@@ -17,6 +17,7 @@ from stackworks.control import agents, catalog, lifecycle
 from stackworks.domain.entities import Instance
 from stackworks.domain.lifecycle import InstanceEvent
 from stackworks.domain.status import CommandStatus, InstanceStatus
+from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
@@ -98,7 +99,7 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
             type=row.type,
             deployment_id=row.deployment_id,
             run_list=list(row.run_list),
-            configuration=row.configuration,
+            configuration=command_store.configuration_for_agent(session, row),
             timeout=float(row.timeout),
         )
 
