@@ -96,6 +96,7 @@ def login(
 
 
 stacks.app.command("start")(stack_power.start)
+stacks.app.command("clone")(documents.clone)
 stacks.app.command("stop")(stack_power.stop)
 app.add_typer(stacks.app, name="stack")
 app.add_typer(layers.app, name="layer")

@@ -64,6 +64,13 @@ def create_deployment(
         execute_recipes_arg(body.command.args)
     if body.instances and body.layers:
         raise InvalidInput("give instances or layers, not both", field="instances")
+    secret_attributes.check(body.custom_json, "custom_json")
+    if secret_attributes.has_secrets(body.custom_json):
+        raise InvalidInput(
+            "custom_json: a deployment's custom JSON is kept in clear; put secrets in the "
+            "stack's or a layer's custom JSON",
+            field="custom_json",
+        )
     app = _app(session, stack, body.app, name)
     if name is CommandName.UPDATE_CUSTOM_COOKBOOKS:
         refreshed = catalog.pin_sources(stack.cookbook_sources, refresh=True)
@@ -83,13 +90,6 @@ def create_deployment(
             app_hosts=sorted(runs_app),
             other_hosts=sorted(i.hostname for i in targets if i.hostname not in runs_app),
             balancers=_balancers(snapshot),
-        )
-    secret_attributes.check(body.custom_json, "custom_json")
-    if secret_attributes.has_secrets(body.custom_json):
-        raise InvalidInput(
-            "custom_json: a deployment's custom JSON is kept in clear; put secrets in the "
-            "stack's or a layer's custom JSON",
-            field="custom_json",
         )
     deployment = deployment_store.add(
         session,
