@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stackworks.domain.entities import App, AppSource, Command, EnvironmentVariable, Stack
 from stackworks.domain.resources import DatabaseEngine, RegisteredDatabase
 from stackworks.domain.status import CommandName, SourceType
-from stackworks.store import apps, commands, databases, keyring, stacks
+from stackworks.store import apps, commands, databases, keyring, sealing, stacks
 from stackworks.store.db import Database, sqlite_url
 from stackworks.store.key_rotation import rotate_server_key
 from stackworks.store.keyring import Keyring, SecretKeyError
@@ -141,3 +141,66 @@ def test_rotation_with_keys_from_the_environment_wants_the_new_one_first(tmp_pat
     report = rotate_server_key(tmp_path, url, {keyring.ENV_KEY: f"{new},{old}"})
     assert report.secrets == 4 and report.keys_left == 2
     assert _read_all(url, Keyring([new.encode()])) == list(SECRETS)
+
+
+def test_secrets_an_older_version_stored_in_clear_are_encrypted_on_first_start(
+    tmp_path: Path,
+) -> None:
+    url = sqlite_url(tmp_path / "stackworks.db")
+    db = Database(url)
+    db.upgrade()
+    with db.transaction() as session:  # rows as an older version wrote them
+        session.add(StackRow(id="s", name="shop"))
+        session.flush()
+        session.add(
+            AppRow(
+                id="a",
+                stack_id="s",
+                shortname="web",
+                name="web",
+                environment=[{"key": "S", "value": "env-s3cret", "secure": True}],
+            )
+        )
+        session.add(
+            DatabaseRow(
+                id="d",
+                stack_id="s",
+                name="main",
+                engine="postgresql",
+                host="h",
+                port=5432,
+                database="db",
+                user="u",
+                password="db-pa55",
+            )
+        )
+        config = {"apps": {"web": {"environment": {"T": "cmd-t0ken"}, "secure_keys": ["T"]}}}
+        session.add(
+            CommandRow(
+                id="c",
+                stack_id="s",
+                instance_id="i",
+                type="setup",
+                status="pending",
+                configuration=config,
+            )
+        )
+    with db.transaction() as session:
+        assert sealing.seal_clear_values(session) == 3
+    with db.transaction() as session:
+        assert sealing.seal_clear_values(session) == 0  # nothing left in clear
+        rows = [
+            *session.scalars(select(AppRow)),
+            *session.scalars(select(DatabaseRow)),
+            *session.scalars(select(CommandRow)),
+        ]
+        text = " ".join(
+            repr({k: v for k, v in vars(r).items() if not k.startswith("_")}) for r in rows
+        )
+        for secret in ("env-s3cret", "db-pa55", "cmd-t0ken"):
+            assert secret not in text
+        assert apps.get(session, "s", "web").environment[0].value == "env-s3cret"
+        assert databases.get(session, "s", "main").password == "db-pa55"
+        whole = commands.configuration_for_agent(session, commands.row(session, "c"))
+        assert whole["apps"]["web"]["environment"]["T"] == "cmd-t0ken"
+    db.dispose()
