@@ -235,8 +235,8 @@ def test_deployments_refuse_bad_requests_with_the_field(api: Api) -> None:
     assert api.get("/stacks/demo/deployments").json() == []
 
 
-def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> None:
-    setup_stack(api)
+def make_secret_app(api: Api) -> None:
+    """An app on layer app with a secure TOKEN."""
     api.post(
         "/stacks/demo/apps",
         {
@@ -246,6 +246,11 @@ def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> 
             "environment": [{"key": "TOKEN", "value": "s3cret-v4lue", "secure": True}],
         },
     )
+
+
+def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> None:
+    setup_stack(api)
+    make_secret_app(api)
     api.post("/stacks/demo/instances/app1/start")
     api.tick()
     agent = FakeAgent(api, "app1")
@@ -262,15 +267,7 @@ def test_the_server_scrubs_what_a_careless_agent_sends_and_others_get_no_secret(
     api: Api,
 ) -> None:
     setup_stack(api)
-    api.post(
-        "/stacks/demo/apps",
-        {
-            "shortname": "web",
-            "source": {"url": "file:///r"},
-            "layers": ["app"],
-            "environment": [{"key": "TOKEN", "value": "s3cret-v4lue", "secure": True}],
-        },
-    )
+    make_secret_app(api)
     api.post("/stacks/demo/instances/app1/start")
     api.post("/stacks/demo/instances/lb1/start")
     api.tick()
