@@ -349,8 +349,9 @@ class ApiClient:
 
     # --- whole-stack documents --------------------------------------------------------------
 
-    def get_document(self, stack: str) -> StackDocument:
-        return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document")
+    def get_document(self, stack: str, *, with_secrets: bool = False) -> StackDocument:
+        params = {"with_secrets": "true"} if with_secrets else None
+        return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document", params=params)
 
     # --- tokens ----------------------------------------------------------------------------
 

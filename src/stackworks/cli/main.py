@@ -98,6 +98,7 @@ def login(
 
 
 stacks.app.command("start")(stack_power.start)
+stacks.app.command("clone")(documents.clone)
 stacks.app.command("stop")(stack_power.stop)
 app.add_typer(stacks.app, name="stack")
 app.add_typer(layers.app, name="layer")
@@ -116,7 +117,7 @@ app.command("events")(events.events)
 app.command("audit")(audit.audit)
 app.command("apply")(documents.apply)
 app.command("export")(documents.export)
-app.command("server")(server.server)
+app.add_typer(server.app, name="server")
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
 app.add_typer(volumes.app, name="volume")

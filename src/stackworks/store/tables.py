@@ -173,7 +173,10 @@ class CommandRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     run_list: Mapped[list[Any]] = mapped_column(default=list)
+    #: the configuration with its secrets masked; the secrets themselves, encrypted, in
+    #: `sealed_secrets` (domain.configuration_secrets.split; migration 0008)
     configuration: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sealed_secrets: Mapped[str | None] = mapped_column(Text, default=None)
     timeout: Mapped[int] = mapped_column(Integer, default=3600)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -333,7 +336,9 @@ class DatabaseRow(Base):
     port: Mapped[int] = mapped_column(Integer)
     database: Mapped[str] = mapped_column(String(63))
     user: Mapped[str] = mapped_column(String(63))
+    #: empty since migration 0008: the password is kept encrypted in `password_sealed`
     password: Mapped[str] = mapped_column(Text, default="")
+    password_sealed: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

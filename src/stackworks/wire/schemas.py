@@ -307,7 +307,7 @@ class StackDocument(Strict):
     apps: list[AppCreate] = Field(default_factory=list)
     instances: list[InstanceCreate] = Field(default_factory=list)
     #: registered databases; exported with their password as *****FILTERED*****, which
-    #: applying keeps as stored (a new database needs its real password)
+    #: applying keeps as stored (a new database is left without one, with a warning)
     databases: list[DatabaseRegister] = Field(default_factory=list)
     #: layer shortname -> its load-based thresholds (only layers that differ from the default)
     load_scaling: dict[str, LoadScalingUpdate] = Field(default_factory=dict)
@@ -320,6 +320,9 @@ class ApplyResult(BaseModel):
     created: list[str]  # e.g. "layer web", "instance web1"
     updated: list[str]
     unchanged: list[str]
+    #: what the document could not carry, e.g. a secret exported as *****FILTERED***** for a
+    #: stack that has no value to keep: left unset, to be given separately
+    warnings: list[str] = Field(default_factory=list)
 
 
 # --- agent ----------------------------------------------------------------------------------

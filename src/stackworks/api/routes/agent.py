@@ -19,6 +19,7 @@ from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalD
 from stackworks.control import agent_credentials, agents
 from stackworks.domain.errors import Unauthenticated
 from stackworks.domain.status import CommandStatus
+from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
 from stackworks.wire import schemas
@@ -87,7 +88,7 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
             type=row.type,
             deployment_id=row.deployment_id,
             run_list=list(row.run_list),
-            configuration=row.configuration,
+            configuration=command_store.configuration_for_agent(session, row),
             timeout=float(row.timeout),
         )
 
