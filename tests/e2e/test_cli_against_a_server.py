@@ -168,7 +168,7 @@ def test_a_deploy_token_made_on_the_command_line_can_deploy_but_not_manage(cli: 
     token = json.loads(made.stdout)["token"]
     assert cli("stack", "list", "--json", token=token).returncode == 0
     refused = cli("stack", "create", "nope", token=token)
-    assert refused.returncode == 1 and "admin token" in refused.stderr
+    assert refused.returncode == 1 and "needs a server admin" in refused.stderr
     listed = cli("token", "list", "--json").stdout
     assert token not in listed
     assert cli("token", "delete", "ci-bot").returncode == 0

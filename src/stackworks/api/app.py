@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
-from stackworks.api.deps import User
+from stackworks.api.access import AnyUser
 from stackworks.api.routes import (
     agent,
     apps,
@@ -18,10 +18,13 @@ from stackworks.api.routes import (
     documents,
     instances,
     layers,
+    me,
+    permissions,
     resources,
     scaling,
     stacks,
     tokens,
+    users,
 )
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
@@ -75,11 +78,14 @@ def create_app(
         tokens,
         scaling,
         resources,
+        users,
+        me,
+        permissions,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
-    def health(_user: User) -> dict[str, str]:
+    def health(_user: AnyUser) -> dict[str, str]:
         """Whether the server answers, and its version (a token is needed, as everywhere)."""
         return {"status": "ok", "version": __version__}
 

@@ -13,6 +13,7 @@ from stackworks.control.settings import Settings
 from stackworks.providers.fake import FakeProvider
 from stackworks.providers.registered import RegisteredProvider
 from stackworks.store import tokens
+from stackworks.store import users as user_store
 from stackworks.store.db import Database
 from support.api_harness import Api
 
@@ -22,7 +23,8 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     db = Database(database_url)
     db.upgrade()
     with db.transaction() as session:
-        token = tokens.create(session, "admin")
+        admin = user_store.create(session, "admin", is_admin=True)
+        token, _ = tokens.create(session, admin.id, "admin")
     settings = Settings(
         data_dir=tmp_path, server_url="http://127.0.0.1:1", database_url=database_url
     )

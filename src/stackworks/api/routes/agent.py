@@ -12,7 +12,8 @@ import time
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from stackworks.api.deps import Admin, AgentInstance, DatabaseDep, SettingsDep, SignalDep
+from stackworks.api.access import AgentOnly, ServerAdmin
+from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
 from stackworks.control import agents, catalog, lifecycle
 from stackworks.domain.entities import Instance
 from stackworks.domain.lifecycle import InstanceEvent
@@ -36,7 +37,7 @@ def register(
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
-    _admin: Admin,
+    _admin: ServerAdmin,
 ) -> schemas.RegisterResponse:
     """Make a host the user already runs an instance of a stack (OpsWorks' register --local)."""
     credential = tokens.new_secret("swi")
@@ -74,7 +75,7 @@ def register(
 @router.post("/heartbeat")
 def heartbeat(
     body: schemas.Heartbeat,
-    instance: AgentInstance,
+    instance: AgentOnly,
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
@@ -105,7 +106,7 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
 
 @router.get("/commands")
 async def poll_commands(
-    instance: AgentInstance, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
+    instance: AgentOnly, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
 ) -> schemas.AgentCommands:
     """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds."""
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
@@ -125,7 +126,7 @@ async def poll_commands(
 
 
 @router.post("/commands/{command_id}/ack", status_code=204)
-def acknowledge(command_id: str, instance: AgentInstance, db: DatabaseDep) -> Response:
+def acknowledge(command_id: str, instance: AgentOnly, db: DatabaseDep) -> Response:
     with db.transaction() as session:
         agents.acknowledge(session, instance, command_id)
     return Response(status_code=204)
@@ -133,7 +134,7 @@ def acknowledge(command_id: str, instance: AgentInstance, db: DatabaseDep) -> Re
 
 @router.post("/commands/{command_id}/log", status_code=204)
 def append_log(
-    command_id: str, body: schemas.LogChunk, instance: AgentInstance, db: DatabaseDep
+    command_id: str, body: schemas.LogChunk, instance: AgentOnly, db: DatabaseDep
 ) -> Response:
     with db.transaction() as session:
         agents.append_log(session, instance, command_id, body.seq, body.lines)
@@ -144,7 +145,7 @@ def append_log(
 def report_result(
     command_id: str,
     body: schemas.CommandResult,
-    instance: AgentInstance,
+    instance: AgentOnly,
     db: DatabaseDep,
     signal: SignalDep,
 ) -> Response:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 
-from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, SettingsDep, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
 from stackworks.control import documents
 from stackworks.domain.errors import InvalidInput
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/stacks/{stack}/document", tags=["documents"])
 
 
 @router.get("")
-def export_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackDocument:
+def export_stack(stack: str, db: DatabaseDep, _user: ShowStack) -> schemas.StackDocument:
     with db.transaction() as session:
         return documents.export_document(session, stack_named(session, stack))
 
@@ -28,7 +29,7 @@ def apply_stack(
     request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.ApplyResult:
     if body.name != stack:
         raise InvalidInput(

@@ -1,0 +1,179 @@
+"""Route declarations: the one place that says who may call each API route.
+
+Every route takes exactly one of these as a parameter (docs/security.md, "Permissions"):
+
+    def create_deployment(stack: str, ..., user: DeployStack) -> ...   # deploy on {stack}
+    def create_user(..., _admin: ServerAdmin) -> ...                   # server admins
+    def whoami(me: AnyUser) -> ...                                     # any valid user token
+    def heartbeat(..., instance: AgentOnly) -> ...                     # an agent credential
+    def login(..., _anyone: Anonymous) -> ...                          # no credential at all
+
+A declaration is a FastAPI dependency object carrying its `RouteAccess`; `declared_access`
+finds it again from the route, which is how the permission matrix test walks the route table.
+Dependencies run before the request body is validated, so a refused caller gets 401, 403 or
+404, never a 422 that would confirm the route and stack exist.
+
+Refusals: no or unknown credential 401 (user routes take no agent credential, agent routes no
+user token); below show on a stack 404, as if it did not exist; below the needed level 403,
+saying which level is needed and which the caller has. The caller's `Principal` is put on
+`request.state.principal` for whatever runs after (the audit log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from stackworks.api.errors import error_body
+from stackworks.domain.access import (
+    Audience,
+    Decision,
+    Level,
+    Principal,
+    Refusal,
+    RouteAccess,
+    decide_admin,
+    decide_stack,
+)
+from stackworks.domain.entities import Instance
+from stackworks.domain.errors import NotFound
+from stackworks.store import instances as instance_store
+from stackworks.store import permissions as permission_store
+from stackworks.store import stacks as stack_store
+from stackworks.store import tokens
+from stackworks.store.db import Database
+
+_bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail=error_body(message)["detail"],
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _refuse(decision: Decision) -> None:
+    if decision.refusal is Refusal.FORBIDDEN:
+        raise HTTPException(status_code=403, detail=error_body(decision.message)["detail"])
+    if decision.refusal is Refusal.UNAUTHENTICATED:
+        raise unauthorized(decision.message)
+
+
+def _secret(credentials: HTTPAuthorizationCredentials | None, what: str) -> str:
+    if credentials is None or not credentials.credentials:
+        raise unauthorized(f"missing {what} (Authorization: Bearer ...)")
+    return credentials.credentials
+
+
+def authenticate_user(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    """The user behind the token presented (an agent credential is not one); 401 otherwise."""
+    token = _secret(credentials, "API token")
+    with _db(request).transaction() as session:
+        found = tokens.authenticate(session, token)
+    if isinstance(found, str):
+        raise unauthorized(found)
+    request.state.principal = found.principal
+    return found.principal
+
+
+class Declaration:
+    """Base of the route declarations: a dependency that knows what it requires."""
+
+    access: RouteAccess
+
+
+class Anyone(Declaration):
+    """No credential needed (only the console's login): it authenticates by itself."""
+
+    access = RouteAccess(Audience.ANONYMOUS)
+
+    def __call__(self) -> None:
+        return None
+
+
+class AnyUserToken(Declaration):
+    access = RouteAccess(Audience.ANY_USER)
+
+    def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        return authenticate_user(request, credentials)
+
+
+class ServerAdminToken(Declaration):
+    access = RouteAccess(Audience.SERVER_ADMIN)
+
+    def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        principal = authenticate_user(request, credentials)
+        _refuse(decide_admin(principal))
+        return principal
+
+
+class Requires(Declaration):
+    """At least `level` on the stack named by the route's `{stack}` path parameter."""
+
+    def __init__(self, level: Level) -> None:
+        self.access = RouteAccess(Audience.STACK, level)
+        self.level = level
+
+    def __call__(self, request: Request, stack: str, credentials: Credentials) -> Principal:
+        principal = authenticate_user(request, credentials)
+        if principal.is_admin:
+            return principal  # manage everywhere; an unknown stack is the route's own 404
+        with _db(request).transaction() as session:
+            found = stack_store.find_by_name(session, stack)
+            explicit = (
+                permission_store.level(session, found.id, principal.user_id) if found else None
+            )
+        held = principal.level_on(explicit) if found else Level.DENY
+        decision = decide_stack(self.access, principal, stack, held)
+        if decision.refusal is Refusal.HIDDEN:
+            raise NotFound("stack", stack)
+        _refuse(decision)
+        return principal
+
+
+class AgentCredential(Declaration):
+    access = RouteAccess(Audience.AGENT)
+
+    def __call__(self, request: Request, credentials: Credentials) -> Instance:
+        credential = _secret(credentials, "agent credential")
+        with _db(request).transaction() as session:
+            instance = instance_store.get_by_credential(session, tokens.hash_token(credential))
+        if instance is None:
+            raise unauthorized("invalid agent credential")
+        request.state.agent_instance = instance
+        return instance
+
+
+Anonymous = Annotated[None, Depends(Anyone())]
+AnyUser = Annotated[Principal, Depends(AnyUserToken())]
+ServerAdmin = Annotated[Principal, Depends(ServerAdminToken())]
+ShowStack = Annotated[Principal, Depends(Requires(Level.SHOW))]
+DeployStack = Annotated[Principal, Depends(Requires(Level.DEPLOY))]
+ManageStack = Annotated[Principal, Depends(Requires(Level.MANAGE))]
+AgentOnly = Annotated[Instance, Depends(AgentCredential())]
+
+
+def _walk(dependant: Dependant) -> Iterator[object]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _walk(sub)
+
+
+def declared_access(route: APIRoute) -> list[RouteAccess]:
+    """The declarations a route makes (exactly one for a well-declared route)."""
+    return [call.access for call in _walk(route.dependant) if isinstance(call, Declaration)]
