@@ -9,7 +9,10 @@ from fastapi.testclient import TestClient
 
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.providers.fake import FakeProvider
+from stackworks.store import instances as instance_store
+from stackworks.store import stacks as stack_store
 from stackworks.store.db import Database
+from stackworks.store.tokens import hash_token
 
 
 @dataclass
@@ -68,3 +71,23 @@ def make_instance(api: Api, stack: str, layers: list[str], hostname: str | None 
     answer = api.post(f"/stacks/{stack}/instances", body)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["hostname"])
+
+
+def make_user(api: Api, name: str, *, levels: dict[str, str] | None = None, **fields: Any) -> str:
+    """A user with `levels` (stack -> level) and a token; returns the token."""
+    answer = api.post("/users", {"name": name, **fields})
+    assert answer.status_code == 201, answer.text
+    for stack, level in (levels or {}).items():
+        granted = api.put(f"/stacks/{stack}/permissions/{name}", {"level": level})
+        assert granted.status_code == 200, granted.text
+    made = api.post(f"/users/{name}/tokens", {"name": "test"})
+    assert made.status_code == 201, made.text
+    return str(made.json()["token"])
+
+
+def give_credential(api: Api, stack: str, hostname: str, credential: str) -> None:
+    """Give the instance an agent credential without starting it (tests of who may call)."""
+    with api.db.transaction() as session:
+        found = stack_store.get_by_name(session, stack)
+        instance = instance_store.get_by_hostname(session, found.id, hostname)
+        instance_store.update_fields(session, instance.id, credential_hash=hash_token(credential))

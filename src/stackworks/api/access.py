@@ -8,8 +8,8 @@ Every route takes exactly one of these as a parameter (docs/security.md, "Permis
     def heartbeat(..., instance: AgentOnly) -> ...                     # an agent credential
     def login(..., _anyone: Anonymous) -> ...                          # no credential at all
 
-A declaration is a FastAPI dependency object carrying its `RouteAccess`; `declared_access`
-finds it again from the route, which is how the permission matrix test walks the route table.
+A declaration is a FastAPI dependency object carrying its `RouteAccess`; `route_table` finds
+it again from each route, which is how the permission matrix test walks the route table.
 Dependencies run before the request body is validated, so a refused caller gets 401, 403 or
 404, never a 422 that would confirm the route and stack exist.
 
@@ -22,11 +22,12 @@ saying which level is needed and which the caller has. The caller's `Principal` 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stackworks.api.errors import error_body
@@ -174,6 +175,37 @@ def _walk(dependant: Dependant) -> Iterator[object]:
         yield from _walk(sub)
 
 
-def declared_access(route: APIRoute) -> list[RouteAccess]:
-    """The declarations a route makes (exactly one for a well-declared route)."""
-    return [call.access for call in _walk(route.dependant) if isinstance(call, Declaration)]
+@dataclass(frozen=True)
+class DeclaredRoute:
+    """One route of the app, as the route table has it, with the declarations it makes."""
+
+    methods: frozenset[str]
+    path: str  # the full path format, e.g. /api/v1/stacks/{stack}/layers
+    params: tuple[str, ...]  # path parameter names
+    has_body: bool
+    is_api: bool  # False for FastAPI's own pages (/openapi.json, /docs, ...)
+    declarations: tuple[RouteAccess, ...]
+
+
+def route_table(app: FastAPI) -> list[DeclaredRoute]:
+    """Every route of `app` (walking `app.routes`, included routers and all) and what each
+    declares: a well-declared API route has exactly one declaration."""
+    table = []
+    for context in iter_route_contexts(app.routes):
+        is_api = isinstance(context.original_route, APIRoute)
+        declarations: tuple[RouteAccess, ...] = ()
+        if is_api:
+            declarations = tuple(
+                call.access for call in _walk(context.dependant) if isinstance(call, Declaration)
+            )
+        table.append(
+            DeclaredRoute(
+                methods=frozenset(context.methods or ()),
+                path=str(context.path_format or context.path),
+                params=tuple(getattr(context, "param_convertors", {}) or ()),
+                has_body=is_api and context.body_field is not None,
+                is_api=is_api,
+                declarations=declarations,
+            )
+        )
+    return table
