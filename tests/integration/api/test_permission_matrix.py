@@ -18,17 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from stackworks.api.access import DeclaredRoute, route_table
-from stackworks.api.app import create_app
-from stackworks.control.settings import Settings
 from stackworks.domain.access import Audience, Level, RouteAccess
-from stackworks.providers.fake import FakeProvider
-from stackworks.providers.registered import RegisteredProvider
-from stackworks.store import tokens
-from stackworks.store import users as user_store
-from stackworks.store.db import Database
 from support.api_harness import (
     Api,
     give_credential,
@@ -36,6 +28,7 @@ from support.api_harness import (
     make_layer,
     make_stack,
     make_user,
+    serve_api,
 )
 
 STACK = "alpha"
@@ -213,23 +206,8 @@ def world() -> Iterator[World]:
 
 
 def _world(tmp: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp / 'stackworks.db'}"
-    db = Database(url)
-    db.upgrade()
-    with db.transaction() as session:
-        admin = user_store.create(session, "admin", is_admin=True)
-        admin_token, _ = tokens.create(session, admin.id, "admin")
-    settings = Settings(data_dir=tmp, server_url="http://127.0.0.1:1", database_url=url)
-    provider = FakeProvider()
-    app = create_app(
-        db,
-        settings,
-        {"local": provider, "registered": RegisteredProvider()},
-        run_orchestrator=False,
-    )
-    with TestClient(app) as client:
-        api = Api(client, admin_token, provider, app.state.orchestrator, db)
-        world = World(api, {"admin": admin_token})
+    with serve_api(f"sqlite:///{tmp / 'stackworks.db'}", tmp) as api:
+        world = World(api, {"admin": api.token})
         for caller in LEVEL_OF:
             world.tokens[caller] = make_user(api, caller)
         world.build_stack()
@@ -238,7 +216,6 @@ def _world(tmp: Path) -> Iterator[World]:
         make_instance(api, OTHER, ["app"], "app1")
         give_credential(api, OTHER, "app1", "swi_matrix-other")
         yield world
-    db.dispose()
 
 
 def api_routes(world: World) -> list[DeclaredRoute]:

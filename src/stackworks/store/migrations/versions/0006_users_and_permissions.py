@@ -124,10 +124,34 @@ def downgrade() -> None:
         sa.Column("role", sa.String(length=20), nullable=False, server_default="admin"),
     )
     connection = op.get_bind()
-    joined = sa.text(
-        "SELECT t.id, t.name, t.token_hash, t.created_at, u.name AS user_name, u.is_admin, "
-        "u.default_level "
-        "FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE t.kind = 'api'"
+    tokens = sa.table(
+        "user_tokens",
+        sa.column("id", sa.String),
+        sa.column("user_id", sa.String),
+        sa.column("name", sa.String),
+        sa.column("token_hash", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    users = sa.table(
+        "users",
+        sa.column("id", sa.String),
+        sa.column("name", sa.String),
+        sa.column("is_admin", sa.Boolean),
+        sa.column("default_level", sa.String),
+    )
+    joined = (
+        sa.select(
+            tokens.c.id,
+            tokens.c.name,
+            tokens.c.token_hash,
+            tokens.c.created_at,
+            users.c.name.label("user_name"),
+            users.c.is_admin,
+            users.c.default_level,
+        )
+        .join(users, users.c.id == tokens.c.user_id)
+        .where(tokens.c.kind == "api")
     )
     seen: set[str] = set()
     for row in connection.execute(joined).all():
