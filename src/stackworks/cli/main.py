@@ -28,11 +28,13 @@ from stackworks.cli import (
     events,
     instances,
     layers,
+    permissions,
     scaling,
     server,
     stack_power,
     stacks,
     tokens,
+    users,
     volumes,
 )
 from stackworks.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, UsageError
@@ -113,6 +115,8 @@ app.command("export")(documents.export)
 app.command("server")(server.server)
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
+app.add_typer(users.app, name="user")
+app.add_typer(permissions.app, name="permission")
 app.add_typer(volumes.app, name="volume")
 app.add_typer(addresses.app, name="address")
 app.add_typer(databases.app, name="database")
