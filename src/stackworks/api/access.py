@@ -27,6 +27,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -73,17 +74,17 @@ def _refuse(decision: Decision) -> None:
         raise unauthorized(decision.message)
 
 
-def _secret(credentials: HTTPAuthorizationCredentials | None, what: str) -> str:
-    if credentials is None or not credentials.credentials:
-        raise unauthorized(f"missing {what} (Authorization: Bearer ...)")
-    return credentials.credentials
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if the request has one."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def authenticate_user(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
-) -> Principal:
+def authenticate_user(request: Request) -> Principal:
     """The user behind the token presented (an agent credential is not one); 401 otherwise."""
-    token = _secret(credentials, "API token")
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorized("missing API token (Authorization: Bearer ...)")
     with _db(request).transaction() as session:
         found = tokens.authenticate(session, token)
     if isinstance(found, str):
@@ -93,15 +94,26 @@ def authenticate_user(
 
 
 class Declaration:
-    """Base of the route declarations: a dependency that knows what it requires."""
+    """Base of the route declarations: a dependency that knows what it requires.
+
+    `check` does the whole decision from the request alone (headers and path), so it serves
+    as the dependency and, for a body too broken to parse, before the 422 (`refuse_unparsed`).
+    The `credentials` parameter of each `__call__` only shows the bearer scheme in OpenAPI.
+    """
 
     access: RouteAccess
+
+    def check(self, request: Request) -> Principal | Instance | None:
+        raise NotImplementedError
 
 
 class Anyone(Declaration):
     """No credential needed (only the console's login): it authenticates by itself."""
 
     access = RouteAccess(Audience.ANONYMOUS)
+
+    def check(self, request: Request) -> None:
+        return None
 
     def __call__(self) -> None:
         return None
@@ -110,17 +122,23 @@ class Anyone(Declaration):
 class AnyUserToken(Declaration):
     access = RouteAccess(Audience.ANY_USER)
 
+    def check(self, request: Request) -> Principal:
+        return authenticate_user(request)
+
     def __call__(self, request: Request, credentials: Credentials) -> Principal:
-        return authenticate_user(request, credentials)
+        return self.check(request)
 
 
 class ServerAdminToken(Declaration):
     access = RouteAccess(Audience.SERVER_ADMIN)
 
-    def __call__(self, request: Request, credentials: Credentials) -> Principal:
-        principal = authenticate_user(request, credentials)
+    def check(self, request: Request) -> Principal:
+        principal = authenticate_user(request)
         _refuse(decide_admin(principal))
         return principal
+
+    def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        return self.check(request)
 
 
 class Requires(Declaration):
@@ -130,10 +148,11 @@ class Requires(Declaration):
         self.access = RouteAccess(Audience.STACK, level)
         self.level = level
 
-    def __call__(self, request: Request, stack: str, credentials: Credentials) -> Principal:
-        principal = authenticate_user(request, credentials)
+    def check(self, request: Request) -> Principal:
+        principal = authenticate_user(request)
         if principal.is_admin:
             return principal  # manage everywhere; an unknown stack is the route's own 404
+        stack = str(request.path_params["stack"])
         with _db(request).transaction() as session:
             found = stack_store.find_by_name(session, stack)
             explicit = (
@@ -146,18 +165,26 @@ class Requires(Declaration):
         _refuse(decision)
         return principal
 
+    def __call__(self, request: Request, stack: str, credentials: Credentials) -> Principal:
+        return self.check(request)
+
 
 class AgentCredential(Declaration):
     access = RouteAccess(Audience.AGENT)
 
-    def __call__(self, request: Request, credentials: Credentials) -> Instance:
-        credential = _secret(credentials, "agent credential")
+    def check(self, request: Request) -> Instance:
+        credential = bearer_token(request)
+        if credential is None:
+            raise unauthorized("missing agent credential (Authorization: Bearer ...)")
         with _db(request).transaction() as session:
             instance = instance_store.get_by_credential(session, tokens.hash_token(credential))
         if instance is None:
             raise unauthorized("invalid agent credential")
         request.state.agent_instance = instance
         return instance
+
+    def __call__(self, request: Request, credentials: Credentials) -> Instance:
+        return self.check(request)
 
 
 Anonymous = Annotated[None, Depends(Anyone())]
@@ -209,3 +236,27 @@ def route_table(app: FastAPI) -> list[DeclaredRoute]:
             )
         )
     return table
+
+
+def refuse_unparsed(request: Request) -> JSONResponse | None:
+    """The refusal a caller gets instead of a 422 for a body that is not even JSON.
+
+    FastAPI parses the body before it runs any dependency, so without this an unauthenticated
+    caller would learn from a 422 that the route and its stack exist. None: the caller may call
+    the route, and the 422 stands.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return None
+    for call in _walk(route.dependant):
+        if not isinstance(call, Declaration):
+            continue
+        try:
+            call.check(request)
+        except HTTPException as refused:
+            return JSONResponse(
+                {"detail": refused.detail}, refused.status_code, headers=refused.headers
+            )
+        except NotFound as hidden:
+            return JSONResponse(error_body(hidden.message, hidden.field), 404)
+    return None

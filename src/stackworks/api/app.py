@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
-from stackworks.api.access import AnyUser
+from stackworks.api.access import AnyUser, refuse_unparsed
 from stackworks.api.routes import (
     agent,
     apps,
@@ -66,7 +66,7 @@ def create_app(
     app.state.providers = providers
     app.state.signal = signal
     app.state.orchestrator = orchestrator
-    errors.install(app)
+    errors.install(app, refuse_unparsed)
     for module in (
         stacks,
         layers,

@@ -4,7 +4,8 @@ those docs/security.md documents. A route without a declaration fails here.
 
 Allowed callers are sent bodies of `{}` and other path names that do not exist, so most get a
 422 or the route's own 404 and change nothing; that a refused caller gets its 401, 403 or 404
-and never a 422 shows authorization comes before body validation. The one world is rebuilt when
+and never a 422, for `{}` and for a body that is not JSON at all, shows authorization comes
+before body validation. The one world is rebuilt when
 an allowed caller deletes its stack.
 """
 
@@ -241,13 +242,17 @@ def test_every_route_has_exactly_one_declaration_and_it_is_the_documented_one(
     assert found == EXPECTED
 
 
-def _request(world: World, route: DeclaredRoute, method: str, caller: str) -> Any:
+def _request(
+    world: World, route: DeclaredRoute, method: str, caller: str, *, broken: bool = False
+) -> Any:
+    """The route called as `caller`, with `{}` as its body, or text that is not JSON."""
     path = route.path
     for name in route.params:
         path = path.replace("{" + name + "}", STACK if name == "stack" else MISSING)
-    kwargs: dict[str, Any] = {"headers": world.headers(caller), "params": {"wait": "0"}}
+    headers = {**world.headers(caller), "Content-Type": "application/json"}
+    kwargs: dict[str, Any] = {"headers": headers, "params": {"wait": "0"}}
     if route.has_body:
-        kwargs["json"] = {}
+        kwargs["content"] = '{"name": ' if broken else "{}"
     return world.api.client.request(method, path, **kwargs)
 
 
@@ -280,6 +285,10 @@ def test_every_route_lets_in_or_refuses_every_kind_of_caller_as_declared(world: 
                     assert answer.json() == {
                         "detail": {"message": f"stack {STACK!r} not found", "field": "stack"}
                     }, where
+                if want is not None and route.has_body:
+                    broken = _request(world, route, method, caller, broken=True)
+                    if broken.status_code != want:
+                        problems.append(f"not JSON, expected {want}: {where} -> {broken.text}")
                 if method != "GET" and want is None:
                     world.ensure_stack()
     assert not problems, "\n".join(problems)
