@@ -33,7 +33,7 @@ def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
     its admin (and may have renamed or replaced the first one), so nothing is made then."""
     path = data_dir / ADMIN_TOKEN_FILE
     with db.transaction() as session:
-        if user_store.list_all(session):
+        if user_store.any_exist(session):
             return None
         admin = user_store.create(session, ADMIN_TOKEN_NAME, is_admin=True)
         token, _ = tokens.create(session, admin.id, ADMIN_TOKEN_NAME)

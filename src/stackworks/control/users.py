@@ -47,7 +47,11 @@ def create_user(session: Session, body: schemas.UserCreate) -> User:
     )
 
 
-def update_user(session: Session, user: User, body: schemas.UserUpdate) -> User:
+def update_user(session: Session, user: User, body: schemas.UserUpdate, *, by: str) -> User:
+    """Change a user; `by` (the caller) cannot take their own admin flag away, so a server never
+    loses its last admin by a slip."""
+    if body.admin is False and user.is_admin and user.name == by:
+        raise Conflict("admin: a server admin cannot take away their own admin flag", field="admin")
     if body.clear_ssh and (body.ssh_username is not None or body.ssh_public_key is not None):
         raise InvalidInput(
             "clear_ssh: cannot clear and set the SSH profile at once", field="clear_ssh"

@@ -47,6 +47,10 @@ def get(session: Session, user_id: str) -> User:
     return to_entity(row)
 
 
+def any_exist(session: Session) -> bool:
+    return session.scalar(select(UserRow.id).limit(1)) is not None
+
+
 def exists(session: Session, name: str) -> bool:
     return session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None
 

@@ -162,3 +162,12 @@ def test_ssh_changes_reach_only_the_stacks_where_the_user_has_ssh(api: Api) -> N
     api.put("/stacks/demo/permissions/ann", {"level": "manage"})
     api.patch("/users/ann", {"ssh_public_key": RSA})
     assert ssh_commands(agent) == []
+
+
+def test_a_deleted_stacks_permissions_go_with_it(api: Api) -> None:
+    make_stack(api, "shop")
+    token = make_user(api, "ann", levels={"shop": "manage"})
+    assert api.delete("/stacks/shop").status_code == 204
+    make_stack(api, "shop")
+    assert api.get("/stacks/shop/permissions").json() == []
+    assert api.get("/stacks/shop", headers=api.headers(token)).status_code == 404

@@ -192,3 +192,10 @@ def test_an_admin_cannot_delete_themselves_and_a_deleted_users_tokens_stop(api: 
     assert api.delete("/users/admin").status_code == 409
     assert api.delete("/users/ann").status_code == 204
     assert api.get("/me", headers=api.headers(token)).status_code == 401
+
+
+def test_an_admin_cannot_take_away_their_own_admin_flag_but_can_another_admins(api: Api) -> None:
+    api.post("/users", {"name": "root2", "admin": True})
+    refused = api.patch("/users/admin", {"admin": False})
+    assert refused.status_code == 409 and refused.json()["detail"]["field"] == "admin"
+    assert api.patch("/users/root2", {"admin": False}).json()["admin"] is False

@@ -51,11 +51,12 @@ def show_user(name: str, db: DatabaseDep, _admin: ServerAdmin) -> schemas.UserOu
 
 @router.patch("/{name}")
 def update_user(
-    name: str, body: schemas.UserUpdate, db: DatabaseDep, signal: SignalDep, _admin: ServerAdmin
+    name: str, body: schemas.UserUpdate, db: DatabaseDep, signal: SignalDep, admin: ServerAdmin
 ) -> schemas.UserOut:
     """Change the admin flag, default level or SSH profile; SSH changes reach the instances."""
     with db.transaction() as session:
-        updated = user_control.update_user(session, user_store.get_by_name(session, name), body)
+        found = user_store.get_by_name(session, name)
+        updated = user_control.update_user(session, found, body, by=admin.name)
         out = full_user_out(session, updated)
     signal.bump()
     return out
