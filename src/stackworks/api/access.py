@@ -30,6 +30,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from stackworks.api.errors import error_body
 from stackworks.domain.access import (
@@ -80,17 +81,21 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def authenticate_user(request: Request) -> Principal:
-    """The user behind the token presented (an agent credential is not one); 401 otherwise."""
+def _authenticate(session: Session, request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise unauthorized("missing API token (Authorization: Bearer ...)")
-    with _db(request).transaction() as session:
-        found = tokens.authenticate(session, token)
+    found = tokens.authenticate(session, token)
     if isinstance(found, str):
         raise unauthorized(found)
     request.state.principal = found.principal
     return found.principal
+
+
+def authenticate_user(request: Request) -> Principal:
+    """The user behind the token presented (an agent credential is not one); 401 otherwise."""
+    with _db(request).transaction() as session:
+        return _authenticate(session, request)
 
 
 class Declaration:
@@ -149,11 +154,11 @@ class Requires(Declaration):
         self.level = level
 
     def check(self, request: Request) -> Principal:
-        principal = authenticate_user(request)
-        if principal.is_admin:
-            return principal  # manage everywhere; an unknown stack is the route's own 404
         stack = str(request.path_params["stack"])
-        with _db(request).transaction() as session:
+        with _db(request).transaction() as session:  # one transaction: token, stack, level
+            principal = _authenticate(session, request)
+            if principal.is_admin:
+                return principal  # manage everywhere; an unknown stack is the route's own 404
             found = stack_store.find_by_name(session, stack)
             explicit = (
                 permission_store.level(session, found.id, principal.user_id) if found else None
