@@ -42,6 +42,7 @@ from stackworks.wire.schemas import (
     LoginRequest,
     LoginResult,
     MetricsOut,
+    MyProfileUpdate,
     PasswordSet,
     PermissionSet,
     ScheduleOut,
@@ -382,6 +383,9 @@ class ApiClient:
 
     def whoami(self) -> UserOut:
         return self._one(UserOut, "GET", "/me")
+
+    def update_my_profile(self, body: MyProfileUpdate) -> UserOut:
+        return self._one(UserOut, "PATCH", "/me", body=body)
 
     def login(self, body: LoginRequest) -> LoginResult:
         return self._one(LoginResult, "POST", "/login", body=body)

@@ -18,7 +18,14 @@ from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output
 from stackworks.cli.runtime import runtime
 from stackworks.domain.access import Level
-from stackworks.wire.schemas import PasswordSet, UserCreate, UserOut, UserTokenCreate, UserUpdate
+from stackworks.wire.schemas import (
+    MyProfileUpdate,
+    PasswordSet,
+    UserCreate,
+    UserOut,
+    UserTokenCreate,
+    UserUpdate,
+)
 
 app = typer.Typer(help="Users: people and CI jobs, their SSH profiles, tokens and passwords.")
 
@@ -175,16 +182,27 @@ def update(
     default_level: DefaultLevel = None,
     as_json: Json = False,
 ) -> None:
-    """Change a user's SSH profile, admin flag or default level; SSH changes reach instances."""
+    """Change a user's SSH profile, admin flag or default level; SSH changes reach instances.
+
+    Anyone may change their own SSH key (`user update ME --ssh-key FILE`); the rest is for
+    server admins.
+    """
     rt = runtime(ctx)
-    body = UserUpdate(
-        admin=admin,
-        default_level=_level(default_level),
-        ssh_username=ssh_username,
-        ssh_public_key=_public_key(ssh_key),
-        clear_ssh=clear_ssh,
-    )
-    updated = rt.client.update_user(name, body)
+    key = _public_key(ssh_key)
+    me = rt.client.whoami()
+    if me.name == name and not me.admin:
+        if key is None or ssh_username or clear_ssh or admin is not None or default_level:
+            raise UsageError("--ssh-key: on your own profile you may change only the SSH key")
+        updated = rt.client.update_my_profile(MyProfileUpdate(ssh_public_key=key))
+    else:
+        body = UserUpdate(
+            admin=admin,
+            default_level=_level(default_level),
+            ssh_username=ssh_username,
+            ssh_public_key=key,
+            clear_ssh=clear_ssh,
+        )
+        updated = rt.client.update_user(name, body)
     if as_json:
         rt.output.json(updated)
     else:

@@ -407,6 +407,12 @@ class UserUpdate(Strict):
     clear_ssh: bool = False  # remove the SSH profile (the user loses SSH access everywhere)
 
 
+class MyProfileUpdate(Strict):
+    """What users may change of their own profile (OpsWorks' UpdateMyUserProfile): the key."""
+
+    ssh_public_key: str
+
+
 class StackPermissionOut(BaseModel):
     stack: str
     user: str

@@ -45,6 +45,7 @@ EXPECTED = {
     "POST /api/v1/login": "anonymous",
     "GET /api/v1/health": "user",
     "GET /api/v1/me": "user",
+    "PATCH /api/v1/me": "user",
     "GET /api/v1/me/tokens": "user",
     "POST /api/v1/me/tokens": "user",
     "DELETE /api/v1/me/tokens/{token}": "user",

@@ -171,3 +171,20 @@ def test_a_deleted_stacks_permissions_go_with_it(api: Api) -> None:
     make_stack(api, "shop")
     assert api.get("/stacks/shop/permissions").json() == []
     assert api.get("/stacks/shop", headers=api.headers(token)).status_code == 404
+
+
+def test_a_user_changes_their_own_ssh_key_and_the_instances_hear_of_it(api: Api) -> None:
+    make_stack(api)
+    make_layer(api, "demo", "app")
+    make_instance(api, "demo", ["app"], "app1")
+    token = make_user(api, "ann", ssh_username="ann", ssh_public_key=ED25519)
+    api.put("/stacks/demo/permissions/ann", {"level": "show", "allow_ssh": True})
+    agent = bring_online(api, "app1")
+    agent.drain()
+    mine = api.headers(token)
+    changed = api.patch("/me", {"ssh_public_key": RSA}, headers=mine)
+    assert changed.status_code == 200 and changed.json()["ssh_public_key"] == RSA
+    (rekeyed,) = ssh_commands(agent)
+    assert rekeyed["configuration"]["ssh_users"][0]["public_key"] == RSA
+    assert api.patch("/me", {"ssh_username": "root"}, headers=mine).status_code == 422
+    assert api.patch("/me", {"ssh_public_key": "nope"}, headers=mine).status_code == 422

@@ -125,3 +125,16 @@ def test_the_old_token_commands_still_make_list_and_delete(api: Api) -> None:
     assert cli(api, "token", "create", "x", "--role", "user").exit_code == 2
     assert cli(api, "token", "delete", "ci").exit_code == 0
     assert cli(api, "stack", "list", token=token).exit_code == 1
+
+
+def test_a_user_updates_only_their_own_ssh_key(api: Api, tmp_path: Path) -> None:
+    key = tmp_path / "ann.pub"
+    key.write_text(ED25519)
+    cli(api, "user", "create", "ann", "--ssh-username", "ann", "--ssh-key", str(key))
+    own = cli(api, "user", "token", "ann").stdout.split()[-1]
+    cli(api, "user", "create", "bob")
+    assert cli(api, "user", "update", "ann", "--ssh-key", str(key), token=own).exit_code == 0
+    more = cli(api, "user", "update", "ann", "--ssh-username", "x", token=own)
+    assert more.exit_code == 2 and more.stderr.startswith("error: --ssh-key:")
+    other = cli(api, "user", "update", "bob", "--ssh-key", str(key), token=own)
+    assert other.exit_code == 1 and "needs a server admin" in other.stderr

@@ -1,11 +1,12 @@
-"""/me (whoami, one's own tokens and password) and /login (the console's way to a token)."""
+"""/me (whoami, one's own SSH key, tokens and password) and /login (the console's way to a
+token)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
 from stackworks.api.access import Anonymous, AnyUser, unauthorized
-from stackworks.api.deps import DatabaseDep
+from stackworks.api.deps import DatabaseDep, SignalDep
 from stackworks.api.routes.users import full_user_out, token_created
 from stackworks.control import users as user_control
 from stackworks.store import tokens as token_store
@@ -20,6 +21,20 @@ def whoami(db: DatabaseDep, me: AnyUser) -> schemas.UserOut:
     """The caller: name, admin flag, default level, SSH profile and per-stack permissions."""
     with db.transaction() as session:
         return full_user_out(session, user_store.get(session, me.user_id))
+
+
+@router.patch("/me")
+def update_my_profile(
+    body: schemas.MyProfileUpdate, db: DatabaseDep, signal: SignalDep, me: AnyUser
+) -> schemas.UserOut:
+    """Change one's own SSH public key (the username stays the admin's to set)."""
+    with db.transaction() as session:
+        user = user_store.get(session, me.user_id)
+        change = schemas.UserUpdate(ssh_public_key=body.ssh_public_key)
+        updated = user_control.update_user(session, user, change, by=me.name)
+        out = full_user_out(session, updated)
+    signal.bump()
+    return out
 
 
 @router.get("/me/tokens")
