@@ -263,7 +263,7 @@ def token_revoke(ctx: typer.Context, name: str, token_name: str) -> None:
     rt.output.line(f"Revoked token {token_name} of user {name}.")
 
 
-def _read_password(prompt: str, *, confirm: bool) -> str:
+def read_password(prompt: str, *, confirm: bool) -> str:
     if sys.stdin.isatty():
         return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
     line = sys.stdin.readline()
@@ -281,10 +281,10 @@ def passwd(ctx: typer.Context, name: str) -> None:
     rt = runtime(ctx)
     me = rt.client.whoami()
     if me.name == name:
-        current = _read_password("Current password", confirm=False) if me.has_password else None
-        password = _read_password("New password", confirm=True)
+        current = read_password("Current password", confirm=False) if me.has_password else None
+        password = read_password("New password", confirm=True)
         rt.client.set_my_password(PasswordSet(password=password, current_password=current))
     else:
-        password = _read_password(f"New password for {name}", confirm=True)
+        password = read_password(f"New password for {name}", confirm=True)
         rt.client.set_password(name, PasswordSet(password=password))
     rt.output.line(f"Password of user {name} set.")

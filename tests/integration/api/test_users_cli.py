@@ -138,3 +138,25 @@ def test_a_user_updates_only_their_own_ssh_key(api: Api, tmp_path: Path) -> None
     assert more.exit_code == 2 and more.stderr.startswith("error: --ssh-key:")
     other = cli(api, "user", "update", "bob", "--ssh-key", str(key), token=own)
     assert other.exit_code == 1 and "needs a server admin" in other.stderr
+
+
+def test_login_with_a_user_and_password_saves_an_expiring_token(api: Api, tmp_path: Path) -> None:
+    cli(api, "user", "create", "ann")
+    cli(api, "user", "passwd", "ann", stdin="correct horse\n")
+    config = tmp_path / "credentials.json"
+    runtime = Runtime(
+        transport=api.client._transport,
+        console=Console(width=200, color_system=None, force_terminal=False),
+        env={"STACKWORKS_CONFIG": str(config)},
+    )
+    args = ["login", "--url", "http://testserver", "--user", "ann"]
+    wrong = CliRunner().invoke(app, args, obj=runtime, input="wrong horse\n")
+    assert wrong.exit_code == 1 and wrong.stderr.strip() == "error: invalid name or password"
+    assert not config.exists()
+    done = CliRunner().invoke(app, args, obj=runtime, input="correct horse\n")
+    assert done.exit_code == 0, done.output
+    token = json.loads(config.read_text())["token"]
+    assert "correct horse" not in config.read_text()
+    assert json.loads(cli(api, "user", "whoami", "--json", token=token).stdout)["name"] == "ann"
+    both = CliRunner().invoke(app, [*args, "--token", "t"], obj=runtime)
+    assert both.exit_code == 2
