@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from support.cluster import ServerProcess
@@ -180,7 +181,7 @@ def test_a_deploy_token_made_on_the_command_line_can_deploy_but_not_manage(cli: 
     token = json.loads(made.stdout)["token"]
     assert cli("stack", "list", "--json", token=token).returncode == 0
     refused = cli("stack", "create", "nope", token=token)
-    assert refused.returncode == 1 and "admin token" in refused.stderr
+    assert refused.returncode == 1 and "needs a server admin" in refused.stderr
     listed = cli("token", "list", "--json").stdout
     assert token not in listed
     assert cli("token", "delete", "ci-bot").returncode == 0
@@ -267,3 +268,29 @@ def test_a_registered_host_comes_online_and_stops_through_its_own_agent(
         if agent.poll() is None:
             os.killpg(agent.pid, signal.SIGTERM)
             agent.wait(timeout=30)
+
+
+def test_a_user_with_a_token_and_a_permission_sees_only_their_stack_and_logs_in(
+    cli: Cli, server: ServerProcess
+) -> None:
+    for stack in ("shop-e2e", "hidden-e2e"):
+        assert cli("stack", "create", stack).returncode == 0
+    assert cli("user", "create", "ann-e2e").returncode == 0
+    granted = cli("permission", "set", "shop-e2e", "ann-e2e", "--level", "show")
+    assert granted.returncode == 0, granted.stderr
+    token = cli("user", "token", "ann-e2e", "--expires-in", "1h").stdout.split()[-1]
+    listed = json.loads(cli("stack", "list", "--json", token=token).stdout)
+    assert [s["name"] for s in listed] == ["shop-e2e"]
+    hidden = cli("layer", "list", "hidden-e2e", token=token)
+    assert hidden.returncode == 1
+    assert hidden.stderr.strip() == "error: stack 'hidden-e2e' not found"
+    refused = cli("layer", "create", "shop-e2e", "app", token=token)
+    assert "needs manage on stack 'shop-e2e'; user 'ann-e2e' has show" in refused.stderr
+    assert cli("user", "passwd", "ann-e2e", stdin="e2e password\n").returncode == 0
+    login = httpx.post(
+        f"{server.url}/api/v1/login", json={"name": "ann-e2e", "password": "e2e password"}
+    )
+    assert login.status_code == 200
+    who = json.loads(cli("user", "whoami", "--json", token=login.json()["token"]).stdout)
+    assert who["permissions"][0]["level"] == "show"
+    no_traceback(refused)

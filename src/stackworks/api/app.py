@@ -10,8 +10,8 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
+from stackworks.api.access import AnyUser, refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
-from stackworks.api.deps import User
 from stackworks.api.routes import (
     agent,
     agent_credentials,
@@ -21,10 +21,13 @@ from stackworks.api.routes import (
     documents,
     instances,
     layers,
+    me,
+    permissions,
     resources,
     scaling,
     stacks,
     tokens,
+    users,
 )
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
@@ -66,7 +69,7 @@ def create_app(
     app.state.providers = providers
     app.state.signal = signal
     app.state.orchestrator = orchestrator
-    errors.install(app)
+    errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
     for module in (
         stacks,
@@ -81,11 +84,14 @@ def create_app(
         scaling,
         resources,
         audit,
+        users,
+        me,
+        permissions,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
-    def health(_user: User) -> dict[str, str]:
+    def health(_user: AnyUser) -> dict[str, str]:
         """Whether the server answers, and its version (a token is needed, as everywhere)."""
         return {"status": "ok", "version": __version__}
 

@@ -6,9 +6,12 @@ and the console can show the message and point at the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from stackworks.domain.errors import (
     Conflict,
@@ -31,7 +34,11 @@ def _field_path(location: tuple[object, ...] | list[object]) -> str:
     return ".".join(parts) or "body"
 
 
-def install(app: FastAPI) -> None:
+#: answers a request whose body is not JSON when its caller may not call the route at all
+PreCheck = Callable[[Request], JSONResponse | None]
+
+
+def install(app: FastAPI, refuse_unparsed: PreCheck | None = None) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
@@ -41,7 +48,12 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        unparsed = any(item.get("type") == "json_invalid" for item in error.errors())
+        if unparsed and refuse_unparsed is not None:
+            refused = await run_in_threadpool(refuse_unparsed, request)
+            if refused is not None:
+                return refused
         problems = []
         first_field = None
         for item in error.errors():

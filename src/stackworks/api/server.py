@@ -10,6 +10,7 @@ from typing import Any
 from stackworks.control.settings import Settings
 from stackworks.store import data_dir_lock, sealing, tokens
 from stackworks.store import keyring as keyrings
+from stackworks.store import users as user_store
 from stackworks.store.db import Database, sqlite_url
 
 ADMIN_TOKEN_FILE = "admin-token"
@@ -28,12 +29,15 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
-    """On first start, make the admin token and keep it in a 0600 file; returns the file if new."""
+    """On first start, make the first server admin, user `admin`, with a token also named
+    `admin`, kept in a 0600 file; returns the file if new. A server with any user already has
+    its admin (and may have renamed or replaced the first one), so nothing is made then."""
     path = data_dir / ADMIN_TOKEN_FILE
     with db.transaction() as session:
-        if tokens.exists(session, ADMIN_TOKEN_NAME):
+        if user_store.any_exist(session):
             return None
-        token = tokens.create(session, ADMIN_TOKEN_NAME)
+        admin = user_store.create(session, ADMIN_TOKEN_NAME, is_admin=True)
+        token, _ = tokens.create(session, admin.id, ADMIN_TOKEN_NAME)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(token + "\n")

@@ -41,7 +41,12 @@ from stackworks.wire.schemas import (
     LayerUpdate,
     LoadScalingOut,
     LoadScalingUpdate,
+    LoginRequest,
+    LoginResult,
     MetricsOut,
+    MyProfileUpdate,
+    PasswordSet,
+    PermissionSet,
     RegistrationTokenCreate,
     RegistrationTokenOut,
     ScheduleOut,
@@ -50,11 +55,18 @@ from stackworks.wire.schemas import (
     StackCreate,
     StackDocument,
     StackOut,
+    StackPermissionOut,
     StackPowerResult,
     StackUpdate,
     TokenCreate,
     TokenCreated,
     TokenOut,
+    UserCreate,
+    UserOut,
+    UserTokenCreate,
+    UserTokenCreated,
+    UserTokenOut,
+    UserUpdate,
     VolumeAssign,
     VolumeOut,
     VolumeRegister,
@@ -363,6 +375,60 @@ class ApiClient:
 
     def delete_token(self, name: str) -> None:
         self.request("DELETE", f"/tokens/{_segment(name)}")
+
+    # --- users, their tokens and passwords, the login, per-stack permissions ---------------
+
+    def _user(self, name: str) -> str:
+        return f"/users/{_segment(name)}"
+
+    def create_user(self, body: UserCreate) -> UserOut:
+        return self._one(UserOut, "POST", "/users", body=body)
+
+    def list_users(self) -> list[UserOut]:
+        return self._many(UserOut, "/users")
+
+    def get_user(self, name: str) -> UserOut:
+        return self._one(UserOut, "GET", self._user(name))
+
+    def update_user(self, name: str, body: UserUpdate) -> UserOut:
+        return self._one(UserOut, "PATCH", self._user(name), body=body)
+
+    def delete_user(self, name: str) -> None:
+        self.request("DELETE", self._user(name))
+
+    def set_password(self, name: str, body: PasswordSet) -> None:
+        self.request("PUT", f"{self._user(name)}/password", body=body)
+
+    def set_my_password(self, body: PasswordSet) -> None:
+        self.request("PUT", "/me/password", body=body)
+
+    def create_user_token(self, name: str, body: UserTokenCreate) -> UserTokenCreated:
+        return self._one(UserTokenCreated, "POST", f"{self._user(name)}/tokens", body=body)
+
+    def list_user_tokens(self, name: str) -> list[UserTokenOut]:
+        return self._many(UserTokenOut, f"{self._user(name)}/tokens")
+
+    def revoke_user_token(self, name: str, token: str) -> None:
+        self.request("DELETE", f"{self._user(name)}/tokens/{_segment(token)}")
+
+    def whoami(self) -> UserOut:
+        return self._one(UserOut, "GET", "/me")
+
+    def update_my_profile(self, body: MyProfileUpdate) -> UserOut:
+        return self._one(UserOut, "PATCH", "/me", body=body)
+
+    def login(self, body: LoginRequest) -> LoginResult:
+        return self._one(LoginResult, "POST", "/login", body=body)
+
+    def list_permissions(self, stack: str) -> list[StackPermissionOut]:
+        return self._many(StackPermissionOut, f"/stacks/{_segment(stack)}/permissions")
+
+    def set_permission(self, stack: str, user: str, body: PermissionSet) -> StackPermissionOut:
+        path = f"/stacks/{_segment(stack)}/permissions/{_segment(user)}"
+        return self._one(StackPermissionOut, "PUT", path, body=body)
+
+    def remove_permission(self, stack: str, user: str) -> None:
+        self.request("DELETE", f"/stacks/{_segment(stack)}/permissions/{_segment(user)}")
 
     def put_document(self, document: StackDocument) -> ApplyResult:
         path = f"/stacks/{_segment(document.name)}/document"

@@ -30,15 +30,19 @@ from stackworks.cli import (
     instance_credentials,
     instances,
     layers,
+    permissions,
     scaling,
     server,
     stack_power,
     stacks,
     tokens,
+    users,
     volumes,
 )
+from stackworks.cli.client import ApiClient
 from stackworks.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, UsageError
 from stackworks.cli.runtime import runtime
+from stackworks.wire.schemas import LoginRequest
 
 
 def validation_message(error: ValidationError) -> str:
@@ -85,14 +89,28 @@ def root(ctx: typer.Context) -> None:
 def login(
     ctx: typer.Context,
     url: Annotated[str, typer.Option("--url", help="the server, e.g. http://127.0.0.1:8700")],
-    token: Annotated[str, typer.Option("--token", help="an API token")],
+    token: Annotated[str | None, typer.Option("--token", help="an API token")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="log in with this user's console password")
+    ] = None,
 ) -> None:
-    """Save the server URL and token (mode 0600) for the next commands."""
+    """Save the server URL and a token (mode 0600) for the next commands.
+
+    With `--user`, the password is read from a prompt (or stdin) and the server gives a token
+    that expires in 12 hours.
+    """
     rt = runtime(ctx)
-    if not token.strip():
+    server = credentials.check_url(url)
+    if (token is None) == (user is None):
+        raise UsageError("--token: give either --token or --user")
+    if user is not None:
+        password = users.read_password("Password", confirm=False)
+        with ApiClient(server, "", transport=rt.transport) as anonymous:
+            token = anonymous.login(LoginRequest(name=user, password=password)).token
+    if token is None or not token.strip():
         raise UsageError("--token: the token is empty")
     path = credentials.credentials_path(rt.environ)
-    saved = credentials.Credentials(url=credentials.check_url(url), token=token.strip())
+    saved = credentials.Credentials(url=server, token=token.strip())
     credentials.save(path, saved)
     rt.output.line(f"Saved credentials for {saved.url} to {path}.")
 
@@ -120,6 +138,8 @@ app.command("export")(documents.export)
 app.add_typer(server.app, name="server")
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
+app.add_typer(users.app, name="user")
+app.add_typer(permissions.app, name="permission")
 app.add_typer(volumes.app, name="volume")
 app.add_typer(addresses.app, name="address")
 app.add_typer(databases.app, name="database")

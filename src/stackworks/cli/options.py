@@ -48,19 +48,6 @@ def json_object(option: str, value: str) -> dict[str, Any]:
     return data
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def duration(option: str, value: str) -> int:
-    """`90`, `90s`, `30m`, `1h`, `2d`: a whole number of seconds."""
-    text = value.strip().lower()
-    unit = _UNITS.get(text[-1:], 0)
-    number = text[:-1] if unit else text
-    if not number.isdigit():
-        raise UsageError(f"{option}: {value!r} is not a duration (e.g. 90s, 30m, 1h, 2d)")
-    return int(number) * (unit or 1)
-
-
 def csv(value: str | None) -> list[str]:
     """`a,b , c` -> ["a", "b", "c"]; empty items dropped."""
     if not value:
@@ -156,3 +143,18 @@ def volume_configurations(option: str, values: Iterable[str]) -> list[VolumeConf
 def data_sources(names: Iterable[str]) -> list[DataSourceIn]:
     """`--data-source NAME`: a registered database of the stack."""
     return [DataSourceIn(name=name) for name in names]
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def duration(option: str, value: str) -> int:
+    """`--expires-in 90d` (s, m, h, d or w; a bare number is seconds): whole seconds."""
+    text = value.strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:], 0) if text else 0
+    number = text[:-1] if unit else text
+    if not number.isdigit() or int(number) == 0:
+        raise UsageError(
+            f"{option}: expected a duration such as 3600s, 90m, 12h, 30d or 2w, got {value!r}"
+        )
+    return int(number) * (unit or 1)

@@ -1,4 +1,9 @@
-"""`stackworks token create|list|delete`: API tokens for people and CI jobs (admin only)."""
+"""`stackworks token create|list|delete`: the first CLI's tokens, kept as a thin view of users.
+
+`token create NAME --role deploy` makes user NAME with deploy on every stack (present and
+future) and a token also named NAME; `--role admin` a server admin. `token delete NAME` deletes
+that user. `stackworks user ...` and `stackworks permission ...` do all this and more.
+"""
 
 from __future__ import annotations
 
@@ -24,11 +29,12 @@ def create(
     ] = "deploy",
     as_json: Json = False,
 ) -> None:
-    """Make a token; it is printed once, and only its hash is kept."""
-    if role not in {r.value for r in Role}:
+    """Make a user NAME with the role and a token; it is printed once, only its hash is kept."""
+    if role not in (Role.ADMIN.value, Role.DEPLOY.value):
         raise UsageError(f"--role: expected deploy or admin, got {role!r}")
     rt = runtime(ctx)
-    created = rt.client.create_token(TokenCreate(name=name, role=Role(role)))
+    chosen = Role.ADMIN if role == Role.ADMIN.value else Role.DEPLOY
+    created = rt.client.create_token(TokenCreate(name=name, role=chosen))
     if as_json:
         rt.output.json(created)
         return
@@ -38,7 +44,7 @@ def create(
 
 @app.command("list")
 def list_(ctx: typer.Context, as_json: Json = False) -> None:
-    """List tokens by name and role (never the tokens themselves)."""
+    """List users by name and role (never their tokens)."""
     rt = runtime(ctx)
     found = rt.client.list_tokens()
     if as_json:
@@ -51,6 +57,6 @@ def list_(ctx: typer.Context, as_json: Json = False) -> None:
 
 @app.command("delete")
 def delete(ctx: typer.Context, name: str) -> None:
-    """Revoke a token at once."""
+    """Delete user NAME, revoking their tokens at once."""
     runtime(ctx).client.delete_token(name)
     runtime(ctx).output.line(f"Deleted token {name}.")

@@ -17,6 +17,7 @@ from stackworks.store import commands as command_store
 from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
+from stackworks.store import permissions as permission_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
@@ -33,6 +34,7 @@ def load_snapshot(session: Session, stack_id: str) -> StackSnapshot:
         volumes=volume_store.list_for_stack(session, stack_id),
         addresses=address_store.list_for_stack(session, stack_id),
         databases=database_store.list_for_stack(session, stack_id),
+        ssh_users=permission_store.ssh_users_of(session, stack_id),
     )
 
 

@@ -20,6 +20,7 @@ from stackworks.domain import configuration_secrets, secret_attributes
 from stackworks.domain.attributes import deep_merge, value_at
 from stackworks.domain.entities import App, Deployment, Instance, Layer, Stack
 from stackworks.domain.resources import Address, RegisteredDatabase, Volume
+from stackworks.domain.ssh_access import SshUser
 from stackworks.domain.status import InstanceStatus, LayerType
 
 JSON = dict[str, Any]
@@ -65,6 +66,8 @@ class StackSnapshot:
     volumes: Sequence[Volume] = ()
     addresses: Sequence[Address] = ()
     databases: Sequence[RegisteredDatabase] = ()
+    #: who may log in to the stack's instances, sorted by username (users with allow_ssh)
+    ssh_users: Sequence[SshUser] = ()
 
     def layer_by_shortname(self, shortname: str) -> Layer | None:
         return next((layer for layer in self.layers if layer.shortname == shortname), None)
@@ -239,6 +242,7 @@ def build_configuration(
             "roots": instance_roots(instance),
             "volumes": describe_volumes(snapshot, instance),
         },
+        "ssh_users": [user.to_dict() for user in snapshot.ssh_users],
         "command": dict(command),
         "deployment": (
             {"id": deployment.id, "app_id": deployment.app_id, "comment": deployment.comment}

@@ -61,19 +61,35 @@ def redeem(session: Session, token: str, now: datetime | None = None) -> Registr
         .where(RegistrationTokenRow.token_hash == token_hash)
         .execution_options(populate_existing=True)
     )
-    if row is None:
-        raise Unauthenticated("unknown registration token")
-    if getattr(taken, "rowcount", 0) != 1:
-        if row.used_at is not None:
-            raise Unauthenticated(
-                f"this registration token was already used at {row.used_at:%Y-%m-%d %H:%M:%S} "
-                "UTC; ask for a new one (stackworks instance register-token)"
-            )
-        raise Unauthenticated(
-            f"this registration token expired at {row.expires_at:%Y-%m-%d %H:%M:%S} UTC; "
-            "ask for a new one (stackworks instance register-token)"
-        )
+    if row is None or getattr(taken, "rowcount", 0) != 1:
+        raise Unauthenticated(_refusal(row))
     return row
+
+
+def check(session: Session, token: str, now: datetime | None = None) -> RegistrationTokenRow:
+    """The token if it could be redeemed now (unused, unexpired), without spending it; the
+    route declaration uses this so a caller without a good token is refused before anything."""
+    now = now or utcnow()
+    row = session.scalar(
+        select(RegistrationTokenRow).where(RegistrationTokenRow.token_hash == hash_token(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise Unauthenticated(_refusal(row))
+    return row
+
+
+def _refusal(row: RegistrationTokenRow | None) -> str:
+    if row is None:
+        return "unknown registration token"
+    if row.used_at is not None:
+        return (
+            f"this registration token was already used at {row.used_at:%Y-%m-%d %H:%M:%S} "
+            "UTC; ask for a new one (stackworks instance register-token)"
+        )
+    return (
+        f"this registration token expired at {row.expires_at:%Y-%m-%d %H:%M:%S} UTC; "
+        "ask for a new one (stackworks instance register-token)"
+    )
 
 
 def mark_instance(session: Session, row: RegistrationTokenRow, instance_id: str) -> None:

@@ -48,6 +48,11 @@ def row_by_name(session: Session, name: str) -> StackRow:
     return row
 
 
+def find_by_name(session: Session, name: str) -> Stack | None:
+    row = session.scalar(select(StackRow).where(StackRow.name == name))
+    return to_entity(session, row) if row else None
+
+
 def get_by_name(session: Session, name: str) -> Stack:
     return to_entity(session, row_by_name(session, name))
 

@@ -188,16 +188,55 @@ class CommandRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class TokenRow(Base):
-    """A user API token; only its SHA-256 is kept."""
+class UserRow(Base):
+    """A person or a CI job that calls the API (migration 0006: each old token became one)."""
 
-    __tablename__ = "api_tokens"
+    __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20), default="admin")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the level on every stack without an explicit permission (deploy for old deploy tokens)
+    default_level: Mapped[str] = mapped_column(String(10), default="deny")
+    ssh_username: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    ssh_public_key: Mapped[str | None] = mapped_column(Text, default=None)
+    #: argon2 hash of the console password; None: no console login
+    password_hash: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TokenRow(Base):
+    """A user's API token; only its SHA-256 is kept. `kind` is api (made on request) or login."""
+
+    __tablename__ = "user_tokens"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default="api")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: when the token last authenticated, to the minute (written at most once a minute)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PermissionRow(Base):
+    """One user's level on one stack, and whether they may log in to its instances."""
+
+    __tablename__ = "stack_permissions"
+
+    stack_id: Mapped[str] = mapped_column(
+        ForeignKey("stacks.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    level: Mapped[str] = mapped_column(String(10))
+    allow_ssh: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_sudo: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StackEventRow(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stackworks.domain import secret_attributes
+from stackworks.domain.access import Permission
 from stackworks.domain.audit import AuditRecord
 from stackworks.domain.entities import (
     FILTERED,
@@ -17,6 +18,7 @@ from stackworks.domain.entities import (
 from stackworks.domain.layer_types import DEFAULT_RECIPES
 from stackworks.domain.resources import Address, RegisteredDatabase, Snapshot, Volume
 from stackworks.domain.stack_config import app_layers, mask_configuration
+from stackworks.domain.users import ApiToken, User
 from stackworks.wire import schemas
 
 
@@ -280,4 +282,40 @@ def database_out(
         password=FILTERED if database.password else "",
         apps=apps,
         created_at=database.created_at,
+    )
+
+
+def user_out(
+    user: User, permissions: list[tuple[str, Permission]] | None = None
+) -> schemas.UserOut:
+    """`permissions` are (stack name, permission) pairs; never a password hash or a token."""
+    return schemas.UserOut(
+        name=user.name,
+        admin=user.is_admin,
+        default_level=user.default_level,
+        ssh_username=user.ssh_username,
+        ssh_public_key=user.ssh_public_key,
+        has_password=user.has_password,
+        created_at=user.created_at,
+        permissions=[permission_out(stack, user, p) for stack, p in permissions or []],
+    )
+
+
+def permission_out(stack: str, user: User, permission: Permission) -> schemas.StackPermissionOut:
+    return schemas.StackPermissionOut(
+        stack=stack,
+        user=user.name,
+        level=permission.level,
+        allow_ssh=permission.allow_ssh,
+        allow_sudo=permission.allow_sudo,
+    )
+
+
+def token_out(token: ApiToken) -> schemas.UserTokenOut:
+    return schemas.UserTokenOut(
+        name=token.name,
+        kind=token.kind.value,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
     )

@@ -7,11 +7,11 @@ forbids unknown fields so a typo in a request is a 422 that names it, not a sile
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from stackworks.domain.access import Role
+from stackworks.domain.access import Level, Role
 from stackworks.domain.status import (
     CommandName,
     CommandStatus,
@@ -399,9 +399,16 @@ class CommandResult(Strict):
     report: JSON = Field(default_factory=dict)  # the converge run's per-resource report
 
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+NameStr = Annotated[str, Field(min_length=1, max_length=100, pattern=NAME_PATTERN)]
+
+
 class TokenCreate(Strict):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    role: Role = Role.DEPLOY
+    """The first API's tokens: a user of that name (admin, or deploy on every stack) and its
+    token of the same name."""
+
+    name: NameStr
+    role: Literal[Role.ADMIN, Role.DEPLOY] = Role.DEPLOY
 
 
 class TokenOut(BaseModel):
@@ -412,6 +419,94 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str  # shown once: only a hash is kept
+
+
+# --- users, their tokens, the console's login, per-stack permissions -----------------------
+
+
+class UserCreate(Strict):
+    name: NameStr
+    admin: bool = False
+    #: the level on every stack without an explicit permission
+    default_level: Level = Level.DENY
+    ssh_username: str | None = None
+    ssh_public_key: str | None = None  # one OpenSSH public key line
+
+
+class UserUpdate(Strict):
+    admin: bool | None = None
+    default_level: Level | None = None
+    ssh_username: str | None = None
+    ssh_public_key: str | None = None
+    clear_ssh: bool = False  # remove the SSH profile (the user loses SSH access everywhere)
+
+
+class MyProfileUpdate(Strict):
+    """What users may change of their own profile (OpsWorks' UpdateMyUserProfile): the key."""
+
+    ssh_public_key: str
+
+
+class StackPermissionOut(BaseModel):
+    stack: str
+    user: str
+    level: Level
+    allow_ssh: bool
+    allow_sudo: bool
+
+
+class UserOut(BaseModel):
+    name: str
+    admin: bool
+    default_level: Level
+    ssh_username: str | None
+    ssh_public_key: str | None
+    has_password: bool
+    created_at: datetime | None
+    #: explicit per-stack permissions (in a user's own or a single user's view)
+    permissions: list[StackPermissionOut] = Field(default_factory=list)
+
+
+class UserTokenCreate(Strict):
+    name: NameStr | None = None
+    #: seconds until the token stops working; none: until revoked
+    expires_in: int | None = Field(default=None, ge=60, le=10 * 366 * 86400)
+
+
+class UserTokenOut(BaseModel):
+    name: str
+    kind: str
+    created_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class UserTokenCreated(UserTokenOut):
+    user: str
+    token: str  # shown once: only a hash is kept
+
+
+class PasswordSet(Strict):
+    password: str = Field(min_length=8, max_length=1024)
+    #: for one's own password, when one is already set
+    current_password: str | None = Field(default=None, max_length=1024)
+
+
+class LoginRequest(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginResult(BaseModel):
+    name: str
+    token: str
+    expires_at: datetime
+
+
+class PermissionSet(Strict):
+    level: Level
+    allow_ssh: bool | None = None  # None keeps what the user had on the stack (else false)
+    allow_sudo: bool | None = None
 
 
 # --- time-based and load-based instances, metrics history ----------------------------------

@@ -6,33 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from stackworks.api.app import create_app
-from stackworks.control.settings import Settings
-from stackworks.providers.fake import FakeProvider
-from stackworks.providers.registered import RegisteredProvider
-from stackworks.store import tokens
-from stackworks.store.db import Database
-from support.api_harness import Api
+from support.api_harness import Api, serve_api
 
 
 @pytest.fixture
 def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    db = Database(database_url)
-    db.upgrade()
-    with db.transaction() as session:
-        token = tokens.create(session, "admin")
-    settings = Settings(
-        data_dir=tmp_path, server_url="http://127.0.0.1:1", database_url=database_url
-    )
-    provider = FakeProvider()
-    app = create_app(
-        db,
-        settings,
-        {"local": provider, "registered": RegisteredProvider()},
-        run_orchestrator=False,
-    )
-    with TestClient(app) as client:
-        yield Api(client, token, provider, app.state.orchestrator, db)
-    db.dispose()
+    with serve_api(database_url, tmp_path) as served:
+        yield served

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import audit
-from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalDep
+from stackworks.api.access import AgentOnly, RegistrationBearer
+from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
 from stackworks.control import agent_credentials, agents
-from stackworks.domain.errors import Unauthenticated
 from stackworks.domain.status import CommandStatus
 from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
@@ -25,7 +23,6 @@ from stackworks.store import stacks as stack_store
 from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
-_registration_bearer = HTTPBearer(auto_error=False)
 
 MAX_WAIT = 60.0
 RECHECK_EVERY = 1.0  # seconds between database looks when no signal came
@@ -37,15 +34,13 @@ def register(
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_registration_bearer)],
+    registration_token: RegistrationBearer,
     request: Request,
 ) -> schemas.RegisterResponse:
     """Make a host the user already runs an instance of a stack (OpsWorks' register --local),
     with a one-time registration token (`stackworks instance register-token`) as the bearer."""
-    if bearer is None or not bearer.credentials:
-        raise Unauthenticated("missing registration token (Authorization: Bearer ...)")
     with db.transaction() as session:
-        stack, instance, credential = agent_credentials.register(session, bearer.credentials, body)
+        stack, instance, credential = agent_credentials.register(session, registration_token, body)
         interval = settings.heartbeat_for(stack).interval
     setattr(request.state, audit.STACK_STATE, stack.name)  # the token named it, not the body
     signal.bump()
@@ -61,7 +56,7 @@ def register(
 @router.post("/heartbeat")
 def heartbeat(
     body: schemas.Heartbeat,
-    instance: AgentInstance,
+    instance: AgentOnly,
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
@@ -95,7 +90,7 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
 
 @router.get("/commands")
 async def poll_commands(
-    instance: AgentInstance, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
+    instance: AgentOnly, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
 ) -> schemas.AgentCommands:
     """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds."""
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
@@ -115,7 +110,7 @@ async def poll_commands(
 
 
 @router.post("/commands/{command_id}/ack", status_code=204)
-def acknowledge(command_id: str, instance: AgentInstance, db: DatabaseDep) -> Response:
+def acknowledge(command_id: str, instance: AgentOnly, db: DatabaseDep) -> Response:
     with db.transaction() as session:
         agents.acknowledge(session, instance, command_id)
     return Response(status_code=204)
@@ -123,7 +118,7 @@ def acknowledge(command_id: str, instance: AgentInstance, db: DatabaseDep) -> Re
 
 @router.post("/commands/{command_id}/log", status_code=204)
 def append_log(
-    command_id: str, body: schemas.LogChunk, instance: AgentInstance, db: DatabaseDep
+    command_id: str, body: schemas.LogChunk, instance: AgentOnly, db: DatabaseDep
 ) -> Response:
     with db.transaction() as session:
         agents.append_log(session, instance, command_id, body.seq, body.lines)
@@ -134,7 +129,7 @@ def append_log(
 def report_result(
     command_id: str,
     body: schemas.CommandResult,
-    instance: AgentInstance,
+    instance: AgentOnly,
     db: DatabaseDep,
     signal: SignalDep,
 ) -> Response:

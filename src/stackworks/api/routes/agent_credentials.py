@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
-from stackworks.api.deps import Admin, DatabaseDep, stack_named
+from stackworks.api.access import ManageStack
+from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.control import agent_credentials
 from stackworks.store import instances as instance_store
 from stackworks.wire import presenters, schemas
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/stacks/{stack}", tags=["instances"])
 
 @router.post("/registration-tokens", status_code=201)
 def create_registration_token(
-    stack: str, body: schemas.RegistrationTokenCreate, db: DatabaseDep, admin: Admin
+    stack: str, body: schemas.RegistrationTokenCreate, db: DatabaseDep, admin: ManageStack
 ) -> schemas.RegistrationTokenOut:
     """A token that lets one host register with this stack once, before it expires."""
     with db.transaction() as session:
@@ -38,7 +39,7 @@ def rotate_credential(
     hostname: str,
     body: schemas.CredentialRotate,
     db: DatabaseDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.InstanceOut:
     """The agent takes a new credential on its next heartbeat; the old one ends when it does."""
     with db.transaction() as session:
@@ -50,7 +51,7 @@ def rotate_credential(
 
 @router.post("/instances/{hostname}/revoke-credential")
 def revoke_credential(
-    stack: str, hostname: str, db: DatabaseDep, _admin: Admin
+    stack: str, hostname: str, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.InstanceOut:
     """No credential of the instance is accepted any more; its agent stops at its next call."""
     with db.transaction() as session:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
+from stackworks.api.access import DeployStack, ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.control import catalog
 from stackworks.store import apps as app_store
 from stackworks.store import layers as layer_store
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/stacks/{stack}/apps", tags=["apps"])
 
 @router.post("", status_code=201)
 def create_app(
-    stack: str, body: schemas.AppCreate, db: DatabaseDep, _admin: Admin
+    stack: str, body: schemas.AppCreate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.AppOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -24,7 +25,7 @@ def create_app(
 
 
 @router.get("")
-def list_apps(stack: str, db: DatabaseDep, _user: User) -> list[schemas.AppOut]:
+def list_apps(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.AppOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         layers = layer_store.list_for_stack(session, found.id)
@@ -35,7 +36,7 @@ def list_apps(stack: str, db: DatabaseDep, _user: User) -> list[schemas.AppOut]:
 
 
 @router.get("/{app}")
-def show_app(stack: str, app: str, db: DatabaseDep, _user: User) -> schemas.AppOut:
+def show_app(stack: str, app: str, db: DatabaseDep, _user: ShowStack) -> schemas.AppOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return presenters.app_out(
@@ -47,7 +48,7 @@ def show_app(stack: str, app: str, db: DatabaseDep, _user: User) -> schemas.AppO
 
 @router.patch("/{app}")
 def update_app(
-    stack: str, app: str, body: schemas.AppUpdate, db: DatabaseDep, _admin: Admin
+    stack: str, app: str, body: schemas.AppUpdate, db: DatabaseDep, _deployer: DeployStack
 ) -> schemas.AppOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -56,7 +57,7 @@ def update_app(
 
 
 @router.delete("/{app}", status_code=204)
-def delete_app(stack: str, app: str, db: DatabaseDep, _admin: Admin) -> Response:
+def delete_app(stack: str, app: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         app_store.delete(session, app_store.get(session, found.id, app).id)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
+from stackworks.api.access import ServerAdmin, ShowStack
+from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.store import audit as audit_store
 from stackworks.wire import presenters, schemas
 
@@ -19,7 +20,10 @@ Limit = Annotated[int, Query(ge=1, le=audit_store.MAX_LIMIT)]
 
 @router.get("/audit")
 def server_audit(
-    db: DatabaseDep, _admin: Admin, since: Since = None, limit: Limit = audit_store.DEFAULT_LIMIT
+    db: DatabaseDep,
+    _admin: ServerAdmin,
+    since: Since = None,
+    limit: Limit = audit_store.DEFAULT_LIMIT,
 ) -> list[schemas.AuditEntryOut]:
     """Every stack's records and those of no stack (tokens, users), newest `limit`, oldest
     first."""
@@ -32,7 +36,7 @@ def server_audit(
 def stack_audit(
     stack: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     since: Since = None,
     limit: Limit = audit_store.DEFAULT_LIMIT,
 ) -> list[schemas.AuditEntryOut]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from stackworks.api.deps import DatabaseDep, SignalDep, User, stack_named
+from stackworks.api.access import DeployStack, ShowStack
+from stackworks.api.deps import DatabaseDep, SignalDep, stack_named
 from stackworks.control import deployments as deployment_control
 from stackworks.domain.entities import Deployment, Stack
 from stackworks.domain.errors import NotFound
@@ -40,7 +41,11 @@ def _deployment_out(
 
 @router.post("/deployments", status_code=201)
 def create_deployment(
-    stack: str, body: schemas.DeploymentCreate, db: DatabaseDep, signal: SignalDep, user: User
+    stack: str,
+    body: schemas.DeploymentCreate,
+    db: DatabaseDep,
+    signal: SignalDep,
+    user: DeployStack,
 ) -> schemas.DeploymentOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -53,7 +58,7 @@ def create_deployment(
 
 
 @router.get("/deployments")
-def list_deployments(stack: str, db: DatabaseDep, _user: User) -> list[schemas.DeploymentOut]:
+def list_deployments(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.DeploymentOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         hostnames, apps = _names(session, found)
@@ -65,7 +70,7 @@ def list_deployments(stack: str, db: DatabaseDep, _user: User) -> list[schemas.D
 
 @router.get("/deployments/{deployment_id}")
 def show_deployment(
-    stack: str, deployment_id: str, db: DatabaseDep, _user: User, logs: bool = False
+    stack: str, deployment_id: str, db: DatabaseDep, _user: ShowStack, logs: bool = False
 ) -> schemas.DeploymentOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -77,7 +82,7 @@ def show_deployment(
 def list_commands(
     stack: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     instance: str | None = None,
     type: CommandName | None = None,
     logs: bool = False,
@@ -102,7 +107,7 @@ def show_command(
     stack: str,
     command_id: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     logs: bool = True,
     configuration: bool = False,
 ) -> schemas.CommandOut:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 
-from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, SettingsDep, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
 from stackworks.api.secret_access import require_secret_access
 from stackworks.control import documents
@@ -18,11 +19,11 @@ router = APIRouter(prefix="/stacks/{stack}/document", tags=["documents"])
 
 @router.get("")
 def export_stack(
-    stack: str, db: DatabaseDep, user: User, with_secrets: bool = False
+    stack: str, db: DatabaseDep, user: ShowStack, with_secrets: bool = False
 ) -> schemas.StackDocument:
-    """The stack as a document; secure values FILTERED unless `with_secrets` (server admin)."""
+    """The stack as a document; secure values FILTERED unless `with_secrets` (manage)."""
     if with_secrets:
-        require_secret_access(user, [stack])
+        require_secret_access(db, user, [stack])
     with db.transaction() as session:
         return documents.export_document(
             session, stack_named(session, stack), with_secrets=with_secrets
@@ -36,7 +37,7 @@ def apply_stack(
     request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.ApplyResult:
     if body.name != stack:
         raise InvalidInput(

@@ -8,7 +8,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, SignalDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep, stack_named
 from stackworks.control import instances as instance_control
 from stackworks.domain.entities import Instance
 from stackworks.store import instances as instance_store
@@ -26,7 +27,7 @@ def create_instance(
     request: Request,
     db: DatabaseDep,
     settings: SettingsDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.InstanceOut:
     provider = request.app.state.providers[DEFAULT_PROVIDER]
     with db.transaction() as session:
@@ -43,7 +44,7 @@ def create_instance(
 
 
 @router.get("")
-def list_instances(stack: str, db: DatabaseDep, _user: User) -> list[schemas.InstanceOut]:
+def list_instances(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.InstanceOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return [
@@ -53,7 +54,9 @@ def list_instances(stack: str, db: DatabaseDep, _user: User) -> list[schemas.Ins
 
 
 @router.get("/{hostname}")
-def show_instance(stack: str, hostname: str, db: DatabaseDep, _user: User) -> schemas.InstanceOut:
+def show_instance(
+    stack: str, hostname: str, db: DatabaseDep, _user: ShowStack
+) -> schemas.InstanceOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return presenters.instance_out(
@@ -79,28 +82,28 @@ def _act(
 
 @router.post("/{hostname}/start")
 def start_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.InstanceOut:
     return _act(db, signal, stack, hostname, instance_control.start_instance)
 
 
 @router.post("/{hostname}/stop")
 def stop_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.InstanceOut:
     return _act(db, signal, stack, hostname, instance_control.stop_instance)
 
 
 @router.post("/{hostname}/reboot")
 def reboot_instance(
-    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, hostname: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.InstanceOut:
     """End the instance's processes and start them again; it goes through setup to online."""
     return _act(db, signal, stack, hostname, instance_control.reboot_instance)
 
 
 @router.delete("/{hostname}", status_code=202)
-def delete_instance(stack: str, hostname: str, db: DatabaseDep, _admin: Admin) -> Response:
+def delete_instance(stack: str, hostname: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.control import catalog
 from stackworks.store import layers as layer_store
 from stackworks.wire import presenters, schemas
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/stacks/{stack}/layers", tags=["layers"])
 
 @router.post("", status_code=201)
 def create_layer(
-    stack: str, body: schemas.LayerCreate, db: DatabaseDep, _admin: Admin
+    stack: str, body: schemas.LayerCreate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.LayerOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -22,7 +23,7 @@ def create_layer(
 
 
 @router.get("")
-def list_layers(stack: str, db: DatabaseDep, _user: User) -> list[schemas.LayerOut]:
+def list_layers(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.LayerOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return [
@@ -32,7 +33,7 @@ def list_layers(stack: str, db: DatabaseDep, _user: User) -> list[schemas.LayerO
 
 
 @router.get("/{layer}")
-def show_layer(stack: str, layer: str, db: DatabaseDep, _user: User) -> schemas.LayerOut:
+def show_layer(stack: str, layer: str, db: DatabaseDep, _user: ShowStack) -> schemas.LayerOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return presenters.layer_out(found, layer_store.get(session, found.id, layer))
@@ -40,7 +41,7 @@ def show_layer(stack: str, layer: str, db: DatabaseDep, _user: User) -> schemas.
 
 @router.patch("/{layer}")
 def update_layer(
-    stack: str, layer: str, body: schemas.LayerUpdate, db: DatabaseDep, _admin: Admin
+    stack: str, layer: str, body: schemas.LayerUpdate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.LayerOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -49,7 +50,7 @@ def update_layer(
 
 
 @router.delete("/{layer}", status_code=204)
-def delete_layer(stack: str, layer: str, db: DatabaseDep, _admin: Admin) -> Response:
+def delete_layer(stack: str, layer: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         catalog.delete_layer(session, layer_store.get(session, found.id, layer))

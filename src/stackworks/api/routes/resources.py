@@ -10,7 +10,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, SignalDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep, stack_named
 from stackworks.control import addresses as address_control
 from stackworks.control import databases as database_control
 from stackworks.control import stack_power
@@ -43,7 +44,7 @@ def _volume_out(session: Session, stack: Stack, volume: Volume) -> schemas.Volum
 
 
 @router.get("/volumes")
-def list_volumes(stack: str, db: DatabaseDep, _user: User) -> list[schemas.VolumeOut]:
+def list_volumes(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.VolumeOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return [
@@ -57,7 +58,7 @@ def register_volume(
     body: schemas.VolumeRegister,
     db: DatabaseDep,
     settings: SettingsDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -66,7 +67,7 @@ def register_volume(
 
 
 @router.get("/volumes/{volume}")
-def show_volume(stack: str, volume: str, db: DatabaseDep, _user: User) -> schemas.VolumeOut:
+def show_volume(stack: str, volume: str, db: DatabaseDep, _user: ShowStack) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return _volume_out(session, found, volume_store.get(session, found.id, volume))
@@ -74,7 +75,7 @@ def show_volume(stack: str, volume: str, db: DatabaseDep, _user: User) -> schema
 
 @router.patch("/volumes/{volume}")
 def update_volume(
-    stack: str, volume: str, body: schemas.VolumeUpdate, db: DatabaseDep, _admin: Admin
+    stack: str, volume: str, body: schemas.VolumeUpdate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -86,7 +87,7 @@ def update_volume(
 
 @router.post("/volumes/{volume}/assign")
 def assign_volume(
-    stack: str, volume: str, body: schemas.VolumeAssign, db: DatabaseDep, _admin: Admin
+    stack: str, volume: str, body: schemas.VolumeAssign, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -97,7 +98,9 @@ def assign_volume(
 
 
 @router.post("/volumes/{volume}/unassign")
-def unassign_volume(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -> schemas.VolumeOut:
+def unassign_volume(
+    stack: str, volume: str, db: DatabaseDep, _admin: ManageStack
+) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         current = volume_store.get(session, found.id, volume)
@@ -105,7 +108,7 @@ def unassign_volume(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -> 
 
 
 @router.delete("/volumes/{volume}", status_code=204)
-def deregister_volume(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -> Response:
+def deregister_volume(stack: str, volume: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         volume_control.deregister_volume(session, volume_store.get(session, found.id, volume))
@@ -114,7 +117,7 @@ def deregister_volume(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -
 
 @router.get("/volumes/{volume}/snapshots")
 def list_snapshots(
-    stack: str, volume: str, db: DatabaseDep, _user: User
+    stack: str, volume: str, db: DatabaseDep, _user: ShowStack
 ) -> list[schemas.SnapshotOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -126,7 +129,9 @@ def list_snapshots(
 
 
 @router.post("/volumes/{volume}/snapshots", status_code=201)
-def take_snapshot(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -> schemas.SnapshotOut:
+def take_snapshot(
+    stack: str, volume: str, db: DatabaseDep, _admin: ManageStack
+) -> schemas.SnapshotOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         current = volume_store.get(session, found.id, volume)
@@ -134,7 +139,9 @@ def take_snapshot(stack: str, volume: str, db: DatabaseDep, _admin: Admin) -> sc
 
 
 @router.get("/snapshots")
-def list_stack_snapshots(stack: str, db: DatabaseDep, _user: User) -> list[schemas.SnapshotOut]:
+def list_stack_snapshots(
+    stack: str, db: DatabaseDep, _user: ShowStack
+) -> list[schemas.SnapshotOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return [
@@ -149,7 +156,7 @@ def restore_snapshot(
     body: schemas.SnapshotRestore,
     db: DatabaseDep,
     settings: SettingsDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.VolumeOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -161,7 +168,7 @@ def restore_snapshot(
 
 
 @router.delete("/snapshots/{snapshot}", status_code=204)
-def delete_snapshot(stack: str, snapshot: str, db: DatabaseDep, _admin: Admin) -> Response:
+def delete_snapshot(stack: str, snapshot: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         volume_control.delete_snapshot(
@@ -174,7 +181,7 @@ def delete_snapshot(stack: str, snapshot: str, db: DatabaseDep, _admin: Admin) -
 
 
 @router.get("/addresses")
-def list_addresses(stack: str, db: DatabaseDep, _user: User) -> list[schemas.AddressOut]:
+def list_addresses(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.AddressOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         hostnames = _hostnames(session, found)
@@ -191,7 +198,7 @@ def register_address(
     request: Request,
     db: DatabaseDep,
     signal: SignalDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.AddressOut:
     provider = request.app.state.providers[LOCAL_PROVIDER]
     with db.transaction() as session:
@@ -212,7 +219,7 @@ def register_address(
 
 
 @router.get("/addresses/{address}")
-def show_address(stack: str, address: str, db: DatabaseDep, _user: User) -> schemas.AddressOut:
+def show_address(stack: str, address: str, db: DatabaseDep, _user: ShowStack) -> schemas.AddressOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return presenters.address_out(
@@ -222,7 +229,7 @@ def show_address(stack: str, address: str, db: DatabaseDep, _user: User) -> sche
 
 @router.patch("/addresses/{address}")
 def update_address(
-    stack: str, address: str, body: schemas.AddressUpdate, db: DatabaseDep, _admin: Admin
+    stack: str, address: str, body: schemas.AddressUpdate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.AddressOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -238,7 +245,7 @@ def associate_address(
     body: schemas.AddressAssociate,
     db: DatabaseDep,
     signal: SignalDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.AddressOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -252,7 +259,7 @@ def associate_address(
 
 @router.post("/addresses/{address}/disassociate")
 def disassociate_address(
-    stack: str, address: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, address: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.AddressOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -270,7 +277,7 @@ def deregister_address(
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> Response:
     data_dir = Path(settings.data_dir)
     with db.transaction() as session:
@@ -287,7 +294,7 @@ def deregister_address(
 
 
 @router.get("/databases")
-def list_databases(stack: str, db: DatabaseDep, _user: User) -> list[schemas.DatabaseOut]:
+def list_databases(stack: str, db: DatabaseDep, _user: ShowStack) -> list[schemas.DatabaseOut]:
     with db.transaction() as session:
         found = stack_named(session, stack)
         return [
@@ -298,7 +305,7 @@ def list_databases(stack: str, db: DatabaseDep, _user: User) -> list[schemas.Dat
 
 @router.post("/databases", status_code=201)
 def register_database(
-    stack: str, body: schemas.DatabaseRegister, db: DatabaseDep, _admin: Admin
+    stack: str, body: schemas.DatabaseRegister, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.DatabaseOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -307,7 +314,9 @@ def register_database(
 
 
 @router.get("/databases/{database}")
-def show_database(stack: str, database: str, db: DatabaseDep, _user: User) -> schemas.DatabaseOut:
+def show_database(
+    stack: str, database: str, db: DatabaseDep, _user: ShowStack
+) -> schemas.DatabaseOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         current = database_store.get(session, found.id, database)
@@ -321,7 +330,7 @@ def update_database(
     body: schemas.DatabaseUpdate,
     db: DatabaseDep,
     signal: SignalDep,
-    _admin: Admin,
+    _admin: ManageStack,
 ) -> schemas.DatabaseOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -333,7 +342,9 @@ def update_database(
 
 
 @router.delete("/databases/{database}", status_code=204)
-def deregister_database(stack: str, database: str, db: DatabaseDep, _admin: Admin) -> Response:
+def deregister_database(
+    stack: str, database: str, db: DatabaseDep, _admin: ManageStack
+) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         database_control.deregister_database(
@@ -347,7 +358,7 @@ def deregister_database(stack: str, database: str, db: DatabaseDep, _admin: Admi
 
 @router.post("/start")
 def start_stack(
-    stack: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.StackPowerResult:
     with db.transaction() as session:
         result = stack_power.start_stack(session, stack_named(session, stack))
@@ -357,7 +368,7 @@ def start_stack(
 
 @router.post("/stop")
 def stop_stack(
-    stack: str, db: DatabaseDep, signal: SignalDep, _admin: Admin
+    stack: str, db: DatabaseDep, signal: SignalDep, _admin: ManageStack
 ) -> schemas.StackPowerResult:
     with db.transaction() as session:
         result = stack_power.stop_stack(session, stack_named(session, stack))

@@ -13,7 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from stackworks.api.deps import Admin, DatabaseDep, User, stack_named
+from stackworks.api.access import ManageStack, ShowStack
+from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.control import scaling_settings
 from stackworks.domain.entities import Instance, Layer, Stack
 from stackworks.domain.errors import InvalidInput
@@ -55,7 +56,9 @@ def _schedule_out(
 
 
 @router.get("/instances/{hostname}/schedule")
-def show_schedule(stack: str, hostname: str, db: DatabaseDep, _user: User) -> schemas.ScheduleOut:
+def show_schedule(
+    stack: str, hostname: str, db: DatabaseDep, _user: ShowStack
+) -> schemas.ScheduleOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)
@@ -64,7 +67,7 @@ def show_schedule(stack: str, hostname: str, db: DatabaseDep, _user: User) -> sc
 
 @router.put("/instances/{hostname}/schedule")
 def set_schedule(
-    stack: str, hostname: str, body: schemas.WeeklyScheduleIn, db: DatabaseDep, _admin: Admin
+    stack: str, hostname: str, body: schemas.WeeklyScheduleIn, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.ScheduleOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -74,7 +77,7 @@ def set_schedule(
 
 
 @router.delete("/instances/{hostname}/schedule", status_code=204)
-def clear_schedule(stack: str, hostname: str, db: DatabaseDep, _admin: Admin) -> Response:
+def clear_schedule(stack: str, hostname: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)
         instance = instance_store.get_by_hostname(session, found.id, hostname)
@@ -114,7 +117,7 @@ def _load_scaling_out(
 
 @router.get("/layers/{layer}/load-scaling")
 def show_load_scaling(
-    stack: str, layer: str, db: DatabaseDep, _user: User
+    stack: str, layer: str, db: DatabaseDep, _user: ShowStack
 ) -> schemas.LoadScalingOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -126,7 +129,7 @@ def show_load_scaling(
 
 @router.patch("/layers/{layer}/load-scaling")
 def update_load_scaling(
-    stack: str, layer: str, body: schemas.LoadScalingUpdate, db: DatabaseDep, _admin: Admin
+    stack: str, layer: str, body: schemas.LoadScalingUpdate, db: DatabaseDep, _admin: ManageStack
 ) -> schemas.LoadScalingOut:
     with db.transaction() as session:
         found = stack_named(session, stack)
@@ -156,7 +159,7 @@ def instance_metrics(
     stack: str,
     hostname: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     since: Since = None,
     until: Until = None,
     resolution: Resolution = Resolution.RAW,
@@ -185,7 +188,7 @@ def layer_metrics(
     stack: str,
     layer: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     since: Since = None,
     until: Until = None,
     limit: Limit = 10_000,

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, User, stack_named
+from stackworks.api.access import AnyUser, ManageStack, ServerAdmin, ShowStack
+from stackworks.api.deps import DatabaseDep, SettingsDep, stack_named
 from stackworks.control import catalog
+from stackworks.control import permissions as permission_control
 from stackworks.control.settings import Settings
 from stackworks.domain.entities import Stack
 from stackworks.domain.status import EventKind
@@ -35,27 +37,35 @@ def _out(session: Session, stack: Stack, settings: Settings) -> schemas.StackOut
 
 @router.post("", status_code=201)
 def create_stack(
-    body: schemas.StackCreate, db: DatabaseDep, settings: SettingsDep, _admin: Admin
+    body: schemas.StackCreate, db: DatabaseDep, settings: SettingsDep, _admin: ServerAdmin
 ) -> schemas.StackOut:
     with db.transaction() as session:
         return _out(session, catalog.create_stack(session, body), settings)
 
 
 @router.get("")
-def list_stacks(db: DatabaseDep, settings: SettingsDep, _user: User) -> list[schemas.StackOut]:
+def list_stacks(db: DatabaseDep, settings: SettingsDep, user: AnyUser) -> list[schemas.StackOut]:
+    """The stacks the caller holds at least show on (a server admin: all of them)."""
     with db.transaction() as session:
-        return [_out(session, stack, settings) for stack in stack_store.list_all(session)]
+        stacks = permission_control.visible_stacks(session, user, stack_store.list_all(session))
+        return [_out(session, stack, settings) for stack in stacks]
 
 
 @router.get("/{stack}")
-def show_stack(stack: str, db: DatabaseDep, settings: SettingsDep, _user: User) -> schemas.StackOut:
+def show_stack(
+    stack: str, db: DatabaseDep, settings: SettingsDep, _user: ShowStack
+) -> schemas.StackOut:
     with db.transaction() as session:
         return _out(session, stack_named(session, stack), settings)
 
 
 @router.patch("/{stack}")
 def update_stack(
-    stack: str, body: schemas.StackUpdate, db: DatabaseDep, settings: SettingsDep, _admin: Admin
+    stack: str,
+    body: schemas.StackUpdate,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _admin: ManageStack,
 ) -> schemas.StackOut:
     with db.transaction() as session:
         updated = catalog.update_stack(session, stack_named(session, stack), body)
@@ -63,7 +73,7 @@ def update_stack(
 
 
 @router.delete("/{stack}", status_code=204)
-def delete_stack(stack: str, db: DatabaseDep, _admin: Admin) -> Response:
+def delete_stack(stack: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         catalog.delete_stack(session, stack_named(session, stack))
     return Response(status_code=204)
@@ -73,7 +83,7 @@ def delete_stack(stack: str, db: DatabaseDep, _admin: Admin) -> Response:
 def list_events(
     stack: str,
     db: DatabaseDep,
-    _user: User,
+    _user: ShowStack,
     after: Annotated[int, Query(ge=0, description="only events with a larger seq")] = 0,
     kind: Annotated[list[EventKind] | None, Query(description="only these kinds")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = event_store.DEFAULT_LIMIT,

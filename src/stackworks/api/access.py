@@ -1,0 +1,288 @@
+"""Route declarations: the one place that says who may call each API route.
+
+Every route takes exactly one of these as a parameter (docs/security.md, "Permissions"):
+
+    def create_deployment(stack: str, ..., user: DeployStack) -> ...   # deploy on {stack}
+    def create_user(..., _admin: ServerAdmin) -> ...                   # server admins
+    def whoami(me: AnyUser) -> ...                                     # any valid user token
+    def heartbeat(..., instance: AgentOnly) -> ...                     # an agent credential
+    def login(..., _anyone: Anonymous) -> ...                          # no credential at all
+
+A declaration is a FastAPI dependency object carrying its `RouteAccess`; `route_table` finds
+it again from each route, which is how the permission matrix test walks the route table.
+Dependencies run before the request body is validated, so a refused caller gets 401, 403 or
+404, never a 422 that would confirm the route and stack exist.
+
+Refusals: no or unknown credential 401 (user routes take no agent credential, agent routes no
+user token); below show on a stack 404, as if it did not exist; below the needed level 403,
+saying which level is needed and which the caller has. The caller's `Principal` is put on
+`request.state.principal` for whatever runs after (the audit log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from stackworks.api.errors import error_body
+from stackworks.domain.access import (
+    Audience,
+    Decision,
+    Level,
+    Principal,
+    Refusal,
+    RouteAccess,
+    decide_admin,
+    decide_stack,
+)
+from stackworks.domain.entities import Instance
+from stackworks.domain.errors import NotFound, Unauthenticated
+from stackworks.store import agent_credentials, registration_tokens, tokens
+from stackworks.store import permissions as permission_store
+from stackworks.store import stacks as stack_store
+from stackworks.store.db import Database
+
+_bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status_code=401,
+        detail=error_body(message)["detail"],
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _refuse(decision: Decision) -> None:
+    if decision.refusal is Refusal.FORBIDDEN:
+        raise HTTPException(status_code=403, detail=error_body(decision.message)["detail"])
+    if decision.refusal is Refusal.UNAUTHENTICATED:
+        raise unauthorized(decision.message)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if the request has one."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _authenticate(session: Session, request: Request) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorized("missing API token (Authorization: Bearer ...)")
+    found = tokens.authenticate(session, token)
+    if isinstance(found, str):
+        raise unauthorized(found)
+    request.state.principal = found.principal
+    return found.principal
+
+
+def authenticate_user(request: Request) -> Principal:
+    """The user behind the token presented (an agent credential is not one); 401 otherwise."""
+    with _db(request).transaction() as session:
+        return _authenticate(session, request)
+
+
+class Declaration:
+    """Base of the route declarations: a dependency that knows what it requires.
+
+    `check` does the whole decision from the request alone (headers and path), so it serves
+    as the dependency and, for a body too broken to parse, before the 422 (`refuse_unparsed`).
+    The `credentials` parameter of each `__call__` only shows the bearer scheme in OpenAPI.
+    """
+
+    access: RouteAccess
+
+    def check(self, request: Request) -> Principal | Instance | str | None:
+        raise NotImplementedError
+
+
+class Anyone(Declaration):
+    """No credential needed (only the console's login): it authenticates by itself."""
+
+    access = RouteAccess(Audience.ANONYMOUS)
+
+    def check(self, request: Request) -> None:
+        return None
+
+    def __call__(self) -> None:
+        return None
+
+
+class AnyUserToken(Declaration):
+    access = RouteAccess(Audience.ANY_USER)
+
+    def check(self, request: Request) -> Principal:
+        return authenticate_user(request)
+
+    def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        return self.check(request)
+
+
+class ServerAdminToken(Declaration):
+    access = RouteAccess(Audience.SERVER_ADMIN)
+
+    def check(self, request: Request) -> Principal:
+        principal = authenticate_user(request)
+        _refuse(decide_admin(principal))
+        return principal
+
+    def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        return self.check(request)
+
+
+class Requires(Declaration):
+    """At least `level` on the stack named by the route's `{stack}` path parameter."""
+
+    def __init__(self, level: Level) -> None:
+        self.access = RouteAccess(Audience.STACK, level)
+        self.level = level
+
+    def check(self, request: Request) -> Principal:
+        stack = str(request.path_params["stack"])
+        with _db(request).transaction() as session:  # one transaction: token, stack, level
+            principal = _authenticate(session, request)
+            if principal.is_admin:
+                return principal  # manage everywhere; an unknown stack is the route's own 404
+            found = stack_store.find_by_name(session, stack)
+            explicit = (
+                permission_store.level(session, found.id, principal.user_id) if found else None
+            )
+        held = principal.level_on(explicit) if found else Level.DENY
+        decision = decide_stack(self.access, principal, stack, held)
+        if decision.refusal is Refusal.HIDDEN:
+            raise NotFound("stack", stack)
+        _refuse(decision)
+        return principal
+
+    def __call__(self, request: Request, stack: str, credentials: Credentials) -> Principal:
+        return self.check(request)
+
+
+class AgentCredential(Declaration):
+    access = RouteAccess(Audience.AGENT)
+
+    def check(self, request: Request) -> Instance:
+        credential = bearer_token(request)
+        if credential is None:
+            raise unauthorized("missing agent credential (Authorization: Bearer ...)")
+        with _db(request).transaction() as session:
+            instance = agent_credentials.authenticate(session, tokens.hash_token(credential))
+        if instance is None:
+            raise unauthorized("invalid agent credential")
+        request.state.agent_instance = instance
+        return instance
+
+    def __call__(self, request: Request, credentials: Credentials) -> Instance:
+        return self.check(request)
+
+
+class RegistrationTokenBearer(Declaration):
+    """A host's one-time registration token: checked here, spent by the registration itself
+    (in the transaction that creates the instance), so a refused registration keeps it."""
+
+    access = RouteAccess(Audience.REGISTRATION)
+
+    def check(self, request: Request) -> str:
+        token = bearer_token(request)
+        if token is None:
+            raise unauthorized("missing registration token (Authorization: Bearer ...)")
+        try:
+            with _db(request).transaction() as session:
+                registration_tokens.check(session, token)
+        except Unauthenticated as refused:
+            raise unauthorized(refused.message) from None
+        return token
+
+    def __call__(self, request: Request, credentials: Credentials) -> str:
+        return self.check(request)
+
+
+Anonymous = Annotated[None, Depends(Anyone())]
+AnyUser = Annotated[Principal, Depends(AnyUserToken())]
+ServerAdmin = Annotated[Principal, Depends(ServerAdminToken())]
+ShowStack = Annotated[Principal, Depends(Requires(Level.SHOW))]
+DeployStack = Annotated[Principal, Depends(Requires(Level.DEPLOY))]
+ManageStack = Annotated[Principal, Depends(Requires(Level.MANAGE))]
+AgentOnly = Annotated[Instance, Depends(AgentCredential())]
+RegistrationBearer = Annotated[str, Depends(RegistrationTokenBearer())]
+
+
+def _walk(dependant: Dependant) -> Iterator[object]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _walk(sub)
+
+
+@dataclass(frozen=True)
+class DeclaredRoute:
+    """One route of the app, as the route table has it, with the declarations it makes."""
+
+    methods: frozenset[str]
+    path: str  # the full path format, e.g. /api/v1/stacks/{stack}/layers
+    params: tuple[str, ...]  # path parameter names
+    has_body: bool
+    is_api: bool  # False for FastAPI's own pages (/openapi.json, /docs, ...)
+    declarations: tuple[RouteAccess, ...]
+
+
+def route_table(app: FastAPI) -> list[DeclaredRoute]:
+    """Every route of `app` (walking `app.routes`, included routers and all) and what each
+    declares: a well-declared API route has exactly one declaration."""
+    table = []
+    for context in iter_route_contexts(app.routes):
+        is_api = isinstance(context.original_route, APIRoute)
+        declarations: tuple[RouteAccess, ...] = ()
+        if is_api:
+            declarations = tuple(
+                call.access for call in _walk(context.dependant) if isinstance(call, Declaration)
+            )
+        table.append(
+            DeclaredRoute(
+                methods=frozenset(context.methods or ()),
+                path=str(context.path_format or context.path),
+                params=tuple(getattr(context, "param_convertors", {}) or ()),
+                has_body=is_api and context.body_field is not None,
+                is_api=is_api,
+                declarations=declarations,
+            )
+        )
+    return table
+
+
+def refuse_unparsed(request: Request) -> JSONResponse | None:
+    """The refusal a caller gets instead of a 422 for a body that is not even JSON.
+
+    FastAPI parses the body before it runs any dependency, so without this an unauthenticated
+    caller would learn from a 422 that the route and its stack exist. None: the caller may call
+    the route, and the 422 stands.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return None
+    for call in _walk(route.dependant):
+        if not isinstance(call, Declaration):
+            continue
+        try:
+            call.check(request)
+        except HTTPException as refused:
+            return JSONResponse(
+                {"detail": refused.detail}, refused.status_code, headers=refused.headers
+            )
+        except NotFound as hidden:
+            return JSONResponse(error_body(hidden.message, hidden.field), 404)
+    return None
