@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackworks.cookbooks.plone_instances import config
+from stackworks.cookbooks.plone_instances import buildout, config, init_commands
 from stackworks.cookbooks.plone_instances.attributes import DEFAULTS
 from stackworks.cookbooks.plone_instances.health import MODULE as HEALTH
 from stackworks.cookbooks.python_app import declare as app_declare
@@ -160,11 +160,16 @@ def run_clients(
     action: tuple[str, ...] | str,
     *,
     before_each: Callable[[config.Client], None] | None = None,
+    command: Callable[[config.Client], list[str]] | None = None,
+    fingerprint: str = "",
 ) -> list[config.Client]:
     """Each client as a service running `release`, then a wait for its health check that
     runs only if the client (re)started. A client's definition carries a digest of its
-    files and environment, so a changed configuration restarts exactly that client.
-    `before_each(client)` declares steps that come just before each client's service."""
+    files, environment and `fingerprint` (the buildout build's deploy.cfg), so a changed
+    configuration restarts exactly that client. `before_each(client)` declares steps that
+    come just before each client's service; `command(client)` is its argv (default: the
+    pip build's `runwsgi <home>/etc/zope.ini`). The app's `buildout_init_commands`
+    programs follow the clients, with the same environment and `action`."""
     s = settings(r)
     app_paths = paths(r, name)
     venv = app_paths.venv(release)
@@ -181,14 +186,19 @@ def run_clients(
         if before_each is not None:
             before_each(client)
         files = homes.get(client.home, {})
-        fingerprint = config.digest(
-            *(files[k] for k in sorted(files)), json.dumps(env, sort_keys=True)
+        digest = config.digest(
+            *(files[k] for k in sorted(files)), json.dumps(env, sort_keys=True), fingerprint
+        )
+        argv = (
+            command(client)
+            if command is not None
+            else [str(venv / "bin" / "runwsgi"), f"{client.home}/etc/zope.ini"]
         )
         service = r.service(
             client.service,
-            command=[str(venv / "bin" / "runwsgi"), f"{client.home}/etc/zope.ini"],
+            command=argv,
             directory=str(app_paths.release(release)),
-            environment={**env, "STACKWORKS_CONFIG_DIGEST": fingerprint},
+            environment={**env, "STACKWORKS_CONFIG_DIGEST": digest},
             action=action,
             stop_signal="TERM",
             stop_timeout=30,
@@ -211,7 +221,27 @@ def run_clients(
             action="nothing",
         )
         service.notifies("run", wait, timing="immediately")
+    for program in init_programs(r, name):
+        r.service(
+            program.service,
+            command=[str(app_paths.release(release) / program.cmd), *program.args],
+            directory=str(app_paths.release(release)),
+            environment=env,
+            action=action,
+            stop_signal="TERM",
+            stop_timeout=30,
+        )
     return planned
+
+
+def init_programs(r: Recipe, name: str) -> list[init_commands.InitCommand]:
+    """`deploy.<app>.buildout_init_commands`, checked (a bad item fails naming it)."""
+    items = ((r.node.get("deploy") or {}).get(name) or {}).get("buildout_init_commands")
+    try:
+        return init_commands.parse(name, items)
+    except ValueError as error:
+        r.fail(str(error))
+        raise
 
 
 def drop_cache(r: Recipe, client: config.Client) -> None:
@@ -225,7 +255,7 @@ def drop_cache(r: Recipe, client: config.Client) -> None:
 def retire(r: Recipe, name: str, keep: list[config.Client]) -> None:
     """Stop and remove clients this app ran before but no longer runs, then record the set."""
     app_paths = paths(r, name)
-    wanted = [c.service for c in keep]
+    wanted = [c.service for c in keep] + [p.service for p in init_programs(r, name)]
     for service in releases.recorded_services(app_paths):
         if service not in wanted:
             r.service(service, action=("stop", "disable"))
@@ -244,9 +274,11 @@ def install_command(r: Recipe, venv: Path, constraints: bool) -> list[str]:
     return [*pip, *(["-c", "constraints.txt"] if constraints else []), "-r", "requirements.txt"]
 
 
-def create_site(r: Recipe, name: str, app: App, release: str) -> None:
+def create_site(r: Recipe, name: str, app: App, release: str, build: str = "pip") -> None:
     """The Plone site `site_id`, once: on one instance of the app's layers only (the first
-    online one by hostname), when the ZODB has no object of that id (the script checks)."""
+    online one by hostname), when the ZODB has no object of that id (the script checks).
+    A pip release runs the script with `zconsole run` on the console home's zope.conf, a
+    buildout release with `bin/stackworks-console run` (the same settings, built by buildout)."""
     s = settings(r)
     me = str(r.stack.self.get("hostname"))
     layers = sorted(set(app.get("layers") or []) & set(r.stack.self.get("layers") or []))
@@ -262,12 +294,7 @@ def create_site(r: Recipe, name: str, app: App, release: str) -> None:
     extensions = [str(e) for e in s["site_extensions"]]
     r.execute(
         f"create the Plone site {site_id} unless the ZODB has it",
-        command=[
-            str(venv / "bin" / "zconsole"),
-            "run",
-            str(homes_dir(r, name) / "console" / "etc" / "zope.conf"),
-            str(SITE_SCRIPT),
-        ],
+        command=[*_site_runner(app_paths, release, build, homes_dir(r, name)), str(SITE_SCRIPT)],
         cwd=str(app_paths.release(release)),
         env={
             **environment(r, name, app, venv),
@@ -278,6 +305,13 @@ def create_site(r: Recipe, name: str, app: App, release: str) -> None:
         timeout=float(s["install_timeout"]),
     )
     r.file(str(marker), content=f"{site_id}\n", mode=0o644)
+
+
+def _site_runner(app_paths: releases.AppPaths, release: str, build: str, homes: Path) -> list[str]:
+    if build == "buildout":
+        return [str(app_paths.release(release) / "bin" / buildout.CONSOLE_PART), "run"]
+    venv = app_paths.venv(release)
+    return [str(venv / "bin" / "zconsole"), "run", str(homes / "console" / "etc" / "zope.conf")]
 
 
 def os_packages(r: Recipe, name: str) -> None:
