@@ -281,3 +281,15 @@ def test_cache_archives_are_fetched_and_unpacked_under_the_app_before_the_build(
     assert unpack < build
     archive = recorded.resources[unpack]
     assert archive.properties["destination"] == str(tmp_path / "srv/www/site/shared/eggs")
+
+
+def test_the_deployed_commit_with_another_build_asked_for_gets_a_new_release(
+    tmp_path: Path,
+) -> None:
+    repo, sha = _repo(tmp_path)
+    config = _config(tmp_path, repo)
+    _built(tmp_path, sha, _deploy_cfg(run("plone_instances::deploy", config)))
+    config["attributes"]["deploy"]["site"]["build"] = "pip"
+    recorded = run("plone_instances::deploy", config)
+    assert any(d.name.startswith("pip build of site") for d in recorded.all("execute"))
+    assert recorded.find("link", "srv/www/site/current").properties["to"] != f"releases/{RELEASE}"

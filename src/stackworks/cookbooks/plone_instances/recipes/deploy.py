@@ -71,11 +71,13 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
 
     current = releases.current_release(paths)
     deployed = releases.read_marker(paths, current).get("commit") if current else None
-    if current is not None and deployed == facts.commit:
+    # the deployed commit, built the same way (another build makes a new release)
+    same_build = current is not None and buildout_build.build_of_release(paths, current) == build
+    if current is not None and deployed == facts.commit and same_build:
         if homes is None:
             r.log(f"app {name}: same commit and no ZEO server online: the clients stay as they are")
             return
-        if buildout_build.build_of_release(paths, current) == "buildout":
+        if build == "buildout":
             _buildout_in_place(r, name, app, current, servers)
         else:
             _in_place(r, name, app, current, homes, constraints)
