@@ -293,3 +293,13 @@ def test_the_deployed_commit_with_another_build_asked_for_gets_a_new_release(
     recorded = run("plone_instances::deploy", config)
     assert any(d.name.startswith("pip build of site") for d in recorded.all("execute"))
     assert recorded.find("link", "srv/www/site/current").properties["to"] != f"releases/{RELEASE}"
+
+
+def test_a_deploy_before_any_zeo_server_builds_without_its_address_and_starts_no_client(
+    tmp_path: Path,
+) -> None:
+    repo, _ = _repo(tmp_path)
+    recorded = run("plone_instances::deploy", _config(tmp_path, repo, zeo_ip=None))
+    assert "zeo-address" not in _deploy_cfg(recorded)
+    assert any(d.name.startswith("buildout of site") for d in recorded.all("execute"))
+    assert recorded.all("service") == []
