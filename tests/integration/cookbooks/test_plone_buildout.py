@@ -22,7 +22,8 @@ from integration.cookbooks.cookbook_instances import Instance, project_repositor
 from integration.cookbooks.test_plone_zeo import configuration, request, run, serving
 from support.processes import port_accepts, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.plone, pytest.mark.timeout(600)]
+# a cold egg cache on a loaded machine takes 9 minutes and more of buildout alone
+pytestmark = [pytest.mark.integration, pytest.mark.plone, pytest.mark.timeout(1200)]
 
 PROJECT = Path(__file__).resolve().parents[3] / "examples" / "plone" / "project-buildout"
 CACHE = Path(
