@@ -303,3 +303,25 @@ def test_a_deploy_before_any_zeo_server_builds_without_its_address_and_starts_no
     assert "zeo-address" not in _deploy_cfg(recorded)
     assert any(d.name.startswith("buildout of site") for d in recorded.all("execute"))
     assert recorded.all("service") == []
+
+
+@pytest.mark.parametrize(
+    ("plone", "field"),
+    [
+        ({"buildout_cache_dir": "cache"}, r"plone_instances\.buildout_cache_dir"),
+        ({"zserver_threads": 0}, r"plone_instances\.zserver_threads"),
+    ],
+)
+def test_a_bad_plone_instances_attribute_fails_the_buildout_deploy_naming_it(
+    tmp_path: Path, plone: dict[str, Any], field: str
+) -> None:
+    repo, _ = _repo(tmp_path)
+    with pytest.raises(RecipeFailed, match=field):
+        run("plone_instances::deploy", _config(tmp_path, repo, **plone))
+
+
+def test_bad_bootstrap_pins_fail_naming_the_attribute(tmp_path: Path) -> None:
+    repo, _ = _repo(tmp_path, requirements=False)
+    config = _config(tmp_path, repo, buildout_requirements="zc.buildout")
+    with pytest.raises(RecipeFailed, match=r"plone_instances\.buildout_requirements"):
+        run("plone_instances::deploy", config)

@@ -68,13 +68,23 @@ def deploy_cfg(r: Recipe, name: str, base: str, servers: list[str]) -> str:
             custom=custom(r, name),
             clients=items,
             servers=servers,
-            cache_dir=str(s.get("buildout_cache_dir") or declare.paths(r, name).shared),
+            cache_dir=_cache_dir(r, name),
             console_home=str(declare.homes_dir(r, name) / "console"),
             environment=dict(custom(r, name).get("environment") or {}),
         )
     except ValueError as error:
         r.fail(str(error))
         raise
+
+
+def _cache_dir(r: Recipe, name: str) -> str:
+    """`buildout_cache_dir` (an absolute path), else the app's shared/ directory."""
+    wanted = declare.settings(r).get("buildout_cache_dir")
+    if wanted is None:
+        return str(declare.paths(r, name).shared)
+    if not isinstance(wanted, str) or not wanted.startswith("/"):
+        r.fail(f"{config.PREFIX}.buildout_cache_dir: expected an absolute path, got {wanted!r}")
+    return wanted
 
 
 def release_base(r: Recipe, name: str, release_dir: Path, files: list[str] | None) -> str:
@@ -115,7 +125,13 @@ def bootstrap(r: Recipe, name: str, release: str, *, requirements: bool) -> None
     if requirements:
         wanted = ["-r", "requirements.txt"]
     else:
-        wanted = [str(p) for p in s["buildout_requirements"]]
+        pins = s["buildout_requirements"]
+        if not isinstance(pins, list) or not pins or not all(isinstance(p, str) for p in pins):
+            r.fail(
+                f"{config.PREFIX}.buildout_requirements: expected a list of requirements "
+                f"like zc.buildout==5.2.0, got {pins!r}"
+            )
+        wanted = [str(p) for p in pins]
     r.execute(
         f"zc.buildout of {name} {release}",
         command=[*pip, *wanted],
