@@ -67,6 +67,7 @@ def _built(tmp_path: Path, sha: str, deploy_cfg: str) -> Path:
     marker = {"commit": sha, "release": RELEASE, "build": "buildout"}
     (release / ".stackworks-release.json").write_text(json.dumps(marker))
     (release / "deploy.cfg").write_text(deploy_cfg)
+    (release / ".stackworks-built.cfg").write_text(deploy_cfg)
     (app / "current").symlink_to(f"releases/{RELEASE}")
     return release
 
@@ -325,3 +326,15 @@ def test_bad_bootstrap_pins_fail_naming_the_attribute(tmp_path: Path) -> None:
     config = _config(tmp_path, repo, buildout_requirements="zc.buildout")
     with pytest.raises(RecipeFailed, match=r"plone_instances\.buildout_requirements"):
         run("plone_instances::deploy", config)
+
+
+def test_a_deploy_cfg_written_by_a_failed_buildout_run_is_built_again(tmp_path: Path) -> None:
+    repo, sha = _repo(tmp_path)
+    release = _built(tmp_path, sha, "[buildout]\n# what the last successful run used\n")
+    (release / "deploy.cfg").write_text(
+        _deploy_cfg(run("plone_instances::deploy", _config(tmp_path, repo)))
+    )
+    recorded = run("plone_instances::deploy", _config(tmp_path, repo))
+    names = [d.name for d in recorded.resources]
+    build = names.index(f"buildout in place of site {RELEASE}")
+    assert names.index(str(release / ".stackworks-built.cfg")) > build

@@ -23,6 +23,8 @@ BASE_CONFIGS = ("cfg/base.cfg", "buildout.cfg")
 BUILDS = ("pip", "buildout")
 #: the file the deploy writes into the release and runs buildout with
 DEPLOY_CFG = "deploy.cfg"
+#: deploy.cfg as the last buildout run that succeeded saw it: what change detection compares
+BUILT_CFG = ".stackworks-built.cfg"
 #: a client part that never serves: the site creation runs `bin/<it> run <script>` with it,
 #: without a persistent ZEO cache (it must not share a serving client's cache file)
 CONSOLE_PART = "stackworks-console"

@@ -141,28 +141,31 @@ def bootstrap(r: Recipe, name: str, release: str, *, requirements: bool) -> None
     )
 
 
-def run_buildout(r: Recipe, name: str, app: declare.App, release: str, what: str) -> Any:
-    """`bin/buildout -c deploy.cfg` in the release, with the app's environment (secure values
-    included: never logged) so the build sees what the processes will."""
+def run_buildout(
+    r: Recipe, name: str, app: declare.App, release: str, text: str, what: str
+) -> None:
+    """deploy.cfg written into the release, `bin/buildout -c deploy.cfg` run there with the
+    app's environment (secure values included: never logged) so the build sees what the
+    processes will, and only once it succeeded the copy change detection compares with: a
+    failed build is tried again by the next deploy or configure."""
     paths = declare.paths(r, name)
     venv = paths.venv(release)
-    return r.execute(
+    release_dir = paths.release(release)
+    r.file(str(release_dir / buildout.DEPLOY_CFG), content=text)
+    r.execute(
         f"{what} {name} {release}",
         command=[str(venv / "bin" / "buildout"), "-c", buildout.DEPLOY_CFG],
-        cwd=str(paths.release(release)),
+        cwd=str(release_dir),
         env=declare.environment(r, name, app, venv),
         timeout=float(declare.settings(r)["install_timeout"]),
     )
+    r.file(str(release_dir / buildout.BUILT_CFG), content=text)
 
 
-def write_deploy_cfg(r: Recipe, name: str, release: str, text: str) -> None:
-    r.file(str(declare.paths(r, name).release(release) / buildout.DEPLOY_CFG), content=text)
-
-
-def deployed_cfg(r: Recipe, name: str, release: str) -> str | None:
-    """The deploy.cfg the release was last built with, None when there is none."""
+def built_cfg(r: Recipe, name: str, release: str) -> str | None:
+    """The deploy.cfg the release's last successful buildout run used, None when none did."""
     try:
-        return (declare.paths(r, name).release(release) / buildout.DEPLOY_CFG).read_text()
+        return (declare.paths(r, name).release(release) / buildout.BUILT_CFG).read_text()
     except OSError:
         return None
 
@@ -189,10 +192,9 @@ def converge_in_place(
         r.fail(f"{config.PREFIX}: no ZEO server is online to connect the clients to")
     release_dir = declare.paths(r, name).release(release)
     text = deploy_cfg(r, name, release_base(r, name, release_dir, None), servers)
-    rebuild = always or deployed_cfg(r, name, release) != text
-    write_deploy_cfg(r, name, release, text)
+    rebuild = always or built_cfg(r, name, release) != text
     if rebuild:
-        run_buildout(r, name, app, release, "buildout in place of")
+        run_buildout(r, name, app, release, text, "buildout in place of")
     return homes(r, name), text, rebuild
 
 

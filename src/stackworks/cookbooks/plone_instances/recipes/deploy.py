@@ -95,8 +95,7 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         base = buildout_build.release_base(r, name, release_dir, files)
         deploy_cfg = buildout_build.deploy_cfg(r, name, base, servers)
         buildout_build.bootstrap(r, name, release, requirements="requirements.txt" in files)
-        buildout_build.write_deploy_cfg(r, name, release, deploy_cfg)
-        buildout_build.run_buildout(r, name, app, release, "buildout of")
+        buildout_build.run_buildout(r, name, app, release, deploy_cfg, "buildout of")
     else:
         r.execute(
             f"virtualenv of {name} {release}",
