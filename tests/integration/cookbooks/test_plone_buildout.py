@@ -4,9 +4,10 @@ two supervised clients; the same deploy again builds nothing; a changed attribut
 buildout in the same release and restarts the clients on the new settings.
 
 The eggs live in one cache shared across runs (`~/.cache/stackworks-test-buildout`, or
-STACKWORKS_TEST_BUILDOUT_CACHE): about 7 minutes the first time on 2 shared cores, about 3.5
-after that, of which buildout is some 20 s; the rest is the ZEO server's install, the site's
-creation and four Plone client starts (docs/plone.md has the build's figures).
+STACKWORKS_TEST_BUILDOUT_CACHE): about 7 minutes the first time on 2 shared cores, 1.5 to 3.5
+after that (by the machine's load), of which buildout is some 20 s; the rest is the ZEO
+server's install, the site's creation and four Plone client starts (docs/plone.md has the
+build's figures).
 """
 
 from __future__ import annotations
