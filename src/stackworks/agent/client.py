@@ -88,12 +88,10 @@ class AgentClient:
     ) -> None:
         self._stop = stop or threading.Event()
         self._rand = rand
+        self._credential = credential
         self._http = httpx.Client(
             base_url=server_url.rstrip("/") + API_PREFIX,
-            headers={
-                "Authorization": f"Bearer {credential}",
-                "User-Agent": f"stackworks-agent/{__version__}",
-            },
+            headers={"User-Agent": f"stackworks-agent/{__version__}"},
             # The server holds a poll for up to `poll_wait`: reading must outlast it.
             timeout=httpx.Timeout(10.0, read=poll_wait + 15.0),
             transport=transport,
@@ -101,6 +99,10 @@ class AgentClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def use_credential(self, credential: str) -> None:
+        """Call with `credential` from now on (a rotation's new one, already saved)."""
+        self._credential = credential
 
     def __enter__(self) -> AgentClient:
         return self
@@ -147,11 +149,20 @@ class AgentClient:
         delays = backoff_delays(self._rand)
         while True:
             problem: str
+            credential = self._credential
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._http.request(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    headers={"Authorization": f"Bearer {credential}"},
+                )
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             else:
+                if response.status_code == 401 and credential != self._credential:
+                    continue  # sent with the old credential as a rotation ended it: resend
                 if response.status_code < 500:
                     return _checked(response, method, path)
                 problem = f"server answered {response.status_code}"

@@ -10,10 +10,13 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
+from stackworks.api.audit import AuditMiddleware
 from stackworks.api.deps import User
 from stackworks.api.routes import (
     agent,
+    agent_credentials,
     apps,
+    audit,
     deployments,
     documents,
     instances,
@@ -64,6 +67,7 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app)
+    app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
     for module in (
         stacks,
         layers,
@@ -72,9 +76,11 @@ def create_app(
         deployments,
         documents,
         agent,
+        agent_credentials,
         tokens,
         scaling,
         resources,
+        audit,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -257,10 +257,52 @@ def test_a_bad_init_command_fails_naming_its_field(tmp_path: Path) -> None:
     repo, _ = _repo(tmp_path)
     config = _config(tmp_path, repo)
     config["attributes"]["deploy"]["site"]["buildout_init_commands"] = [
-        {"name": "celeryd", "cmd": "/usr/bin/env"}
+        {"name": "celeryd", "cmd": "bin/../../celeryd"}
     ]
     with pytest.raises(RecipeFailed, match=r"deploy\.site\.buildout_init_commands\[0\]\.cmd"):
         run("plone_instances::deploy", config)
+
+
+def test_a_bare_init_command_is_a_script_of_the_buildout_and_gets_the_broker_url(
+    tmp_path: Path,
+) -> None:
+    repo, _ = _repo(tmp_path)
+    config = _config(tmp_path, repo, enable_celery=True, broker={"host": "127.77.9.5"})
+    config["attributes"]["deploy"]["site"]["buildout_init_commands"] = [
+        {"name": "celeryd", "cmd": "celery", "args": ["-A", "tasks", "worker"]}
+    ]
+    recorded = run("plone_instances::deploy", config)
+    celery = recorded.find("service", "site-celeryd")
+    release = Path(celery.properties["directory"])
+    assert celery.properties["command"] == [str(release / "bin/celery"), "-A", "tasks", "worker"]
+    assert celery.properties["environment"]["CELERY_BROKER_URL"] == "redis://127.77.9.5:6379/0"
+    broker_env = recorded.find("file", "shared/broker.env").properties["content"]
+    assert broker_env == "CELERY_BROKER_URL=redis://127.77.9.5:6379/0\n"
+
+
+def test_a_buildout_app_refuses_relstorage_naming_the_attribute_before_any_build(
+    tmp_path: Path,
+) -> None:
+    repo, _ = _repo(tmp_path)
+    config = _config(tmp_path, repo, enable_relstorage=True)
+    with pytest.raises(RecipeFailed, match=r"plone_instances\.enable_relstorage: app site has "):
+        run("plone_instances::deploy", config)
+    with pytest.raises(ValueError, match=r"deploy\.site\.build pip"):
+        buildout.check_storage("site", {"enable_relstorage": True})
+    buildout.check_storage("site", {"enable_relstorage": False})
+
+
+def test_deploy_cfg_checks_the_storage_settings_as_the_pip_builds_zope_conf_does(
+    tmp_path: Path,
+) -> None:
+    repo, _ = _repo(tmp_path)
+    for bad, field in (
+        ({"zeo_client_cache_size": "lots"}, r"plone_instances\.zeo_client_cache_size"),
+        ({"zodb_cache_size": 0}, r"plone_instances\.zodb_cache_size"),
+        ({"nfs_blobs": "/srv/my blobs"}, r"plone_instances\.nfs_blobs"),
+    ):
+        with pytest.raises(RecipeFailed, match=field):
+            run("plone_instances::deploy", _config(tmp_path, repo, **bad))
 
 
 def test_cache_archives_are_fetched_and_unpacked_under_the_app_before_the_build(

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stackworks.cookbooks.plone_instances import config
+from stackworks.cookbooks.plone_instances import config, storage
 
 #: the build an app uses when `deploy.<app>.build` is not set and the commit has this file
 BASE_CONFIGS = ("cfg/base.cfg", "buildout.cfg")
@@ -52,6 +52,18 @@ def choose_build(app_name: str, wanted: Any, files: Sequence[str]) -> str:
             raise ValueError(f"deploy.{app_name}.build: expected pip or buildout, got {wanted!r}")
         return str(wanted)
     return "buildout" if any(f in files for f in BASE_CONFIGS) else "pip"
+
+
+def check_storage(app_name: str, attributes: Mapping[str, Any]) -> None:
+    """A buildout app's clients are ZEO clients: `enable_relstorage` is refused, naming it.
+    (RelStorage under buildout would need RelStorage and its driver as eggs of the project's
+    buildout and the database password in deploy.cfg; the pip build has it.)"""
+    if storage.enabled(attributes):
+        raise ValueError(
+            f"{config.PREFIX}.enable_relstorage: app {app_name} has the buildout build, whose "
+            f"clients run on ZEO only; RelStorage needs the pip build (deploy.{app_name}.build "
+            "pip and a requirements.txt), or turn enable_relstorage off"
+        )
 
 
 def base_config(files: Sequence[str]) -> str | None:
@@ -90,17 +102,12 @@ def client_options(
     environment: Mapping[str, str],
 ) -> list[tuple[str, str]]:
     """The plone.recipe.zope2instance options of one client part, as the pip build's
-    zope.conf/zope.ini set them: ZEO servers, ZODB and ZEO caches, blobs, threads, address."""
+    zope.conf/zope.ini set them: ZEO servers, ZODB and ZEO caches, blobs, threads, address.
+    The storage settings are `storage`'s, checked as the pip build's zope.conf checks them."""
     prefix = config.PREFIX
-    cache_objects = config.positive(attributes.get("zodb_cache_size"), f"{prefix}.zodb_cache_size")
     threads = config.positive(attributes.get("zserver_threads"), f"{prefix}.zserver_threads")
-    cache_size = str(attributes.get("zeo_client_cache_size", "128MB"))
-    if not re.match(r"^\d+(?:[KMG]B)?$", cache_size):
-        raise ValueError(
-            f"{prefix}.zeo_client_cache_size: expected a size like 128MB, got {cache_size!r}"
-        )
     home = item.client.home
-    shared = attributes.get("nfs_blobs")
+    common = storage.client_storage(attributes, home=home, client_name=item.client.name)
     options = [
         ("http-address", f"{item.host}:{item.client.port}"),
         ("threads", str(threads)),
@@ -108,17 +115,17 @@ def client_options(
         # none online yet: the release builds, and configure adds them (then buildout reruns)
         *([("zeo-address", " ".join(servers))] if servers else []),
         ("zeo-storage", "1"),
-        ("zodb-cache-size", str(cache_objects)),
-        ("zeo-client-cache-size", cache_size),
+        ("zodb-cache-size", str(common.cache_objects)),
+        ("zeo-client-cache-size", storage.zeo_cache_size(attributes)),
         ("var", f"{home}/var"),
         ("zeo-var", f"{home}/var"),
-        ("blob-storage", str(shared) if shared else f"{home}/var/blobcache"),
-        ("shared-blob", "on" if shared else "off"),
+        ("blob-storage", common.blob_dir),
+        ("shared-blob", "on" if common.shared_blobs else "off"),
         # logs go to the program's log, as the pip build's clients do
         ("event-log", "disable"),
         ("z2-log", "disable"),
     ]
-    if attributes.get("persistent_cache"):
+    if common.persistent:
         options.append(("zeo-client-client", item.client.name))
     if environment:
         lines = [f"{key} {value}" for key, value in sorted(environment.items())]
@@ -163,6 +170,7 @@ def render_deploy_cfg(
     """deploy.cfg: extends, parts, the shared egg and download caches, a section per client
     (client1 overrides the base's own client1; client2..N copy client1 with `<=`) and the
     console part, a client of its own home `console_home` that never serves."""
+    check_storage(app_name, attributes)
     if not clients:
         raise ValueError(f"{config.PREFIX}: no client to generate")
     if not _VALUE.match(cache_dir):

@@ -42,9 +42,13 @@ def commit_files(mirror: Path, commit: str) -> list[str]:
 
 
 def build_of_commit(r: Recipe, name: str, files: list[str]) -> str:
-    """The build a commit gets: `deploy.<app>.build`, else by its files (docs/plone.md)."""
+    """The build a commit gets: `deploy.<app>.build`, else by its files (docs/plone.md);
+    a buildout app with `enable_relstorage` fails here, before any storage is looked for."""
     try:
-        return buildout.choose_build(name, custom(r, name).get("build"), files)
+        build = buildout.choose_build(name, custom(r, name).get("build"), files)
+        if build == "buildout":
+            buildout.check_storage(name, declare.settings(r))
+        return build
     except ValueError as error:
         r.fail(str(error))
         raise
@@ -220,6 +224,7 @@ def run_clients(
         action,
         command=client_command(r, name, release),
         fingerprint=fingerprint,
+        bin_dir=declare.paths(r, name).release(release) / "bin",
         **options,
     )
 

@@ -24,7 +24,7 @@ def recipe(r: Recipe) -> None:
         current = releases.current_release(declare.paths(r, name))
         if current is None:
             continue
-        servers = declare.zeo_servers(r)
+        servers = declare.storage_servers(r)
         if drop:
             buildout_build.release_clients(
                 r,

@@ -15,5 +15,5 @@ def recipe(r: Recipe) -> None:
     for name, app in declare.apps_here(r):
         current = releases.current_release(declare.paths(r, name))
         if current is not None:
-            servers = declare.zeo_servers(r)
+            servers = declare.storage_servers(r)
             buildout_build.release_clients(r, name, app, current, servers, ("enable", "start"))
