@@ -292,6 +292,17 @@ def test_a_buildout_app_refuses_relstorage_naming_the_attribute_before_any_build
     buildout.check_storage("site", {"enable_relstorage": False})
 
 
+def test_relstorage_turned_on_after_a_buildout_deploy_fails_configure_and_builds_nothing(
+    tmp_path: Path,
+) -> None:
+    repo, sha = _repo(tmp_path)
+    _built(tmp_path, sha, _deploy_cfg(run("plone_instances::deploy", _config(tmp_path, repo))))
+    db = {"host": "127.77.9.8", "dbname": "zodb", "user": "plone", "password": "pw"}
+    config = _config(tmp_path, repo, enable_relstorage=True, relstorage={"db": db})
+    with pytest.raises(RecipeFailed, match=r"plone_instances\.enable_relstorage: app site"):
+        run("plone_instances::configure", config)
+
+
 def test_deploy_cfg_checks_the_storage_settings_as_the_pip_builds_zope_conf_does(
     tmp_path: Path,
 ) -> None:
