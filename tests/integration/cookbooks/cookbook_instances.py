@@ -7,6 +7,7 @@ sample app becomes a git repository in tmp. Addresses are 127.77.x.y, never 127.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -118,6 +119,14 @@ def commit(repo: Path, message: str) -> str:
         message,
     )
     return git(repo, "rev-parse", "HEAD")
+
+
+def project_repository(project: Path, where: Path, message: str) -> Path:
+    """A copy of the example project `project` committed on branch main at `where`."""
+    shutil.copytree(project, where, ignore=shutil.ignore_patterns("__pycache__"))
+    git(where, "init", "--quiet", "--initial-branch=main")
+    commit(where, message)
+    return where
 
 
 def configuration(

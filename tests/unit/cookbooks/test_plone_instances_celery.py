@@ -43,7 +43,7 @@ def test_init_commands_resolve_their_program_and_split_args_without_a_shell() ->
         {"name": "zeo", "cmd": "bin/zeoserver", "args": ["console"]},
         {"name": "beat", "cmd": "/usr/bin/env"},
     ]
-    found = init_commands.parse(items, "site", release_dir="/r/rel", venv="/r/rel/.venv")
+    found = init_commands.parse(items, "site", release_dir="/r/rel", bin_dir="/r/rel/.venv/bin")
     assert [c.service for c in found] == ["site-celeryd", "site-zeo", "site-beat"]
     assert found[0].argv == (
         "/r/rel/.venv/bin/celery",
@@ -70,7 +70,7 @@ def test_init_commands_resolve_their_program_and_split_args_without_a_shell() ->
 )
 def test_a_bad_init_command_is_named(items: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        init_commands.parse(items, "site", release_dir="/r", venv="/v")
+        init_commands.parse(items, "site", release_dir="/r", bin_dir="/v/bin")
 
 
 def _stack(tmp_path: Path, redis_ip: str | None, **plone: Any) -> dict[str, Any]:

@@ -43,6 +43,17 @@ DEFAULTS: dict[str, Any] = {
         "install_timeout": 1200,
         # seconds a fetch of the app's repository may take
         "fetch_timeout": 300,
+        # the buildout build's bootstrap (a venv with these) when the commit has no
+        # requirements.txt of its own; zc.buildout 5 installs wheels and sdists through pip
+        "buildout_requirements": [
+            "zc.buildout==5.2.0",
+            "setuptools==80.10.2",
+            "wheel==0.44.0",
+            "pip==25.3",
+        ],
+        # where the buildout build keeps eggs/ and downloads/ for every release; None = the
+        # app's shared/ (so a buildout_cache_archives item with path shared/eggs fills it)
+        "buildout_cache_dir": None,
         # seed 001: the clients use RelStorage on PostgreSQL instead of ZEO (see storage.py)
         "enable_relstorage": False,
         "relstorage": {

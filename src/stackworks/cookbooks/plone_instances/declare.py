@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackworks.cookbooks.plone_instances import config, init_commands, storage
+from stackworks.cookbooks.plone_instances import buildout, config, init_commands, storage
 from stackworks.cookbooks.plone_instances.attributes import DEFAULTS
 from stackworks.cookbooks.plone_instances.health import MODULE as HEALTH
 from stackworks.cookbooks.python_app import declare as app_declare
@@ -180,11 +180,18 @@ def run_clients(
     action: tuple[str, ...] | str,
     *,
     before_each: Callable[[config.Client], None] | None = None,
+    command: Callable[[config.Client], list[str]] | None = None,
+    fingerprint: str = "",
+    bin_dir: Path | None = None,
 ) -> list[config.Client]:
     """Each client as a service running `release`, then a wait for its health check that
     runs only if the client (re)started. A client's definition carries a digest of its
-    files and environment, so a changed configuration restarts exactly that client.
-    `before_each(client)` declares steps that come just before each client's service."""
+    files, environment and `fingerprint` (the buildout build's deploy.cfg), so a changed
+    configuration restarts exactly that client. `before_each(client)` declares steps that
+    come just before each client's service; `command(client)` is its argv (default: the
+    pip build's `runwsgi <home>/etc/zope.ini`). The app's `buildout_init_commands`
+    programs follow the clients, with the same environment and `action`; a bare `cmd` of
+    theirs is a script of `bin_dir` (default: the release venv's `bin/`)."""
     s = settings(r)
     app_paths = paths(r, name)
     venv = app_paths.venv(release)
@@ -202,14 +209,19 @@ def run_clients(
         if before_each is not None:
             before_each(client)
         files = homes.get(client.home, {})
-        fingerprint = config.digest(
-            *(files[k] for k in sorted(files)), json.dumps(env, sort_keys=True)
+        digest = config.digest(
+            *(files[k] for k in sorted(files)), json.dumps(env, sort_keys=True), fingerprint
+        )
+        argv = (
+            command(client)
+            if command is not None
+            else [str(venv / "bin" / "runwsgi"), f"{client.home}/etc/zope.ini"]
         )
         service = r.service(
             client.service,
-            command=[str(venv / "bin" / "runwsgi"), f"{client.home}/etc/zope.ini"],
+            command=argv,
             directory=str(app_paths.release(release)),
-            environment={**env, "STACKWORKS_CONFIG_DIGEST": fingerprint},
+            environment={**env, "STACKWORKS_CONFIG_DIGEST": digest},
             action=action,
             stop_signal="TERM",
             stop_timeout=30,
@@ -237,7 +249,8 @@ def run_clients(
         s,
         name,
         release_dir=app_paths.release(release),
-        venv=venv,
+        bin_dir=bin_dir if bin_dir is not None else venv / "bin",
+        shared_dir=app_paths.shared,
         environment=env,
         action=action,
     )
@@ -274,9 +287,11 @@ def install_command(r: Recipe, venv: Path, constraints: bool) -> list[str]:
     return [*pip, *(["-c", "constraints.txt"] if constraints else []), "-r", "requirements.txt"]
 
 
-def create_site(r: Recipe, name: str, app: App, release: str) -> None:
+def create_site(r: Recipe, name: str, app: App, release: str, build: str = "pip") -> None:
     """The Plone site `site_id`, once: on one instance of the app's layers only (the first
-    online one by hostname), when the ZODB has no object of that id (the script checks)."""
+    online one by hostname), when the ZODB has no object of that id (the script checks).
+    A pip release runs the script with `zconsole run` on the console home's zope.conf, a
+    buildout release with `bin/stackworks-console run` (the same settings, built by buildout)."""
     s = settings(r)
     me = str(r.stack.self.get("hostname"))
     layers = sorted(set(app.get("layers") or []) & set(r.stack.self.get("layers") or []))
@@ -292,12 +307,7 @@ def create_site(r: Recipe, name: str, app: App, release: str) -> None:
     extensions = [str(e) for e in s["site_extensions"]]
     r.execute(
         f"create the Plone site {site_id} unless the ZODB has it",
-        command=[
-            str(venv / "bin" / "zconsole"),
-            "run",
-            str(homes_dir(r, name) / "console" / "etc" / "zope.conf"),
-            str(SITE_SCRIPT),
-        ],
+        command=[*_site_runner(app_paths, release, build, homes_dir(r, name)), str(SITE_SCRIPT)],
         cwd=str(app_paths.release(release)),
         env={
             **environment(r, name, app, venv),
@@ -308,6 +318,13 @@ def create_site(r: Recipe, name: str, app: App, release: str) -> None:
         timeout=float(s["install_timeout"]),
     )
     r.file(str(marker), content=f"{site_id}\n", mode=0o644)
+
+
+def _site_runner(app_paths: releases.AppPaths, release: str, build: str, homes: Path) -> list[str]:
+    if build == "buildout":
+        return [str(app_paths.release(release) / "bin" / buildout.CONSOLE_PART), "run"]
+    venv = app_paths.venv(release)
+    return [str(venv / "bin" / "zconsole"), "run", str(homes / "console" / "etc" / "zope.conf")]
 
 
 def os_packages(r: Recipe, name: str) -> None:

@@ -9,8 +9,12 @@ database with a blob cache per client. Object states are shared through memcache
 `relstorage.cache_servers` list, else every online instance of `relstorage.memcached_layer`
 at `memcached.port`.
 
-`zodb_section` is the one function both builds (pip and buildout) call for the storage part of
-zope.conf. The rest are pure too; only `resolve` and `install_packages` take a recipe.
+`zodb_section` is the storage part of the pip build's zope.conf. The buildout build's client
+parts (plone.recipe.zope2instance writes their zope.conf from options) take the same checked
+settings from `client_storage` and `zeo_cache_size`, so both builds read `zodb_cache_size`,
+`nfs_blobs`, `persistent_cache` and `zeo_client_cache_size` alike; they are ZEO clients only
+(`buildout.check_storage` refuses `enable_relstorage`). All of it is pure; only `resolve` and
+`install_packages` take a recipe.
 """
 
 from __future__ import annotations
@@ -161,22 +165,18 @@ def zodb_section(
     """The `%import` and `<zodb_db main>` lines of a client's zope.conf: a ZEO client of
     `servers`, or with `relstorage` a RelStorage of its database. `client_name` None is the
     console (no persistent cache of its own)."""
-    cache_objects = values.positive(attributes.get("zodb_cache_size"), f"{PREFIX}.zodb_cache_size")
-    shared = attributes.get("nfs_blobs")
-    blob_dir = str(shared) if shared else f"{home}/var/blobcache"
-    for name, value in (("instance home", home), (f"{PREFIX}.nfs_blobs", blob_dir)):
-        if not _SAFE.match(value):
-            raise ValueError(f"{name}: {value!r} cannot be written into zope.conf")
-    persistent = bool(attributes.get("persistent_cache")) and client_name is not None
+    common = client_storage(attributes, home=home, client_name=client_name)
     if relstorage is None:
-        inner = _zeo_client(attributes, servers, blob_dir, shared=bool(shared))
-        if persistent:
+        if not servers:
+            raise ValueError(f"{PREFIX}: no ZEO server is online to connect the clients to")
+        inner = _zeo_client(attributes, servers, common)
+        if common.persistent:
             inner.append(f"    client {client_name}")
         section = ["  <zeoclient>", *inner, "  </zeoclient>"]
         module = "ZEO"
     else:
-        inner = _relstorage(attributes, relstorage, blob_dir, shared=bool(shared))
-        if persistent:
+        inner = _relstorage(attributes, relstorage, common)
+        if common.persistent:
             inner.append("    cache-local-dir $INSTANCE/var/relstorage-cache")
         section = ["  <relstorage>", *inner, *_adapter(relstorage.database), "  </relstorage>"]
         module = "relstorage"
@@ -185,10 +185,50 @@ def zodb_section(
         "",
         "<zodb_db main>",
         "  mount-point /",
-        f"  cache-size {cache_objects}",
+        f"  cache-size {common.cache_objects}",
         *section,
         "</zodb_db>",
     ]
+
+
+@dataclass(frozen=True)
+class ClientStorage:
+    """The storage settings of one client that do not depend on its storage, checked: what
+    zope.conf's section (pip build) and the client part's options in deploy.cfg (buildout
+    build) both say."""
+
+    #: objects in the ZODB cache (`zodb_cache_size`)
+    cache_objects: int
+    #: `nfs_blobs` (shared with the server) or the client's own blob cache in its home
+    blob_dir: str
+    shared_blobs: bool
+    #: the client keeps its cache across restarts (`persistent_cache`; never the console)
+    persistent: bool
+
+
+def client_storage(
+    attributes: Mapping[str, Any], *, home: str, client_name: str | None
+) -> ClientStorage:
+    """The checked `zodb_cache_size`, blob directory and persistent cache of the client with
+    instance home `home` (`client_name` None: the console); a ValueError names the attribute."""
+    cache_objects = values.positive(attributes.get("zodb_cache_size"), f"{PREFIX}.zodb_cache_size")
+    shared = attributes.get("nfs_blobs")
+    blob_dir = str(shared) if shared else f"{home}/var/blobcache"
+    for name, value in (("instance home", home), (f"{PREFIX}.nfs_blobs", blob_dir)):
+        if not _SAFE.match(value):
+            raise ValueError(f"{name}: {value!r} cannot be written into zope.conf")
+    persistent = bool(attributes.get("persistent_cache")) and client_name is not None
+    return ClientStorage(cache_objects, blob_dir, bool(shared), persistent)
+
+
+def zeo_cache_size(attributes: Mapping[str, Any]) -> str:
+    """`zeo_client_cache_size`, checked to be a size like 128MB."""
+    cache_size = str(attributes.get("zeo_client_cache_size", "128MB"))
+    if not _SIZE.match(cache_size):
+        raise ValueError(
+            f"{PREFIX}.zeo_client_cache_size: expected a size like 128MB, got {cache_size!r}"
+        )
+    return cache_size
 
 
 def package_pins(attributes: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -261,29 +301,23 @@ def install_packages(r: Recipe, attributes: Mapping[str, Any], venv: Path, cwd: 
 
 
 def _zeo_client(
-    attributes: Mapping[str, Any], servers: Sequence[str], blob_dir: str, *, shared: bool
+    attributes: Mapping[str, Any], servers: Sequence[str], common: ClientStorage
 ) -> list[str]:
-    if not servers:
-        raise ValueError(f"{PREFIX}: no ZEO server is online to connect the clients to")
-    cache_size = str(attributes.get("zeo_client_cache_size", "128MB"))
-    if not _SIZE.match(cache_size):
-        raise ValueError(
-            f"{PREFIX}.zeo_client_cache_size: expected a size like 128MB, got {cache_size!r}"
-        )
     return [
         *[f"    server {server}" for server in servers],
         "    storage 1",
         "    name zeostorage",
         "    var $INSTANCE/var",
-        f"    cache-size {cache_size}",
-        f"    blob-dir {blob_dir}",
-        f"    shared-blob-dir {'on' if shared else 'off'}",
+        f"    cache-size {zeo_cache_size(attributes)}",
+        f"    blob-dir {common.blob_dir}",
+        f"    shared-blob-dir {'on' if common.shared_blobs else 'off'}",
     ]
 
 
 def _relstorage(
-    attributes: Mapping[str, Any], target: RelStorage, blob_dir: str, *, shared: bool
+    attributes: Mapping[str, Any], target: RelStorage, common: ClientStorage
 ) -> list[str]:
+    blob_dir, shared = common.blob_dir, common.shared_blobs
     rel = attributes.get("relstorage") or {}
     blob_cache = str(rel.get("blob_cache_size") or "512MB")
     if not _SIZE.match(blob_cache):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.plone_instances import declare
+from stackworks.cookbooks.plone_instances import buildout_build, declare
 from stackworks.cookbooks.python_app import releases
 
 if TYPE_CHECKING:
@@ -30,8 +30,10 @@ def recipe(r: Recipe) -> None:
         current = releases.current_release(declare.paths(r, name))
         if current is None:
             continue
-        homes = declare.rendered_homes(r, name, servers)
-        declare.write_homes(r, homes)
-        planned = declare.run_clients(r, name, app, current, homes, ("enable", "start"))
+        planned = buildout_build.release_clients(
+            r, name, app, current, servers, ("enable", "start")
+        )
         declare.retire(r, name, planned)
-        declare.create_site(r, name, app, current)  # a deploy made before ZEO was online
+        # a deploy made before ZEO was online
+        build = buildout_build.build_of_release(declare.paths(r, name), current)
+        declare.create_site(r, name, app, current, build)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.plone_instances import declare
+from stackworks.cookbooks.plone_instances import buildout_build, declare
 from stackworks.cookbooks.python_app import releases
 
 if TYPE_CHECKING:
@@ -17,4 +17,5 @@ def recipe(r: Recipe) -> None:
     for name, app in declare.apps_here(r):
         current = releases.current_release(declare.paths(r, name))
         if current is not None:
-            declare.create_site(r, name, app, current)
+            build = buildout_build.build_of_release(declare.paths(r, name), current)
+            declare.create_site(r, name, app, current, build)

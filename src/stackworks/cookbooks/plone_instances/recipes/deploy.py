@@ -15,7 +15,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.plone_instances import config, declare
+from stackworks.cookbooks.common import fetch_archives
+from stackworks.cookbooks.plone_instances import buildout_build, config, declare
 from stackworks.cookbooks.python_app import releases, source, workload
 
 if TYPE_CHECKING:
@@ -43,12 +44,26 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     except source.SourceError as error:
         r.fail(f"app {name}: {error}")
         raise
-    if facts.install != "requirements":
-        r.fail(f"app {name}: a Plone app needs a requirements.txt (pip build) at its top")
+    files = buildout_build.commit_files(paths.mirror, facts.commit)
+    build = buildout_build.build_of_commit(r, name, files)
+    if build == "pip" and facts.install != "requirements":
+        r.fail(
+            f"app {name}: a Plone app needs a requirements.txt (pip build) or cfg/base.cfg "
+            "(buildout build) at its top"
+        )
     constraints = declare.commit_has(paths.mirror, facts.commit, "constraints.txt")
     servers = declare.storage_servers(r)
-    homes = declare.rendered_homes(r, name, servers) if servers else None
+    homes = None
+    if servers:
+        homes = (
+            buildout_build.homes(r, name)
+            if build == "buildout"
+            else declare.rendered_homes(r, name, servers)
+        )
     declare.os_packages(r, name)
+    archives = buildout_build.custom(r, name).get("buildout_cache_archives") or []
+    if archives:  # an egg or download cache, unpacked under the app before its build
+        fetch_archives(r, archives, paths.root, what=f"deploy.{name}.buildout_cache_archives")
     for directory in (paths.root, paths.releases, paths.shared, declare.homes_dir(r, name)):
         r.directory(str(directory), mode=0o755)
     for shared in releases.SHARED_DIRS:
@@ -56,11 +71,16 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
 
     current = releases.current_release(paths)
     deployed = releases.read_marker(paths, current).get("commit") if current else None
-    if current is not None and deployed == facts.commit:
+    # the deployed commit, built the same way (another build makes a new release)
+    same_build = current is not None and buildout_build.build_of_release(paths, current) == build
+    if current is not None and deployed == facts.commit and same_build:
         if homes is None:
             r.log(f"app {name}: same commit and no ZEO server online: the clients stay as they are")
             return
-        _in_place(r, name, app, current, homes, constraints)
+        if build == "buildout":
+            _buildout_in_place(r, name, app, current, servers)
+        else:
+            _in_place(r, name, app, current, homes, constraints)
         return
     r.log(
         f"app {name}: new commit {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
@@ -70,28 +90,40 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     release_dir = paths.release(release)
     venv = paths.venv(release)
     r.git(str(release_dir), repository=str(paths.mirror), revision=facts.commit)
-    r.execute(
-        f"virtualenv of {name} {release}",
-        command=[declare.python(r), "-m", "venv", "--without-pip", str(venv)],
-        creates=str(venv / "bin" / "python"),
-    )
-    r.execute(
-        f"pip build of {name} {release}",
-        command=declare.install_command(r, venv, constraints),
-        cwd=str(release_dir),
-        timeout=float(s["install_timeout"]),
-    )
+    deploy_cfg = ""
+    if build == "buildout":
+        base = buildout_build.release_base(r, name, release_dir, files)
+        deploy_cfg = buildout_build.deploy_cfg(r, name, base, servers)
+        buildout_build.bootstrap(r, name, release, requirements="requirements.txt" in files)
+        buildout_build.run_buildout(r, name, app, release, deploy_cfg, "buildout of")
+    else:
+        r.execute(
+            f"virtualenv of {name} {release}",
+            command=[declare.python(r), "-m", "venv", "--without-pip", str(venv)],
+            creates=str(venv / "bin" / "python"),
+        )
+        r.execute(
+            f"pip build of {name} {release}",
+            command=declare.install_command(r, venv, constraints),
+            cwd=str(release_dir),
+            timeout=float(s["install_timeout"]),
+        )
     for shared in releases.SHARED_DIRS:
         r.link(str(release_dir / shared), to=str(paths.shared / shared))
     r.file(
         str(release_dir / releases.MARKER),
         content=json.dumps(
-            {"commit": facts.commit, "revision": src.get("revision"), "release": release},
+            {
+                "commit": facts.commit,
+                "revision": src.get("revision"),
+                "release": release,
+                "build": build,
+            },
             indent=2,
         )
         + "\n",
     )
-    if homes is not None:
+    if homes is not None and build == "pip":
         declare.write_homes(r, homes)
     r.link(str(paths.current), to=f"releases/{release}")
     if homes is None:
@@ -101,9 +133,14 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         )
     else:
         # the new release changes every client's definition: each restarts, then is waited for
-        planned = declare.run_clients(r, name, app, release, homes, ("enable", "start"))
+        if build == "buildout":
+            planned = buildout_build.run_clients(
+                r, name, app, release, homes, deploy_cfg, ("enable", "start")
+            )
+        else:
+            planned = declare.run_clients(r, name, app, release, homes, ("enable", "start"))
         declare.retire(r, name, planned)
-        declare.create_site(r, name, app, release)
+        declare.create_site(r, name, app, release, build)
     try:
         keep = config.positive(s["keep_releases"], "plone_instances.keep_releases")
     except ValueError as error:
@@ -145,6 +182,31 @@ def _in_place(
     planned = declare.run_clients(r, name, app, current, homes, action)
     declare.retire(r, name, planned)
     declare.create_site(r, name, app, current)
+
+
+def _buildout_in_place(
+    r: Recipe, name: str, app: declare.App, current: str, servers: list[str]
+) -> None:
+    """The deployed commit of a buildout app again: deploy.cfg re-rendered; buildout runs in
+    place when it changed or with `always_build_on_deploy`; the clients it concerns restart
+    one at a time (all of them with `always_build_on_deploy`)."""
+    always = bool(buildout_build.custom(r, name).get("always_build_on_deploy"))
+    homes, text, rebuild = buildout_build.converge_in_place(
+        r, name, app, current, servers, always=always
+    )
+    if always:
+        r.log(
+            f"app {name}: same commit, deploy.{name}.always_build_on_deploy is set: "
+            "running buildout in place and restarting every client, one at a time"
+        )
+    elif rebuild:
+        r.log(f"app {name}: same commit, changed deploy.cfg: running buildout in place")
+    else:
+        r.log(f"app {name}: same commit and deploy.cfg: nothing to build or restart")
+    action: tuple[str, ...] = ("enable", "restart") if always else ("enable", "start")
+    planned = buildout_build.run_clients(r, name, app, current, homes, text, action)
+    declare.retire(r, name, planned)
+    declare.create_site(r, name, app, current, "buildout")
 
 
 def _new_release_name(paths: releases.AppPaths) -> str:

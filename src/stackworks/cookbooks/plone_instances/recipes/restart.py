@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.plone_instances import declare
+from stackworks.cookbooks.plone_instances import buildout_build, declare
 from stackworks.cookbooks.python_app import releases
 
 if TYPE_CHECKING:
@@ -24,17 +24,16 @@ def recipe(r: Recipe) -> None:
         current = releases.current_release(declare.paths(r, name))
         if current is None:
             continue
-        homes = declare.rendered_homes(r, name, declare.storage_servers(r))
-        declare.write_homes(r, homes)
+        servers = declare.storage_servers(r)
         if drop:
-            declare.run_clients(
+            buildout_build.release_clients(
                 r,
                 name,
                 app,
                 current,
-                homes,
+                servers,
                 ("enable", "start"),
                 before_each=partial(declare.drop_cache, r),
             )
         else:
-            declare.run_clients(r, name, app, current, homes, ("enable", "restart"))
+            buildout_build.release_clients(r, name, app, current, servers, ("enable", "restart"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stackworks.cookbooks.plone_instances import declare
+from stackworks.cookbooks.plone_instances import buildout_build, declare
 from stackworks.cookbooks.python_app import releases
 
 if TYPE_CHECKING:
@@ -15,6 +15,5 @@ def recipe(r: Recipe) -> None:
     for name, app in declare.apps_here(r):
         current = releases.current_release(declare.paths(r, name))
         if current is not None:
-            homes = declare.rendered_homes(r, name, declare.storage_servers(r))
-            declare.write_homes(r, homes)
-            declare.run_clients(r, name, app, current, homes, ("enable", "start"))
+            servers = declare.storage_servers(r)
+            buildout_build.release_clients(r, name, app, current, servers, ("enable", "start"))
