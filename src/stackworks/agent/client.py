@@ -9,7 +9,9 @@ AgentClientError
 
 Connection errors, timeouts and 5xx answers are not errors here: the call waits (exponential
 backoff with jitter, 0.5 s doubling to 10 s) and tries again, as long as the server is away, so a
-server restart costs the agent nothing but time. Only a stop request ends the waiting.
+server restart costs the agent nothing but time. A 429 (the server throttles this address after
+failed authentications) waits its Retry-After, at most a minute, and tries again. Only a stop
+request ends the waiting.
 
 The transport is injectable: tests pass an `httpx.MockTransport` (or the ASGI app in-process).
 """
@@ -39,6 +41,7 @@ log = logging.getLogger("stackworks.agent")
 API_PREFIX = "/api/v1"
 FIRST_DELAY = 0.5
 MAX_DELAY = 10.0
+MAX_RETRY_AFTER = 60.0
 
 
 class AgentClientError(Exception):
@@ -143,24 +146,33 @@ class AgentClient:
         params: dict[str, Any] | None = None,
         retry: bool = True,
     ) -> httpx.Response:
-        """Send until the server answers below 500; `retry=False` tries once (used at exit)."""
+        """Send until the server answers below 500 (and not 429); `retry=False` tries once
+        (used at exit)."""
         delays = backoff_delays(self._rand)
         while True:
             problem: str
+            asked_wait = 0.0
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             else:
-                if response.status_code < 500:
+                if response.status_code < 500 and response.status_code != 429:
                     return _checked(response, method, path)
                 problem = f"server answered {response.status_code}"
+                asked_wait = _retry_after(response)
             if not retry or self._stop.is_set():
                 raise AgentUnreachable(f"{method} {path}: {problem}")
-            delay = next(delays)
+            delay = max(next(delays), asked_wait)
             log.warning("%s %s: %s; retrying in %.1f s", method, path, problem, delay)
             if self._stop.wait(delay):
                 raise AgentUnreachable(f"{method} {path}: stopped while retrying ({problem})")
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The seconds an answer asks the agent to wait (bounded), 0 when it does not say."""
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), MAX_RETRY_AFTER) if value.isdigit() else 0.0
 
 
 def _checked(response: httpx.Response, method: str, path: str) -> httpx.Response:

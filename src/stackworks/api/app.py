@@ -10,7 +10,10 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
+from stackworks.api.auth_throttle import FailedAuthThrottle
+from stackworks.api.body_limits import BodyLimits
 from stackworks.api.deps import User
+from stackworks.api.limits import RequestLimits
 from stackworks.api.routes import (
     agent,
     apps,
@@ -37,8 +40,11 @@ def create_app(
     providers: Mapping[str, Any],
     *,
     run_orchestrator: bool = True,
+    limits: RequestLimits | None = None,
 ) -> FastAPI:
-    """The server's app; `run_orchestrator=False` gives the API alone, for tests that drive it."""
+    """The server's app; `run_orchestrator=False` gives the API alone, for tests that drive it.
+    `limits` (default: from the environment, api/limits.py) bound what one request may ask."""
+    limits = limits or RequestLimits()
     signal = CommandSignal()
     orchestrator = Orchestrator(db, settings, providers, signal)
 
@@ -64,6 +70,11 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app)
+    # the last added runs first: a throttled address is refused before its body is read
+    app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
+    app.add_middleware(
+        FailedAuthThrottle, max_failures=limits.auth_failures, window=limits.auth_window
+    )
     for module in (
         stacks,
         layers,
