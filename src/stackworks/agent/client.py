@@ -22,11 +22,13 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from stackworks import __version__
+from stackworks.tls import certificate_problem, client_verify
 from stackworks.wire.schemas import (
     AgentCommand,
     AgentCommands,
@@ -88,6 +90,7 @@ class AgentClient:
         transport: httpx.BaseTransport | None = None,
         stop: threading.Event | None = None,
         rand: Callable[[], float] = random.random,
+        ca_file: Path | None = None,
     ) -> None:
         self._stop = stop or threading.Event()
         self._rand = rand
@@ -100,6 +103,7 @@ class AgentClient:
             # The server holds a poll for up to `poll_wait`: reading must outlast it.
             timeout=httpx.Timeout(10.0, read=poll_wait + 15.0),
             transport=transport,
+            verify=client_verify(ca_file),
         )
 
     def close(self) -> None:
@@ -155,7 +159,13 @@ class AgentClient:
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                refused = certificate_problem(exc)
+                problem = (
+                    f"{type(exc).__name__}: {exc}"
+                    if refused is None
+                    else f"the server's TLS certificate was not accepted ({refused}); "
+                    "check ca_file in the agent configuration"
+                )
             else:
                 if response.status_code < 500 and response.status_code != 429:
                     return _checked(response, method, path)

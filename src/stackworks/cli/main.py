@@ -9,6 +9,7 @@ one line, not a traceback.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -74,9 +75,22 @@ app = typer.Typer(
 
 
 @app.callback()
-def root(ctx: typer.Context) -> None:
+def root(
+    ctx: typer.Context,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            help="CA file to verify an https server with (default: $STACKWORKS_CA_FILE, the "
+            "login's, or the system's CAs)",
+        ),
+    ] = None,
+) -> None:
     """Stackworks: stacks, layers, apps and instances for Python web apps."""
-    ctx.call_on_close(runtime(ctx).close)
+    rt = runtime(ctx)
+    if ca_file is not None:
+        rt.ca_file = ca_file
+    ctx.call_on_close(rt.close)
 
 
 @app.command("login")
@@ -85,12 +99,18 @@ def login(
     url: Annotated[str, typer.Option("--url", help="the server, e.g. http://127.0.0.1:8700")],
     token: Annotated[str, typer.Option("--token", help="an API token")],
 ) -> None:
-    """Save the server URL and token (mode 0600) for the next commands."""
+    """Save the server URL and token (mode 0600) for the next commands, and the --ca-file
+    given before `login` (`stackworks --ca-file ca.pem login ...`) for an https server."""
     rt = runtime(ctx)
     if not token.strip():
         raise UsageError("--token: the token is empty")
     path = credentials.credentials_path(rt.environ)
-    saved = credentials.Credentials(url=credentials.check_url(url), token=token.strip())
+    ca_file = rt.ca_file.resolve() if rt.ca_file is not None else None
+    if ca_file is not None and not ca_file.is_file():
+        raise UsageError(f"--ca-file: {ca_file} does not exist")
+    saved = credentials.Credentials(
+        url=credentials.check_url(url), token=token.strip(), ca_file=ca_file
+    )
     credentials.save(path, saved)
     rt.output.line(f"Saved credentials for {saved.url} to {path}.")
 

@@ -38,8 +38,30 @@ def server(
         str | None,
         typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir)"),
     ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="serve HTTPS with this PEM certificate")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="the PEM private key of --tls-cert")
+    ] = None,
+    tls_ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-ca-file",
+            help="the CA file local instances' agents trust (default: the --tls-cert file)",
+        ),
+    ] = None,
 ) -> None:
     """Run the Stackworks server: the REST API, the console and the orchestrator."""
-    from stackworks.api.server import run_server  # heavy: only the server needs it
+    from stackworks.api.server import ServerTls, run_server  # heavy: only the server needs it
+    from stackworks.tls import TlsSetupError
 
-    run_server(data_dir or data_dir_default(), check_listen(listen), database_url)
+    if (tls_cert is None) != (tls_key is None):
+        raise UsageError("--tls-cert and --tls-key go together: give both to serve HTTPS")
+    if tls_ca_file is not None and tls_cert is None:
+        raise UsageError("--tls-ca-file needs --tls-cert and --tls-key")
+    tls = ServerTls(tls_cert, tls_key, tls_ca_file) if tls_cert and tls_key else None
+    try:
+        run_server(data_dir or data_dir_default(), check_listen(listen), database_url, tls)
+    except TlsSetupError as error:
+        raise UsageError(str(error)) from None
