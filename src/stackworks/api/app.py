@@ -63,6 +63,7 @@ def create_app(
         version=__version__,
         description="Stacks, layers, apps, instances and deployments of a Python web cluster.",
         lifespan=lifespan,
+        responses=errors.ERROR_RESPONSES,
     )
     app.state.db = db
     app.state.settings = settings

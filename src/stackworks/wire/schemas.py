@@ -33,6 +33,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorDetail(BaseModel):
+    message: str
+    field: str | None = None  # the request field at fault, e.g. "source.url"
+
+
+class ErrorOut(BaseModel):
+    """Every error answer's one shape (api/errors.py), whatever the status."""
+
+    detail: ErrorDetail
+
+
 # --- stacks ---------------------------------------------------------------------------------
 
 

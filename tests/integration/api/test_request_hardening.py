@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -47,13 +48,15 @@ def stacks(api: Api) -> list[str]:
     return [s["name"] for s in api.get("/stacks").json()]
 
 
+def post_raw(api: Api, body: str | bytes) -> Any:
+    """POST /stacks with `body` as it is, declared as JSON."""
+    headers = {**api.headers(), "Content-Type": "application/json"}
+    return api.client.post("/api/v1/stacks", content=body, headers=headers)
+
+
 def test_a_20_mb_body_is_refused_with_413_and_nothing_is_created(api: Api) -> None:
     body = json.dumps({"name": "big", "custom_json": {"blob": "x" * (20 * 1024 * 1024)}})
-    answer = api.client.post(
-        "/api/v1/stacks",
-        content=body,
-        headers={**api.headers(), "Content-Type": "application/json"},
-    )
+    answer = post_raw(api, body)
     assert answer.status_code == 413
     assert "larger than the server's limit" in answer.json()["detail"]["message"]
     assert stacks(api) == []
@@ -61,11 +64,7 @@ def test_a_20_mb_body_is_refused_with_413_and_nothing_is_created(api: Api) -> No
 
 def test_json_nested_10000_deep_is_refused_with_422_and_nothing_is_created(api: Api) -> None:
     body = '{"name": "deep", "custom_json": {"a": ' + "[" * 10_000 + "]" * 10_000 + "}}"
-    answer = api.client.post(
-        "/api/v1/stacks",
-        content=body,
-        headers={**api.headers(), "Content-Type": "application/json"},
-    )
+    answer = post_raw(api, body)
     assert answer.status_code == 422
     assert answer.json()["detail"]["message"] == (
         "the JSON body nests arrays and objects deeper than 64 levels"
@@ -119,3 +118,12 @@ def test_after_five_bad_tokens_even_a_good_one_gets_429_until_the_window_slides(
     assert "too many failed authentications" in refused.json()["detail"]["message"]
     time.sleep(AUTH_WINDOW + 0.1)  # every failure has left the window
     assert stacks(api) == []  # and the refused request created nothing
+
+
+def test_a_body_that_is_not_utf8_gets_400_in_the_one_error_shape(api: Api) -> None:
+    answer = post_raw(api, b"\xff\xfe{")
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "detail": {"message": "There was an error parsing the body", "field": None}
+    }
+    assert stacks(api) == []
