@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+from collections.abc import Iterator
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,7 +39,9 @@ def json_nesting_exceeds(body: bytes, limit: int) -> bool:
         return False
     if b"\x02" * (limit + 1) in structure:
         return True  # that many openers in a row: no need to add anything up
-    depths = map(operator.sub, itertools.accumulate(structure), range(1, len(structure) + 1))
+    depths: Iterator[int] = map(
+        operator.sub, itertools.accumulate(structure), range(1, len(structure) + 1)
+    )
     return max(depths) > limit
 
 
