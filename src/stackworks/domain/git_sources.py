@@ -28,40 +28,36 @@ class UnsafeGitSource(ValueError):
     """A repository URL or revision git must not be given; the message says why."""
 
 
+_USE_INSTEAD = "use one of " + ", ".join(scheme + "://" for scheme in SAFE_SCHEMES)
+
+
+def _refuse_empty_or_option(value: str, what: str) -> None:
+    if not value:
+        raise UnsafeGitSource(f"a {what} is required")
+    if value.startswith("-"):
+        raise UnsafeGitSource(f"{value!r} starts with '-': git would read it as an option")
+
+
 def check_git_url(url: str) -> str:
     """`url` unchanged when git may be given it; UnsafeGitSource saying why otherwise."""
-    if not url:
-        raise UnsafeGitSource("a git repository URL is required")
-    if url.startswith("-"):
-        raise UnsafeGitSource(f"{url!r} starts with '-': git would read it as an option")
+    _refuse_empty_or_option(url, "git repository URL")
     if _HELPER.match(url):
         transport = url.split("::", 1)[0]
-        raise UnsafeGitSource(
-            f"{url!r} uses git's {transport}:: remote helper; "
-            f"use one of {', '.join(s + '://' for s in SAFE_SCHEMES)}"
-        )
+        raise UnsafeGitSource(f"{url!r} uses git's {transport}:: remote helper; {_USE_INSTEAD}")
     if _CONTROL.search(url):
         raise UnsafeGitSource(f"{url!r} contains a control character")
     scheme = _SCHEME.match(url)
-    if scheme:
-        name = scheme.group(1).lower()
-        if name not in SAFE_SCHEMES:
-            raise UnsafeGitSource(
-                f"{url!r}: the scheme {name}:// is not allowed; "
-                f"use one of {', '.join(s + '://' for s in SAFE_SCHEMES)}"
-            )
-        if name == "file" and not url[len("file://") :].startswith("/"):
-            raise UnsafeGitSource(f"{url!r}: a file:// URL must name a local absolute path")
-        return url
-    return url  # a local path (absolute or relative), or ssh in scp syntax (user@host:path)
+    name = scheme.group(1).lower() if scheme else None
+    if name is not None and name not in SAFE_SCHEMES:
+        raise UnsafeGitSource(f"{url!r}: the scheme {name}:// is not allowed; {_USE_INSTEAD}")
+    if name == "file" and not url[len("file://") :].startswith("/"):
+        raise UnsafeGitSource(f"{url!r}: a file:// URL must name a local absolute path")
+    return url  # a safe scheme, a local path, or ssh in scp syntax (user@host:path)
 
 
 def check_git_revision(revision: str) -> str:
     """`revision` unchanged when it is a plain branch, tag, sha or HEAD; UnsafeGitSource if not."""
-    if not revision:
-        raise UnsafeGitSource("a revision is required (a branch, a tag, a sha or HEAD)")
-    if revision.startswith("-"):
-        raise UnsafeGitSource(f"{revision!r} starts with '-': git would read it as an option")
+    _refuse_empty_or_option(revision, "revision (a branch, a tag, a sha or HEAD)")
     if _BLANK_OR_CONTROL.search(revision):
         raise UnsafeGitSource(f"{revision!r} contains white space or a control character")
     if ".." in revision or "::" in revision:
