@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from stackworks.api.auth_throttle import FailedAuthThrottle
+from stackworks.api.limits import RequestLimits
 
 
 class Clock:
@@ -74,3 +77,21 @@ def test_answers_other_than_401_never_count() -> None:
     throttle, reached = make(403, Clock())
     assert {call(throttle, "10.0.0.5")[0] for _ in range(10)} == {403}
     assert len(reached) == 10
+
+
+def test_the_server_throttles_by_default_and_the_environment_can_change_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in (
+        "STACKWORKS_AUTH_FAILURES",
+        "STACKWORKS_AUTH_WINDOW",
+        "STACKWORKS_MAX_BODY_BYTES",
+        "STACKWORKS_MAX_JSON_DEPTH",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert RequestLimits() == RequestLimits(
+        max_body_bytes=10 * 1024 * 1024, max_json_depth=64, auth_failures=20, auth_window=60.0
+    )
+    monkeypatch.setenv("STACKWORKS_AUTH_FAILURES", "5")
+    monkeypatch.setenv("STACKWORKS_MAX_BODY_BYTES", "1000")
+    assert (RequestLimits().auth_failures, RequestLimits().max_body_bytes) == (5, 1000)
