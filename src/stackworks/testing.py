@@ -222,6 +222,7 @@ class StackBuilder:
         self._me: str | None = None
         self._command: dict[str, Any] = {"id": "c1", "type": "configure", "args": {}}
         self._packages: list[str] = []
+        self._ssh_users: list[dict[str, Any]] | None = None
 
     def layer(self, shortname: str, type: str = "custom", name: str | None = None) -> Self:
         self._layers[shortname] = {
@@ -297,6 +298,11 @@ class StackBuilder:
         self._packages = list(names)
         return self
 
+    def ssh_users(self, users: Sequence[Mapping[str, Any]]) -> Self:
+        """The top-level `ssh_users` list stackworks::ssh_users reads."""
+        self._ssh_users = [dict(u) for u in users]
+        return self
+
     def roots(self) -> dict[str, str]:
         if self._root is None:
             return {
@@ -330,7 +336,7 @@ class StackBuilder:
             }
             for shortname, layer in self._layers.items()
         }
-        return {
+        built: dict[str, Any] = {
             "stackworks": {
                 "service_manager": self._service_manager,
                 "packages": list(self._packages),
@@ -349,6 +355,9 @@ class StackBuilder:
             "command": dict(self._command),
             "deployment": None,
         }
+        if self._ssh_users is not None:
+            built["ssh_users"] = copy.deepcopy(self._ssh_users)
+        return built
 
 
 __all__ = [

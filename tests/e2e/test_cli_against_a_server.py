@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +103,17 @@ def test_a_stack_built_from_the_command_line_lists_as_json(cli: Cli) -> None:
     assert layer["recipes"]["setup"] == ["extra::one", "extra::two"]
     shown = cli("app", "show", "cli1", "web", "--json").stdout
     assert "very-secret-value" not in shown
+    audit = cli("audit", "cli1", "--since", "1h", "--json")
+    assert audit.returncode == 0, audit.stderr
+    assert "very-secret-value" not in audit.stdout
+    actions = [(r["action"], r["status"]) for r in json.loads(audit.stdout)]
+    assert actions[:2] == [("POST /stacks", 201), ("POST /stacks/{stack}/layers", 201)]
+    assert ("POST /stacks/{stack}/apps", 201) in actions
+    table = cli("audit", "cli1", "--limit", "1")
+    assert table.returncode == 0 and "POST /stacks/{stack}/instances" in table.stdout
+    bad = cli("audit", "cli1", "--since", "yesterday")
+    assert bad.returncode == 2 and "--since" in bad.stderr
+    no_traceback(bad)
 
 
 def test_bad_input_names_the_field_exits_non_zero_and_creates_nothing(cli: Cli) -> None:
@@ -188,27 +200,40 @@ def test_a_registered_host_comes_online_and_stops_through_its_own_agent(
     assert cli("stack", "create", "hosts").returncode == 0
     assert cli("layer", "create", "hosts", "app").returncode == 0
     config = tmp_path / "agent.json"
-    registered = cli(
-        "agent",
-        "register",
-        "--server",
-        server.url,
-        "--stack",
-        "hosts",
-        "--layers",
-        "app",
-        "--token",
-        server.token,
-        "--hostname",
-        "box1",
-        "--private-ip",
-        "127.77.99.1",
-        "--config",
-        str(config),
-    )
+    issued = cli("instance", "register-token", "hosts", "--expires-in", "10m")
+    assert issued.returncode == 0, issued.stderr
+    registration_token = issued.stdout.split()[-1]
+
+    def register(hostname: str) -> subprocess.CompletedProcess[str]:
+        return cli(
+            "agent",
+            "register",
+            "--server",
+            server.url,
+            "--stack",
+            "hosts",
+            "--layers",
+            "app",
+            "--token",
+            registration_token,
+            "--hostname",
+            hostname,
+            "--private-ip",
+            "127.77.99.1",
+            "--config",
+            str(config if hostname == "box1" else tmp_path / "other.json"),
+        )
+
+    registered = register("box1")
     assert registered.returncode == 0, registered.stderr
     assert config.stat().st_mode & 0o777 == 0o600
     assert json.loads(config.read_text())["credential"] not in registered.stdout
+    again = register("box2")
+    assert again.returncode == 1
+    assert "refused the registration token" in again.stderr
+    assert "already used" in again.stderr
+    no_traceback(again)
+    assert not (tmp_path / "other.json").exists()
     agent = subprocess.Popen(
         [sys.executable, "-m", "stackworks", "agent", "run", "--config", str(config)],
         stdin=subprocess.DEVNULL,
@@ -226,6 +251,19 @@ def test_a_registered_host_comes_online_and_stops_through_its_own_agent(
         assert cli("instance", "stop", "hosts", "box1", "--wait").returncode == 0
         types = [c["type"] for c in server.call("GET", "/stacks/hosts/commands")]
         assert types == ["setup", "configure", "shutdown"]
+        # rotation: the running agent saves the new credential and carries on with it
+        before = json.loads(config.read_text())["credential"]
+        assert cli("instance", "rotate-credential", "hosts", "box1").returncode == 0
+        deadline = time.monotonic() + 30
+        while json.loads(config.read_text())["credential"] == before:
+            assert time.monotonic() < deadline, "the agent never took the new credential"
+            time.sleep(0.2)
+        assert config.stat().st_mode & 0o777 == 0o600
+        assert agent.poll() is None
+        # revocation: the agent is refused at its next call and stops with status 3
+        assert cli("instance", "revoke-credential", "hosts", "box1").returncode == 0
+        assert agent.wait(timeout=30) == 3
     finally:
-        os.killpg(agent.pid, signal.SIGTERM)
-        agent.wait(timeout=30)
+        if agent.poll() is None:
+            os.killpg(agent.pid, signal.SIGTERM)
+            agent.wait(timeout=30)

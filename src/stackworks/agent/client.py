@@ -94,12 +94,10 @@ class AgentClient:
     ) -> None:
         self._stop = stop or threading.Event()
         self._rand = rand
+        self._credential = credential
         self._http = httpx.Client(
             base_url=server_url.rstrip("/") + API_PREFIX,
-            headers={
-                "Authorization": f"Bearer {credential}",
-                "User-Agent": f"stackworks-agent/{__version__}",
-            },
+            headers={"User-Agent": f"stackworks-agent/{__version__}"},
             # The server holds a poll for up to `poll_wait`: reading must outlast it.
             timeout=httpx.Timeout(10.0, read=poll_wait + 15.0),
             transport=transport,
@@ -108,6 +106,10 @@ class AgentClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def use_credential(self, credential: str) -> None:
+        """Call with `credential` from now on (a rotation's new one, already saved)."""
+        self._credential = credential
 
     def __enter__(self) -> AgentClient:
         return self
@@ -156,8 +158,15 @@ class AgentClient:
         while True:
             problem: str
             asked_wait = 0.0
+            credential = self._credential
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._http.request(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    headers={"Authorization": f"Bearer {credential}"},
+                )
             except httpx.TransportError as exc:
                 refused = certificate_problem(exc)
                 problem = (
@@ -167,6 +176,8 @@ class AgentClient:
                     "check ca_file in the agent configuration"
                 )
             else:
+                if response.status_code == 401 and credential != self._credential:
+                    continue  # sent with the old credential as a rotation ended it: resend
                 if response.status_code < 500 and response.status_code != 429:
                     return _checked(response, method, path)
                 problem = f"server answered {response.status_code}"

@@ -11,41 +11,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
 
 from stackworks.agent.client import AgentClientError, AgentRequestError
-from stackworks.domain.entities import FILTERED
+from stackworks.domain.scrubbing import Scrubber
 from stackworks.wire.schemas import LogChunk
+
+__all__ = ["LogSink", "Scrubber"]
 
 log = logging.getLogger("stackworks.agent")
 
 MAX_LINES = 100
 INTERVAL = 0.5
-
-
-class Scrubber:
-    """Replaces every secret with FILTERED; the longest first, so a secret containing another
-    secret is masked whole."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def line(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, FILTERED)
-        return text
-
-    def json(self, value: Any) -> Any:
-        """A copy of a JSON value (e.g. the converge report) with every string scrubbed."""
-        if isinstance(value, str):
-            return self.line(value)
-        if isinstance(value, dict):
-            return {self.line(str(k)): self.json(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.json(v) for v in value]
-        return value
 
 
 class LogSink:

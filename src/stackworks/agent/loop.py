@@ -29,7 +29,7 @@ from stackworks.agent.client import (
     AgentClientError,
     AgentUnreachable,
 )
-from stackworks.agent.config import AgentConfig, AgentConfigError, load_config
+from stackworks.agent.config import AgentConfig, AgentConfigError, load_config, write_config
 from stackworks.agent.converge_process import converge_in_subprocess
 from stackworks.agent.executor import CommandExecutor, Converge
 from stackworks.agent.outbox import Outbox
@@ -57,8 +57,10 @@ class Agent:
         converge: Converge = converge_in_subprocess,
         metrics: Callable[[], dict[str, float]] = agent_metrics.collect,
         rand: Callable[[], float] = random.random,
+        config_path: Path | None = None,
     ) -> None:
         self.config = config
+        self.config_path = config_path
         self.stopping = threading.Event()
         self.auth_error: str | None = None
         self._metrics = metrics
@@ -93,6 +95,8 @@ class Agent:
             try:
                 reply = self.client.heartbeat(self._metrics())
                 interval = reply.heartbeat_interval or interval
+                if reply.credential:
+                    self._take_credential(reply.credential)
             except AgentAuthError as exc:
                 self._refused(exc)
                 return
@@ -102,6 +106,21 @@ class Agent:
             except Exception as exc:  # metrics trouble must not end the heartbeat
                 log.error("heartbeat failed: %s: %s", type(exc).__name__, exc)
             self.stopping.wait(interval)
+
+    def _take_credential(self, credential: str) -> None:
+        """A rotation: save the new credential, then call with it (which confirms it). If it
+        cannot be saved, keep the old one: the server offers another on the next heartbeat,
+        and a credential the agent would lose at its next restart is worse than none."""
+        updated = self.config.model_copy(update={"credential": credential})
+        if self.config_path is not None:
+            try:
+                write_config(self.config_path, updated)
+            except OSError as exc:
+                log.error("cannot save the rotated credential to %s: %s", self.config_path, exc)
+                return
+        self.config = updated
+        self.client.use_credential(credential)
+        log.info("credential rotated")
 
     def _refused(self, exc: AgentAuthError) -> None:
         self.auth_error = str(exc)
@@ -179,7 +198,7 @@ def run_agent(config_path: Path, **options: Any) -> int:
         print(f"stackworks agent: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        agent = Agent(config, **options)
+        agent = Agent(config, config_path=config_path, **options)
     except TlsSetupError as exc:
         print(f"stackworks agent: {config_path}: field 'ca_file': {exc}", file=sys.stderr)
         return EXIT_CONFIG

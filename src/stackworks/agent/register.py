@@ -1,8 +1,9 @@
 """`stackworks agent register`: make a host you already run into an instance of a stack.
 
-The user's API token asks the server for a new instance (POST /agent/register); the answer
-carries the instance's own credential, shown once, which goes straight into the agent's
-configuration file (mode 0600) and nowhere else: it is never printed.
+A one-time registration token (`stackworks instance register-token STACK`, expiring) asks the
+server for a new instance (POST /agent/register); the answer carries the instance's own
+credential, shown once, which goes straight into the agent's configuration file (mode 0600)
+and nowhere else: it is never printed.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def register_host(
             ) from None
         raise RegisterError(f"cannot reach {server_url}: {exc}") from None
     if response.status_code in (401, 403):
-        raise RegisterError(f"the server refused the token ({response.status_code})")
+        raise RegisterError(f"the server refused the registration token: {_detail(response)}")
     if response.status_code >= 400:
         raise RegisterError(f"the server refused the registration: {_detail(response)}")
     try:

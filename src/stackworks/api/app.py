@@ -10,13 +10,16 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
+from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
 from stackworks.api.deps import User
 from stackworks.api.limits import RequestLimits
 from stackworks.api.routes import (
     agent,
+    agent_credentials,
     apps,
+    audit,
     deployments,
     documents,
     instances,
@@ -71,7 +74,9 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app)
-    # the last added runs first: a throttled address is refused before its body is read
+    app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
+    # the last added runs first: a throttled address is refused before its body is read, and
+    # a body over the limits before the audit middleware sees it
     app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
     app.add_middleware(
         FailedAuthThrottle, max_failures=limits.auth_failures, window=limits.auth_window
@@ -84,9 +89,11 @@ def create_app(
         deployments,
         documents,
         agent,
+        agent_credentials,
         tokens,
         scaling,
         resources,
+        audit,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -13,9 +13,8 @@ from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.domain.access import Principal
 from stackworks.domain.entities import Instance, Stack
-from stackworks.store import instances as instance_store
+from stackworks.store import agent_credentials, tokens
 from stackworks.store import stacks as stack_store
-from stackworks.store import tokens
 from stackworks.store.db import Database
 
 _bearer = HTTPBearer(auto_error=False)
@@ -51,6 +50,7 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 
 def current_user(
+    request: Request,
     db: Annotated[Database, Depends(get_db)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -60,6 +60,7 @@ def current_user(
         principal = tokens.principal_for(session, token)
     if principal is None:
         raise _unauthorized("invalid API token")
+    request.state.principal = principal
     return principal
 
 
@@ -83,7 +84,7 @@ def current_instance(
     """The instance whose agent credential was presented."""
     token = _token(credentials)
     with db.transaction() as session:
-        instance = instance_store.get_by_credential(session, tokens.hash_token(token))
+        instance = agent_credentials.authenticate(session, tokens.hash_token(token))
     if instance is None:
         raise _unauthorized("invalid agent credential")
     return instance

@@ -13,10 +13,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from stackworks.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from stackworks.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from stackworks.wire.schemas import ErrorOut
 
-STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Forbidden: 403}
+STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Forbidden: 403, Unauthenticated: 401}
 
 #: the error answers any operation may give, as the OpenAPI document declares them: from the
 #: domain errors above, the auth dependencies (401, 403) and the request limits (413, 429)
@@ -59,7 +66,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-        return JSONResponse(error_body(error.message, error.field), status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(
+            error_body(error.message, error.field), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from stackworks.control.settings import Settings
-from stackworks.store import tokens
+from stackworks.store import data_dir_lock, sealing, tokens
+from stackworks.store import keyring as keyrings
 from stackworks.store.db import Database, sqlite_url
 from stackworks.tls import check_server_files
 
@@ -69,16 +70,25 @@ def build_providers(data_dir: Path) -> dict[str, Any]:
 def prepare(
     data_dir: Path, listen: str, database_url: str | None, tls: ServerTls | None = None
 ) -> tuple[Database, Settings]:
-    """Make the data dir, migrate the database, make the admin token: all a server needs."""
+    """Check the TLS files, make the data dir, load (or make) the server key, migrate the
+    database, encrypt what an older version kept in clear, make the admin token: all a server
+    needs."""
     host, port = parse_listen(listen)
     if tls is not None:
         check_server_files(tls.cert_file, tls.key_file)
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
-    url = database_url or sqlite_url(data_dir / "stackworks.db")
-    db = Database(url)
+    data_dir_lock.hold(data_dir, exclusive=False)  # kept for the process's life
+    keyring, key_source = keyrings.load(data_dir, os.environ)
+    log.info("server key from %s", key_source)
+    url = database_url or default_database_url(data_dir)
+    db = Database(url, keyring)
     db.upgrade()
+    with db.transaction() as session:
+        sealed = sealing.seal_clear_values(session)
+    if sealed:
+        log.info("encrypted the secrets of %d rows stored in clear before", sealed)
     created = ensure_admin_token(db, data_dir)
     if created:
         print(f"Admin API token written to {created} (mode 0600).", flush=True)
@@ -91,6 +101,10 @@ def prepare(
         agent_ca_file=tls.agent_ca_file if tls is not None else None,
     )
     return db, settings
+
+
+def default_database_url(data_dir: Path) -> str:
+    return sqlite_url(data_dir / "stackworks.db")
 
 
 def run_server(

@@ -38,7 +38,12 @@ def register(
     server: Annotated[str, typer.Option("--server", help="the server URL")],
     stack: Annotated[str, typer.Option("--stack", help="the stack to join")],
     layers: Annotated[str, typer.Option("--layers", help="comma-separated layer shortnames")],
-    token: Annotated[str, typer.Option("--token", help="a user API token")],
+    token: Annotated[
+        str,
+        typer.Option(
+            "--token", help="a registration token: stackworks instance register-token STACK"
+        ),
+    ],
     hostname: Annotated[str | None, typer.Option("--hostname", help="default: this host")] = None,
     private_ip: Annotated[
         str | None, typer.Option("--private-ip", help="default: the address facing the server")

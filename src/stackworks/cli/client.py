@@ -27,7 +27,9 @@ from stackworks.wire.schemas import (
     ApplyResult,
     AppOut,
     AppUpdate,
+    AuditEntryOut,
     CommandOut,
+    CredentialRotate,
     DatabaseOut,
     DatabaseRegister,
     DatabaseUpdate,
@@ -42,6 +44,8 @@ from stackworks.wire.schemas import (
     LoadScalingOut,
     LoadScalingUpdate,
     MetricsOut,
+    RegistrationTokenCreate,
+    RegistrationTokenOut,
     ScheduleOut,
     SnapshotOut,
     SnapshotRestore,
@@ -298,6 +302,19 @@ class ApiClient:
     def delete_instance(self, stack: str, hostname: str) -> None:
         self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
 
+    def create_registration_token(self, stack: str, expires_in: int) -> RegistrationTokenOut:
+        path = f"/stacks/{_segment(stack)}/registration-tokens"
+        body = RegistrationTokenCreate(expires_in=expires_in)
+        return self._one(RegistrationTokenOut, "POST", path, body=body)
+
+    def rotate_credential(self, stack: str, hostname: str, grace: int) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/rotate-credential"
+        return self._one(InstanceOut, "POST", path, body=CredentialRotate(grace=grace))
+
+    def revoke_credential(self, stack: str, hostname: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/revoke-credential"
+        return self._one(InstanceOut, "POST", path)
+
     # --- deployments and commands -----------------------------------------------------------
 
     def create_deployment(self, stack: str, body: DeploymentCreate) -> DeploymentOut:
@@ -325,6 +342,18 @@ class ApiClient:
 
     # --- events -----------------------------------------------------------------------------
 
+    def list_audit(
+        self, stack: str | None, *, since: str | None = None, limit: int | None = None
+    ) -> list[AuditEntryOut]:
+        """One stack's audit records, or (no stack) the whole server's."""
+        path = "/audit" if stack is None else f"/stacks/{_segment(stack)}/audit"
+        params: dict[str, Any] = {}
+        if since:
+            params["since"] = since
+        if limit:
+            params["limit"] = limit
+        return self._many(AuditEntryOut, path, params=params)
+
     def list_events(
         self,
         stack: str,
@@ -344,8 +373,9 @@ class ApiClient:
 
     # --- whole-stack documents --------------------------------------------------------------
 
-    def get_document(self, stack: str) -> StackDocument:
-        return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document")
+    def get_document(self, stack: str, *, with_secrets: bool = False) -> StackDocument:
+        params = {"with_secrets": "true"} if with_secrets else None
+        return self._one(StackDocument, "GET", f"/stacks/{_segment(stack)}/document", params=params)
 
     # --- tokens ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from stackworks.cli import (
     addresses,
     agent,
     apps,
+    audit,
     commands,
     credentials,
     databases,
@@ -27,6 +28,7 @@ from stackworks.cli import (
     deployments,
     documents,
     events,
+    instance_credentials,
     instances,
     layers,
     scaling,
@@ -116,6 +118,7 @@ def login(
 
 
 stacks.app.command("start")(stack_power.start)
+stacks.app.command("clone")(documents.clone)
 stacks.app.command("stop")(stack_power.stop)
 app.add_typer(stacks.app, name="stack")
 app.add_typer(layers.app, name="layer")
@@ -123,14 +126,18 @@ app.add_typer(apps.app, name="app")
 app.add_typer(instances.app, name="instance")
 instances.app.command("schedule")(scaling.schedule)
 instances.app.command("metrics")(scaling.metrics)
+instances.app.command("register-token")(instance_credentials.register_token)
+instances.app.command("rotate-credential")(instance_credentials.rotate_credential)
+instances.app.command("revoke-credential")(instance_credentials.revoke_credential)
 layers.app.command("scaling")(scaling.layer_scaling)
 app.command("deploy")(deployments.deploy)
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(commands.app, name="command")
 app.command("events")(events.events)
+app.command("audit")(audit.audit)
 app.command("apply")(documents.apply)
 app.command("export")(documents.export)
-app.command("server")(server.server)
+app.add_typer(server.app, name="server")
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
 app.add_typer(volumes.app, name="volume")

@@ -48,6 +48,19 @@ def json_object(option: str, value: str) -> dict[str, Any]:
     return data
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(option: str, value: str) -> int:
+    """`90`, `90s`, `30m`, `1h`, `2d`: a whole number of seconds."""
+    text = value.strip().lower()
+    unit = _UNITS.get(text[-1:], 0)
+    number = text[:-1] if unit else text
+    if not number.isdigit():
+        raise UsageError(f"{option}: {value!r} is not a duration (e.g. 90s, 30m, 1h, 2d)")
+    return int(number) * (unit or 1)
+
+
 def csv(value: str | None) -> list[str]:
     """`a,b , c` -> ["a", "b", "c"]; empty items dropped."""
     if not value:

@@ -1,4 +1,5 @@
-"""`stackworks server`: run the API server (and its console) in the foreground."""
+"""`stackworks server`: run the API server (and its console) in the foreground; and
+`stackworks server rotate-key`: re-encrypt every stored secret with a new server key."""
 
 from __future__ import annotations
 
@@ -14,6 +15,21 @@ DEFAULT_DATA_DIR = Path(".stackworks")
 DEFAULT_LISTEN = "127.0.0.1:8700"
 ENV_DATA_DIR = "STACKWORKS_DATA_DIR"
 
+app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="Run the Stackworks server (the REST API, the console and the orchestrator).",
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help=f"state directory (default ${ENV_DATA_DIR} or ./.stackworks)"),
+]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir)"),
+]
+
 
 def data_dir_default() -> Path:
     return Path(os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
@@ -26,18 +42,12 @@ def check_listen(listen: str) -> str:
     return listen
 
 
+@app.callback()
 def server(
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-dir", help=f"state directory (default ${ENV_DATA_DIR} or ./.stackworks)"
-        ),
-    ] = None,
+    ctx: typer.Context,
+    data_dir: DataDir = None,
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT")] = DEFAULT_LISTEN,
-    database_url: Annotated[
-        str | None,
-        typer.Option("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir)"),
-    ] = None,
+    database_url: DatabaseUrl = None,
     tls_cert: Annotated[
         Path | None, typer.Option("--tls-cert", help="serve HTTPS with this PEM certificate")
     ] = None,
@@ -53,7 +63,11 @@ def server(
     ] = None,
 ) -> None:
     """Run the Stackworks server: the REST API, the console and the orchestrator."""
+    if ctx.invoked_subcommand is not None:
+        return
     from stackworks.api.server import ServerTls, run_server  # heavy: only the server needs it
+    from stackworks.store.data_dir_lock import DataDirBusy
+    from stackworks.store.keyring import SecretKeyError
     from stackworks.tls import TlsSetupError
 
     if (tls_cert is None) != (tls_key is None):
@@ -63,5 +77,37 @@ def server(
     tls = ServerTls(tls_cert, tls_key, tls_ca_file) if tls_cert and tls_key else None
     try:
         run_server(data_dir or data_dir_default(), check_listen(listen), database_url, tls)
-    except TlsSetupError as error:
+    except (SecretKeyError, DataDirBusy, TlsSetupError) as error:
         raise UsageError(str(error)) from None
+
+
+@app.command("rotate-key")
+def rotate_key(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Re-encrypt every stored secret with a new server key (stop the server first).
+
+    With the key in server.key: a new key is made, everything re-encrypted in one transaction,
+    then the old key dropped; run it again if it was interrupted. With STACKWORKS_SECRET_KEY:
+    set it to NEW,OLD first, run this, then set it to NEW.
+    """
+    from stackworks.api.server import default_database_url
+    from stackworks.store import data_dir_lock
+    from stackworks.store.key_rotation import rotate_server_key
+    from stackworks.store.keyring import ENV_KEY, SecretKeyError
+
+    directory = (data_dir or data_dir_default()).resolve()
+    if not directory.is_dir():
+        raise UsageError(f"--data-dir: {directory} is not a Stackworks data dir")
+    try:
+        lock = data_dir_lock.hold(directory, exclusive=True)
+        try:
+            report = rotate_server_key(
+                directory, database_url or default_database_url(directory), os.environ
+            )
+        finally:
+            os.close(lock)
+    except (SecretKeyError, data_dir_lock.DataDirBusy) as error:
+        raise UsageError(str(error)) from None
+    done = "finished an interrupted rotation: " if report.resumed else ""
+    typer.echo(f"{done}{report.secrets} secrets re-encrypted with the new key from {report.source}")
+    if report.source == ENV_KEY:
+        typer.echo(f"now remove the old key(s) from {ENV_KEY}, keeping only the first")

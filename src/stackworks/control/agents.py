@@ -14,6 +14,8 @@ from stackworks.control import deployments, lifecycle
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.lifecycle import InstanceEvent
+from stackworks.domain.scrubbing import Scrubber
+from stackworks.domain.stack_config import secure_values
 from stackworks.domain.status import CommandName, CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
 from stackworks.store import events as event_store
@@ -92,7 +94,11 @@ def append_log(
     row = _own(session, instance, command_id)
     if seq <= row.log_seq:
         return  # a resend of a chunk already stored
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    scrubber = _scrubber(session, row)
+    text = "".join(
+        scrubbed if scrubbed.endswith("\n") else scrubbed + "\n"
+        for scrubbed in (scrubber.line(line) for line in lines)
+    )
     if len(row.log) + len(text) > MAX_LOG_CHARS:
         text = text[: max(0, MAX_LOG_CHARS - len(row.log))] + "[log cut: too long]\n"
     row.log = row.log + text
@@ -112,8 +118,17 @@ def complete(
     row = _own(session, instance, command_id)
     if row.status != CommandStatus.PENDING.value:
         return
-    command_store.finish(session, row, status, exit_code, utcnow(), report)
+    command_store.finish(
+        session, row, status, exit_code, utcnow(), _scrubber(session, row).json(report)
+    )
     react(session, row)
+
+
+def _scrubber(session: Session, row: CommandRow) -> Scrubber:
+    """What the server scrubs from a command's log and report before it keeps them, though
+    the agent scrubbed them already: an agent of an older version may not know every kind of
+    secret its configuration holds."""
+    return Scrubber(secure_values(command_store.configuration_for_agent(session, row)))
 
 
 #: (command, instance status, succeeded) -> the lifecycle event its result brings

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.control.databases import check_data_sources
 from stackworks.converge.cookbook_sources import CookbookSourceError, resolve_git_ref
+from stackworks.domain import secret_attributes
 from stackworks.domain.entities import (
     FILTERED,
     App,
@@ -47,6 +48,23 @@ def _check_json_object(value: Any, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidInput(f"{field}: must be a JSON object", field=field)
     return value
+
+
+def _custom_json(value: Any, old: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Custom JSON as given, its secrets checked; a secret sent back as FILTERED keeps the
+    value `old` has at that place, and one `old` has no value for is refused."""
+    checked = _check_json_object(value, "custom_json")
+    secret_attributes.check(checked, "custom_json")
+    kept, unresolved = secret_attributes.keep_masked(checked, old or {})
+    if unresolved:
+        where = secret_attributes.dotted(unresolved[0])
+        raise InvalidInput(
+            f"custom_json{where}: {FILTERED} is the mask of a secret, not a value, "
+            "and there is no stored secret there to keep",
+            field=f"custom_json{where}",
+        )
+    result: dict[str, Any] = kept
+    return result
 
 
 def _sources(items: list[schemas.CookbookSourceIn]) -> tuple[CookbookSource, ...]:
@@ -86,7 +104,7 @@ def create_stack(session: Session, body: schemas.StackCreate) -> Stack:
     stack = Stack(
         id=new_id(),
         name=body.name,
-        custom_json=_check_json_object(body.custom_json, "custom_json"),
+        custom_json=_custom_json(body.custom_json),
         hostname_theme=body.hostname_theme.lower(),
         cookbook_sources=pin_sources(_sources(body.cookbook_sources)),
     )
@@ -96,7 +114,7 @@ def create_stack(session: Session, body: schemas.StackCreate) -> Stack:
 def update_stack(session: Session, stack: Stack, body: schemas.StackUpdate) -> Stack:
     changes: dict[str, Any] = {}
     if body.custom_json is not None:
-        changes["custom_json"] = _check_json_object(body.custom_json, "custom_json")
+        changes["custom_json"] = _custom_json(body.custom_json, stack.custom_json)
     if body.hostname_theme is not None:
         suggest_hostname(body.hostname_theme, "x", ())
         changes["hostname_theme"] = body.hostname_theme.lower()
@@ -206,7 +224,7 @@ def create_layer(session: Session, stack: Stack, body: schemas.LayerCreate) -> L
         recipes=_recipes(body.recipes),
         packages=_packages(body.packages),
         auto_healing=body.auto_healing,
-        custom_json=_check_json_object(body.custom_json, "custom_json"),
+        custom_json=_custom_json(body.custom_json),
         shutdown_timeout=body.shutdown_timeout,
         volume_configurations=_volume_configurations(body.volume_configurations),
     )
@@ -224,7 +242,7 @@ def update_layer(session: Session, layer: Layer, body: schemas.LayerUpdate) -> L
     if body.auto_healing is not None:
         changes["auto_healing"] = body.auto_healing
     if body.custom_json is not None:
-        changes["custom_json"] = _check_json_object(body.custom_json, "custom_json")
+        changes["custom_json"] = _custom_json(body.custom_json, layer.custom_json)
     if body.shutdown_timeout is not None:
         changes["shutdown_timeout"] = body.shutdown_timeout
     if body.volume_configurations is not None:
@@ -269,8 +287,15 @@ def _environment(
             raise InvalidInput(f"environment: {item.key!r} is given twice", field="environment")
         seen.add(item.key)
         value = item.value
-        if item.secure and value == FILTERED and item.key in previous:
-            value = previous[item.key].value  # an unchanged masked value keeps the stored one
+        if item.secure and value == FILTERED:
+            kept = previous.get(item.key)
+            if kept is None or not kept.secure:
+                raise InvalidInput(
+                    f"environment.{item.key}: {FILTERED} is the mask of a secure value, not a "
+                    "value, and there is no stored one to keep",
+                    field=f"environment.{item.key}",
+                )
+            value = kept.value  # an unchanged masked value keeps the stored one
         result.append(EnvironmentVariable(key=item.key, value=value, secure=item.secure))
     return tuple(result)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.control import catalog, commands
 from stackworks.control.run_lists import execute_recipes_arg
+from stackworks.domain import secret_attributes
 from stackworks.domain.entities import App, Deployment, Instance, Stack
 from stackworks.domain.errors import Conflict, InvalidInput, NotFound
 from stackworks.domain.rolling import (
@@ -63,6 +64,13 @@ def create_deployment(
         execute_recipes_arg(body.command.args)
     if body.instances and body.layers:
         raise InvalidInput("give instances or layers, not both", field="instances")
+    secret_attributes.check(body.custom_json, "custom_json")
+    if secret_attributes.has_secrets(body.custom_json):
+        raise InvalidInput(
+            "custom_json: a deployment's custom JSON is kept in clear; put secrets in the "
+            "stack's or a layer's custom JSON",
+            field="custom_json",
+        )
     app = _app(session, stack, body.app, name)
     if name is CommandName.UPDATE_CUSTOM_COOKBOOKS:
         refreshed = catalog.pin_sources(stack.cookbook_sources, refresh=True)

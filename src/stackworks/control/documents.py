@@ -3,19 +3,26 @@
 Apply is idempotent: applying the same document twice changes nothing the second time. It only
 adds and updates; what the document does not name is left as it is. It runs in the caller's
 single transaction, so a document with an error anywhere leaves the stack untouched.
+
+Secrets: an export carries each one as FILTERED unless asked for them (`with_secrets`, for a
+caller allowed to read them). Applied back, a FILTERED secret keeps the value the stack has at
+that place; where the stack has none (another stack, a new app), the secret is left unset and
+the result says so in `warnings`, so the mask never lands as a value.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from stackworks.control import catalog, scaling_settings
 from stackworks.control import databases as database_control
 from stackworks.control.instances import AddressAllocator, create_instance
-from stackworks.domain.entities import FILTERED, Instance, Layer, Stack
+from stackworks.domain import secret_attributes
+from stackworks.domain.entities import FILTERED, App, Instance, Layer, Stack
 from stackworks.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from stackworks.domain.load_scaling import LoadScalingConfig
 from stackworks.domain.status import InstanceStatus, ScalingType
@@ -110,6 +117,21 @@ def _apply_schedule(
     (result.unchanged if after.to_dict() == before.to_dict() else result.updated).append(label)
 
 
+def _kept_secrets(
+    value: dict[str, Any], old: dict[str, Any], label: str, result: schemas.ApplyResult
+) -> dict[str, Any]:
+    """Custom JSON with each FILTERED secret given the stored value, or left out (warned)."""
+    secret_attributes.check(value, "custom_json")
+    kept, unresolved = secret_attributes.keep_masked(value, old)
+    for path in unresolved:
+        result.warnings.append(
+            f"{label}: custom_json{secret_attributes.dotted(path)}: the document has no value "
+            f"for this secret ({FILTERED}) and the stack none to keep: left unset"
+        )
+    resolved: dict[str, Any] = kept
+    return resolved
+
+
 def _apply_stack(
     session: Session, document: schemas.StackDocument, result: schemas.ApplyResult
 ) -> Stack:
@@ -121,7 +143,9 @@ def _apply_stack(
             session,
             schemas.StackCreate(
                 name=document.name,
-                custom_json=document.custom_json,
+                custom_json=_kept_secrets(
+                    document.custom_json, {}, f"stack {document.name}", result
+                ),
                 hostname_theme=document.hostname_theme,
                 cookbook_sources=document.cookbook_sources,
             ),
@@ -130,7 +154,9 @@ def _apply_stack(
         session,
         stack,
         schemas.StackUpdate(
-            custom_json=document.custom_json,
+            custom_json=_kept_secrets(
+                document.custom_json, stack.custom_json, f"stack {stack.name}", result
+            ),
             hostname_theme=document.hostname_theme,
             cookbook_sources=document.cookbook_sources,
         ),
@@ -146,7 +172,8 @@ def _apply_layer(
     try:
         layer = layer_store.get(session, stack.id, body.shortname)
     except NotFound:
-        catalog.create_layer(session, stack, body)
+        custom_json = _kept_secrets(body.custom_json, {}, label, result)
+        catalog.create_layer(session, stack, body.model_copy(update={"custom_json": custom_json}))
         result.created.append(label)
         return
     if layer.type is not body.type:
@@ -162,7 +189,7 @@ def _apply_layer(
             recipes=body.recipes,
             packages=body.packages,
             auto_healing=body.auto_healing,
-            custom_json=body.custom_json,
+            custom_json=_kept_secrets(body.custom_json, layer.custom_json, label, result),
             shutdown_timeout=body.shutdown_timeout,
             volume_configurations=body.volume_configurations,
         ),
@@ -178,10 +205,12 @@ def _apply_database(
         database = database_store.get(session, stack.id, body.name)
     except NotFound:
         if body.password == FILTERED:
-            raise InvalidInput(
-                "password: a new database needs its real password, not the exported mask",
-                field="password",
-            ) from None
+            result.warnings.append(
+                f"{label}: the document has no password for it ({FILTERED}): registered "
+                f"without one; set it with `stackworks database update {stack.name} {body.name} "
+                "--password-file FILE`"
+            )
+            body = body.model_copy(update={"password": ""})
         database_control.register_database(session, stack, body)
         result.created.append(label)
         return
@@ -211,9 +240,11 @@ def _apply_app(
     try:
         app = app_store.get(session, stack.id, body.shortname)
     except NotFound:
+        body = _without_unknown_masks(body, None, label, result)
         catalog.create_app(session, stack, body)
         result.created.append(label)
         return
+    body = _without_unknown_masks(body, app, label, result)
     updated = catalog.update_app(
         session,
         stack,
@@ -229,6 +260,23 @@ def _apply_app(
         ),
     )
     (result.unchanged if updated == app else result.updated).append(label)
+
+
+def _without_unknown_masks(
+    body: schemas.AppCreate, app: App | None, label: str, result: schemas.ApplyResult
+) -> schemas.AppCreate:
+    """The app without the secure variables sent as FILTERED that it has no value for."""
+    stored = {var.key for var in app.environment if var.secure} if app else set()
+    kept = []
+    for var in body.environment:
+        if var.secure and var.value == FILTERED and var.key not in stored:
+            result.warnings.append(
+                f"{label}: environment.{var.key}: the document has no value for it ({FILTERED}) "
+                "and the app none to keep: left unset"
+            )
+            continue
+        kept.append(var)
+    return body.model_copy(update={"environment": kept})
 
 
 def _apply_instance(
@@ -275,13 +323,21 @@ def _apply_instance(
     result.updated.append(label)
 
 
-def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
-    """The stack as a document that `apply` takes back; secure values stay FILTERED."""
+def export_document(
+    session: Session, stack: Stack, *, with_secrets: bool = False
+) -> schemas.StackDocument:
+    """The stack as a document that `apply` takes back; secure values stay FILTERED unless
+    `with_secrets` (the caller must have been found allowed to read them)."""
     layers = layer_store.list_for_stack(session, stack.id)
     instances = instance_store.list_for_stack(session, stack.id)
+
+    def custom(value: dict[str, Any]) -> dict[str, Any]:
+        shown: dict[str, Any] = value if with_secrets else secret_attributes.mask(value)
+        return shown
+
     return schemas.StackDocument(
         name=stack.name,
-        custom_json=stack.custom_json,
+        custom_json=custom(stack.custom_json),
         hostname_theme=stack.hostname_theme,
         cookbook_sources=[
             schemas.CookbookSourceIn(type=s.type, url=s.url, ref=s.ref)
@@ -295,7 +351,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
                 recipes={event.value: list(names) for event, names in layer.recipes.items()},
                 packages=list(layer.packages),
                 auto_healing=layer.auto_healing,
-                custom_json=layer.custom_json,
+                custom_json=custom(layer.custom_json),
                 shutdown_timeout=layer.shutdown_timeout,
                 volume_configurations=presenters.volume_configurations(layer),
             )
@@ -306,7 +362,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
                 shortname=app.shortname,
                 name=app.name,
                 source=presenters.app_source(app),
-                environment=presenters.masked_environment(app),
+                environment=presenters.masked_environment(app, in_clear=with_secrets),
                 layers=list(app.layers),
                 domains=list(app.domains),
                 attributes=app.attributes,
@@ -326,7 +382,7 @@ def export_document(session: Session, stack: Stack) -> schemas.StackDocument:
                 port=db.port,
                 database=db.database,
                 user=db.user,
-                password=FILTERED if db.password else "",
+                password=db.password if with_secrets or not db.password else FILTERED,
             )
             for db in database_store.list_for_stack(session, stack.id)
         ],

@@ -32,6 +32,7 @@ from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict
 from stackworks.domain.lifecycle import PROVIDER_OUTCOMES, Effect, InstanceEvent
 from stackworks.domain.status import CommandName, CommandStatus, EventKind, InstanceStatus
+from stackworks.store import agent_credentials as credential_store
 from stackworks.store import commands as command_store
 from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
@@ -201,9 +202,8 @@ class Orchestrator:
             if replace:
                 self._fail_leftover_commands(session, instance, "the instance is being replaced")
             if issues_credentials:
-                instance_store.update_fields(
-                    session, instance.id, credential_hash=tokens.hash_token(credential)
-                )
+                # replaces every earlier credential and ends any rotation under way
+                credential_store.replace(session, instance.id, tokens.hash_token(credential))
             beat = self.settings.heartbeat_for(stack_store.get(session, instance.stack_id))
         agent_config = AgentConfig(
             server_url=self.settings.server_url,

@@ -7,7 +7,12 @@ from typing import Any
 
 from stackworks.domain.entities import Instance, Layer
 from stackworks.domain.errors import InvalidInput
-from stackworks.domain.layer_types import DEFAULT_RECIPES, PACKAGES_RECIPE, VOLUMES_RECIPE
+from stackworks.domain.layer_types import (
+    DEFAULT_RECIPES,
+    PACKAGES_RECIPE,
+    SSH_USERS_RECIPE,
+    VOLUMES_RECIPE,
+)
 from stackworks.domain.names import check_recipe_name
 from stackworks.domain.status import CommandName, LifecycleEvent
 
@@ -44,7 +49,10 @@ def run_list_for(
     if command is CommandName.SETUP:
         setup = [r for layer in own for r in layer_recipes(layer, "setup")]
         deploy = [r for layer in own for r in layer_recipes(layer, "deploy")]
-        return _unique([VOLUMES_RECIPE, PACKAGES_RECIPE, *setup, *deploy])
+        return _unique([VOLUMES_RECIPE, PACKAGES_RECIPE, SSH_USERS_RECIPE, *setup, *deploy])
+    if command is CommandName.CONFIGURE:
+        configure = [r for layer in own for r in layer_recipes(layer, "configure")]
+        return _unique([SSH_USERS_RECIPE, *configure])
     if command in (CommandName.INSTALL_DEPENDENCIES, CommandName.UPDATE_DEPENDENCIES):
         return [PACKAGES_RECIPE]
     if command is CommandName.UPDATE_CUSTOM_COOKBOOKS:

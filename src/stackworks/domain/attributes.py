@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -28,3 +28,18 @@ def _merge_into(target: dict[str, Any], source: Mapping[str, Any]) -> None:
             target[key] = deep_merge(value)
         else:
             target[key] = copy.deepcopy(value)
+
+
+def value_at(tree: Any, path: Sequence[str | int]) -> Any:
+    """The value at `path` (keys of mappings, indexes of lists) in `tree`, or None."""
+    value = tree
+    for part in path:
+        if isinstance(value, Mapping) and isinstance(part, str):
+            if part not in value:
+                return None
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value

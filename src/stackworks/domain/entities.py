@@ -121,6 +121,8 @@ class Instance:
     pending_effect: str | None = None  # provider work recorded by its last transition
     effect_seq: int = 0
     created_at: datetime | None = None
+    #: a credential rotation is under way: the current credential is refused after this
+    credential_rotate_by: datetime | None = None
 
 
 @dataclass(frozen=True)

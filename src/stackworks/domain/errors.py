@@ -4,7 +4,8 @@ DomainError
  ├── InvalidInput     (422) a field's value is wrong; names the field
  ├── NotFound         (404) an unknown stack, layer, app, instance, deployment
  ├── Conflict         (409) a duplicate name, or an action the current state forbids
- └── Forbidden        (403) a credential acting outside its scope
+ ├── Forbidden        (403) a credential acting outside its scope
+ └── Unauthenticated  (401) a token that is unknown, used, expired or revoked
 """
 
 from __future__ import annotations
@@ -35,4 +36,8 @@ class Conflict(DomainError):
 
 
 class Forbidden(DomainError):
+    pass
+
+
+class Unauthenticated(DomainError):
     pass

@@ -71,6 +71,24 @@ DEFAULT_RECIPES: Mapping[LayerType, Mapping[str, tuple[str, ...]]] = {
         "stop": ("plone_instances::stop",),
         "restart": ("plone_instances::restart",),
     },
+    # seed 001: "a Memcached layer, with the default settings", RelStorage's cache servers
+    LayerType.MEMCACHED: {
+        "setup": ("memcached::setup",),
+        "configure": ("memcached::configure",),
+        "shutdown": ("memcached::stop",),
+        "start": ("memcached::configure",),
+        "restart": ("memcached::configure",),
+        "stop": ("memcached::stop",),
+    },
+    # seed 001's Redis layer (`redis::default` on setup): the Celery broker
+    LayerType.REDIS: {
+        "setup": ("redis::setup",),
+        "configure": ("redis::configure",),
+        "shutdown": ("redis::stop",),
+        "start": ("redis::configure",),
+        "restart": ("redis::configure",),
+        "stop": ("redis::stop",),
+    },
 }
 
 #: Run before everything else on setup, install_dependencies and update_dependencies:
@@ -80,3 +98,8 @@ PACKAGES_RECIPE = "stackworks::packages"
 #: Run first of all on setup: links the instance's volumes (`self.volumes` in the
 #: configuration) at their mount points, so every later recipe finds their data in place.
 VOLUMES_RECIPE = "stackworks::volumes"
+
+#: Run on setup (after the packages) and first on configure, whatever the layer's type: the
+#: Unix accounts of the stack's SSH users (`ssh_users` in the configuration), so a change to
+#: who may log in reaches every instance with the configure it triggers.
+SSH_USERS_RECIPE = "stackworks::ssh_users"

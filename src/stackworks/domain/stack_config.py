@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from stackworks import __version__
-from stackworks.domain.attributes import deep_merge
-from stackworks.domain.entities import FILTERED, App, Deployment, Instance, Layer, Stack
+from stackworks.domain import configuration_secrets, secret_attributes
+from stackworks.domain.attributes import deep_merge, value_at
+from stackworks.domain.entities import App, Deployment, Instance, Layer, Stack
 from stackworks.domain.resources import Address, RegisteredDatabase, Volume
 from stackworks.domain.status import InstanceStatus, LayerType
 
@@ -169,22 +170,25 @@ def build_configuration(
         for shortname in instance.layers
         if (layer := snapshot.layer_by_shortname(shortname)) is not None
     ]
-    attributes = deep_merge(
-        snapshot.stack.custom_json,
-        *layer_json,
-        deployment.custom_json if deployment else {},
+    attributes, secret_paths = merged_attributes(
+        [snapshot.stack.custom_json, *layer_json, deployment.custom_json if deployment else {}]
     )
     deploy_ids = set(deploy_app_ids)
     eips = {i.id: snapshot.elastic_ip(i) for i in snapshot.instances}
     sources = {app.id: describe_data_sources(snapshot, app) for app in snapshot.apps}
     environments = {app.id: app_environment(app, sources[app.id]) for app in snapshot.apps}
+    on_instance = {
+        app.id
+        for app in snapshot.apps
+        if set(app_layers(app, snapshot.layers)) & set(instance.layers)
+    }
     packages: list[str] = []
     for shortname in instance.layers:
         layer = snapshot.layer_by_shortname(shortname)
         for package in layer.packages if layer else ():
             if package not in packages:
                 packages.append(package)
-    return {
+    configuration = {
         "stackworks": {
             "version": __version__,
             "service_manager": service_manager(instance),
@@ -193,6 +197,7 @@ def build_configuration(
                 {"type": s.type.value, "url": s.url, "ref": s.ref, "pinned_commit": s.pinned_commit}
                 for s in snapshot.stack.cookbook_sources
             ],
+            "secret_attributes": [list(path) for path in secret_paths],
         },
         "attributes": attributes,
         "stack": {"id": snapshot.stack.id, "name": snapshot.stack.name},
@@ -241,30 +246,39 @@ def build_configuration(
             else None
         ),
     }
+    return _without_other_apps_secrets(configuration, on_instance, snapshot.apps)
+
+
+def merged_attributes(sources: Sequence[JSON]) -> tuple[JSON, list[secret_attributes.JSONPath]]:
+    """The custom JSON levels merged, secrets unwrapped, and the places of the secrets: a place
+    any level marks secret stays secret whatever level wins it (masking too much is safe)."""
+    marked = {path for source in sources for path in secret_attributes.paths(source)}
+    merged = deep_merge(*(secret_attributes.unwrap(source) for source in sources))
+    return merged, sorted(
+        (p for p in marked if isinstance(value_at(merged, p), str)),
+        key=lambda p: [str(x) for x in p],
+    )
+
+
+def _without_other_apps_secrets(
+    configuration: JSON, on_instance: set[str], apps: Sequence[App]
+) -> JSON:
+    """Only an instance an app deploys to gets the app's secrets; the others see FILTERED."""
+    for app in apps:
+        if app.id not in on_instance:
+            section = {"apps": {app.shortname: configuration["apps"][app.shortname]}}
+            configuration["apps"][app.shortname] = configuration_secrets.mask(section)["apps"][
+                app.shortname
+            ]
+    return configuration
 
 
 def mask_configuration(configuration: JSON) -> JSON:
-    """A copy fit for people: secure environment values and database passwords (and the URLs
-    that hold them) replaced by FILTERED."""
-    masked = copy.deepcopy(configuration)
-    for app in masked.get("apps", {}).values():
-        env = app.get("environment", {})
-        for key in app.get("secure_keys", []):
-            if key in env:
-                env[key] = FILTERED
-        for source in app.get("data_sources", []):
-            for key in ("password", "url"):
-                if key in source:
-                    source[key] = FILTERED
-    return masked
+    """A copy fit for people: every secret (secure environment values, database passwords and
+    the URLs that hold them, secret custom JSON) replaced by FILTERED."""
+    return configuration_secrets.mask(configuration)
 
 
 def secure_values(configuration: JSON) -> list[str]:
     """Every secure value a configuration carries: what the agent scrubs from its logs."""
-    values: list[str] = []
-    for app in configuration.get("apps", {}).values():
-        env = app.get("environment", {})
-        values.extend(str(env[k]) for k in app.get("secure_keys", []) if env.get(k))
-        for source in app.get("data_sources", []):
-            values.extend(str(source[k]) for k in ("url", "password") if source.get(k))
-    return values
+    return configuration_secrets.values(configuration)

@@ -125,6 +125,8 @@ class LayerType(StrEnum):
     PLONE_FRONTEND = "plone-frontend"  # nginx -> Varnish -> HAProxy on one instance
     ZEOSERVER = "zeoserver"  # a ZEO server for Plone clients (cookbook zeoserver)
     PLONE_INSTANCES = "plone-instances"  # Plone ZEO clients, pip-built (cookbook plone_instances)
+    MEMCACHED = "memcached"  # memcached for RelStorage's shared cache (cookbook memcached)
+    REDIS = "redis"  # redis-server, e.g. the Celery broker (cookbook redis)
 
 
 class SourceType(StrEnum):

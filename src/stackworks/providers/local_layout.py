@@ -107,7 +107,9 @@ class InstanceLayout:
                 f"command={_ini(agent_command)}",
                 f"directory={_ini(str(self.root / 'agent'))}",
                 "autostart=true",
-                "autorestart=true",
+                # a crash restarts the agent; a refused credential (exit 3) leaves it stopped
+                "autorestart=unexpected",
+                "exitcodes=0,3",
                 "startsecs=5",
                 "stopsignal=TERM",
                 "stopwaitsecs=30",

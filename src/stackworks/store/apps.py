@@ -1,18 +1,19 @@
-"""Apps in the store."""
+"""Apps in the store. Secure environment values are kept encrypted (store/sealing.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackworks.domain.entities import App, AppSource, EnvironmentVariable
+from stackworks.domain.entities import App, AppSource
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.resources import DataSource
 from stackworks.domain.status import SourceType
+from stackworks.store import sealing
 from stackworks.store.tables import AppRow
 
 
-def to_entity(row: AppRow) -> App:
+def to_entity(session: Session, row: AppRow) -> App:
     source = row.source or {}
     return App(
         id=row.id,
@@ -24,10 +25,7 @@ def to_entity(row: AppRow) -> App:
             url=source.get("url", ""),
             revision=source.get("revision", "HEAD"),
         ),
-        environment=tuple(
-            EnvironmentVariable(key=e["key"], value=e["value"], secure=bool(e.get("secure")))
-            for e in row.environment or []
-        ),
+        environment=sealing.environment(session, row.environment or []),
         layers=tuple(row.layers or ()),
         domains=tuple(row.domains or ()),
         attributes=dict(row.attributes or {}),
@@ -39,16 +37,14 @@ def to_entity(row: AppRow) -> App:
     )
 
 
-def _apply(row: AppRow, app: App) -> None:
+def _apply(session: Session, row: AppRow, app: App) -> None:
     row.name = app.name
     row.source = {
         "type": app.source.type.value,
         "url": app.source.url,
         "revision": app.source.revision,
     }
-    row.environment = [
-        {"key": e.key, "value": e.value, "secure": e.secure} for e in app.environment
-    ]
+    row.environment = sealing.environment_rows(session, app.environment)
     row.layers = list(app.layers)
     row.domains = list(app.domains)
     row.attributes = app.attributes
@@ -59,7 +55,7 @@ def list_for_stack(session: Session, stack_id: str) -> list[App]:
     rows = session.scalars(
         select(AppRow).where(AppRow.stack_id == stack_id).order_by(AppRow.created_at)
     )
-    return [to_entity(r) for r in rows]
+    return [to_entity(session, r) for r in rows]
 
 
 def get(session: Session, stack_id: str, shortname: str) -> App:
@@ -68,12 +64,12 @@ def get(session: Session, stack_id: str, shortname: str) -> App:
     )
     if row is None:
         raise NotFound("app", shortname)
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def get_by_id(session: Session, app_id: str) -> App | None:
     row = session.get(AppRow, app_id)
-    return to_entity(row) if row else None
+    return to_entity(session, row) if row else None
 
 
 def create(session: Session, app: App) -> App:
@@ -85,19 +81,19 @@ def create(session: Session, app: App) -> App:
             f"shortname: the stack already has an app {app.shortname!r}", field="shortname"
         )
     row = AppRow(id=app.id, stack_id=app.stack_id, shortname=app.shortname)
-    _apply(row, app)
+    _apply(session, row, app)
     session.add(row)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def update(session: Session, app: App) -> App:
     row = session.get(AppRow, app.id)
     if row is None:
         raise NotFound("app", app.shortname)
-    _apply(row, app)
+    _apply(session, row, app)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def delete(session: Session, app_id: str) -> None:

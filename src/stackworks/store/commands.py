@@ -1,4 +1,8 @@
-"""Commands in the store: the queue each agent polls, and the history DescribeCommands shows."""
+"""Commands in the store: the queue each agent polls, and the history DescribeCommands shows.
+
+A command's configuration is stored with its secrets masked and the secrets apart, encrypted;
+entities carry the masked one, and only `configuration_for_agent` puts the secrets back.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 from stackworks.domain.entities import Command
 from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandName, CommandStatus
+from stackworks.store import sealing
 from stackworks.store.tables import CommandRow, utcnow
 
 
@@ -44,6 +49,7 @@ def row(session: Session, command_id: str) -> CommandRow:
 
 
 def add(session: Session, command: Command, timeout: int) -> Command:
+    configuration, sealed = sealing.split_configuration(session, command.configuration)
     new = CommandRow(
         id=command.id,
         stack_id=command.stack_id,
@@ -55,12 +61,20 @@ def add(session: Session, command: Command, timeout: int) -> Command:
         status=command.status.value,
         reason=command.reason,
         run_list=list(command.run_list),
-        configuration=command.configuration,
+        configuration=configuration,
+        sealed_secrets=sealed,
         timeout=timeout,
     )
     session.add(new)
     session.flush()
     return to_entity(new)
+
+
+def configuration_for_agent(session: Session, found: CommandRow) -> dict[str, Any]:
+    """The whole configuration, secrets included: only for the agent that runs the command."""
+    return sealing.join_configuration(
+        session, dict(found.configuration or {}), found.sealed_secrets
+    )
 
 
 def skip_unstarted(session: Session, instance_id: str, type_: CommandName, reason: str) -> int:

@@ -1,5 +1,5 @@
-"""Registered databases in the store. The password is kept as given (like an app's secure
-environment values), and leaves only through the configuration agents get."""
+"""Registered databases in the store. The password is kept encrypted (`password_sealed`, like an
+app's secure environment values), and leaves only through the configuration agents get."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.resources import DatabaseEngine, RegisteredDatabase
+from stackworks.store import keyring
 from stackworks.store.tables import DatabaseRow
 
 
-def to_entity(row: DatabaseRow) -> RegisteredDatabase:
+def to_entity(session: Session, row: DatabaseRow) -> RegisteredDatabase:
     return RegisteredDatabase(
         id=row.id,
         stack_id=row.stack_id,
@@ -21,26 +22,29 @@ def to_entity(row: DatabaseRow) -> RegisteredDatabase:
         port=row.port,
         database=row.database,
         user=row.user,
-        password=row.password,
+        password=keyring.of(session).open(row.password_sealed)
+        if row.password_sealed
+        else row.password,  # a row from before encryption, until the server's first start
         created_at=row.created_at,
     )
 
 
-def _apply(row: DatabaseRow, database: RegisteredDatabase) -> None:
+def _apply(session: Session, row: DatabaseRow, database: RegisteredDatabase) -> None:
     row.name = database.name
     row.engine = database.engine.value
     row.host = database.host
     row.port = database.port
     row.database = database.database
     row.user = database.user
-    row.password = database.password
+    row.password = ""
+    row.password_sealed = keyring.of(session).seal(database.password) if database.password else None
 
 
 def list_for_stack(session: Session, stack_id: str) -> list[RegisteredDatabase]:
     rows = session.scalars(
         select(DatabaseRow).where(DatabaseRow.stack_id == stack_id).order_by(DatabaseRow.name)
     )
-    return [to_entity(r) for r in rows]
+    return [to_entity(session, r) for r in rows]
 
 
 def get(session: Session, stack_id: str, name: str) -> RegisteredDatabase:
@@ -49,7 +53,7 @@ def get(session: Session, stack_id: str, name: str) -> RegisteredDatabase:
     )
     if row is None:
         raise NotFound("database", name)
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def create(session: Session, database: RegisteredDatabase) -> RegisteredDatabase:
@@ -61,19 +65,19 @@ def create(session: Session, database: RegisteredDatabase) -> RegisteredDatabase
     if taken:
         raise Conflict(f"name: the stack already has a database {database.name!r}", field="name")
     row = DatabaseRow(id=database.id, stack_id=database.stack_id)
-    _apply(row, database)
+    _apply(session, row, database)
     session.add(row)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def update(session: Session, database: RegisteredDatabase) -> RegisteredDatabase:
     row = session.get(DatabaseRow, database.id)
     if row is None:
         raise NotFound("database", database.name)
-    _apply(row, database)
+    _apply(session, row, database)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def delete(session: Session, database_id: str) -> None:

@@ -3,7 +3,11 @@
 No module-level engine: the server makes one `Database` and hands it down. SQLite is opened in
 WAL mode and every transaction takes the write lock up front (BEGIN IMMEDIATE) behind an
 in-process lock, so the API threads and the orchestrator never hit "database is locked";
-PostgreSQL needs neither.
+PostgreSQL needs neither. SQLite also zeroes what it frees (secure_delete), so an old value,
+such as a secret from before encryption, does not linger in free pages.
+
+Every session carries the server's keyring (`store.keyring.of(session)`), so the store modules
+encrypt and decrypt secrets without their callers passing keys around.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from stackworks.store.keyring import SESSION_KEY, Keyring
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -30,8 +36,11 @@ def sqlite_url(path: Path) -> str:
 class Database:
     """One database, shared by the API and the orchestrator of a server process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, keyring: Keyring | None = None) -> None:
+        """`keyring` None: a fresh key that lives as long as this object (tests in one process);
+        the server passes the one it loaded (`store.keyring.load`)."""
         self.url = url
+        self.keyring = keyring or Keyring.generate()
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"future": True}
         if self.is_sqlite:
@@ -41,7 +50,9 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _make_sqlite_transactional(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={SESSION_KEY: self.keyring}
+        )
         self._write_lock = threading.RLock()
 
     @contextmanager
@@ -76,6 +87,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

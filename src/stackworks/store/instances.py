@@ -35,6 +35,7 @@ def to_entity(row: InstanceRow) -> Instance:
         pending_effect=row.pending_effect,
         effect_seq=row.effect_seq or 0,
         created_at=row.created_at,
+        credential_rotate_by=row.credential_rotate_by,
     )
 
 
@@ -62,11 +63,6 @@ def get_by_hostname(session: Session, stack_id: str, hostname: str) -> Instance:
     if row is None:
         raise NotFound("instance", hostname)
     return to_entity(row)
-
-
-def get_by_credential(session: Session, credential_hash: str) -> Instance | None:
-    row = session.scalar(select(InstanceRow).where(InstanceRow.credential_hash == credential_hash))
-    return to_entity(row) if row else None
 
 
 def list_for_stack(session: Session, stack_id: str) -> list[Instance]:

@@ -1,4 +1,4 @@
-"""Layers in the store."""
+"""Layers in the store; custom JSON values marked secret are kept encrypted."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from stackworks.domain.entities import Layer
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.resources import VolumeConfiguration
 from stackworks.domain.status import LayerType, LifecycleEvent
+from stackworks.store import sealing
 from stackworks.store.tables import LayerRow
 
 
-def to_entity(row: LayerRow) -> Layer:
+def to_entity(session: Session, row: LayerRow) -> Layer:
     return Layer(
         id=row.id,
         stack_id=row.stack_id,
@@ -22,7 +23,7 @@ def to_entity(row: LayerRow) -> Layer:
         recipes={LifecycleEvent(k): tuple(v) for k, v in (row.recipes or {}).items()},
         packages=tuple(row.packages or ()),
         auto_healing=row.auto_healing,
-        custom_json=dict(row.custom_json or {}),
+        custom_json=sealing.open_json(session, dict(row.custom_json or {})),
         shutdown_timeout=row.shutdown_timeout,
         volume_configurations=tuple(
             VolumeConfiguration(
@@ -37,13 +38,13 @@ def to_entity(row: LayerRow) -> Layer:
     )
 
 
-def _apply(row: LayerRow, layer: Layer) -> None:
+def _apply(session: Session, row: LayerRow, layer: Layer) -> None:
     row.name = layer.name
     row.type = layer.type.value
     row.recipes = {event.value: list(names) for event, names in layer.recipes.items()}
     row.packages = list(layer.packages)
     row.auto_healing = layer.auto_healing
-    row.custom_json = layer.custom_json
+    row.custom_json = sealing.seal_json(session, layer.custom_json)
     row.shutdown_timeout = layer.shutdown_timeout
     row.volume_configurations = [
         {
@@ -60,7 +61,7 @@ def list_for_stack(session: Session, stack_id: str) -> list[Layer]:
     rows = session.scalars(
         select(LayerRow).where(LayerRow.stack_id == stack_id).order_by(LayerRow.created_at)
     )
-    return [to_entity(r) for r in rows]
+    return [to_entity(session, r) for r in rows]
 
 
 def get(session: Session, stack_id: str, shortname: str) -> Layer:
@@ -69,7 +70,7 @@ def get(session: Session, stack_id: str, shortname: str) -> Layer:
     )
     if row is None:
         raise NotFound("layer", shortname)
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def create(session: Session, layer: Layer) -> Layer:
@@ -83,19 +84,19 @@ def create(session: Session, layer: Layer) -> Layer:
             f"shortname: the stack already has a layer {layer.shortname!r}", field="shortname"
         )
     row = LayerRow(id=layer.id, stack_id=layer.stack_id, shortname=layer.shortname)
-    _apply(row, layer)
+    _apply(session, row, layer)
     session.add(row)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def update(session: Session, layer: Layer) -> Layer:
     row = session.get(LayerRow, layer.id)
     if row is None:
         raise NotFound("layer", layer.shortname)
-    _apply(row, layer)
+    _apply(session, row, layer)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def delete(session: Session, layer_id: str) -> None:

@@ -82,4 +82,6 @@ def enabled(session: Session) -> list[tuple[Layer, LoadScalingConfig, ScalingSta
         .where(LayerLoadScalingRow.enable.is_(True))
         .order_by(LayerRow.stack_id, LayerRow.shortname)
     )
-    return [(layer_store.to_entity(layer), _config(row), _state(row)) for layer, row in rows]
+    return [
+        (layer_store.to_entity(session, layer), _config(row), _state(row)) for layer, row in rows
+    ]

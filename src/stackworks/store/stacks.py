@@ -1,4 +1,4 @@
-"""Stacks in the store."""
+"""Stacks in the store; custom JSON values marked secret are kept encrypted."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from sqlalchemy.orm import Session
 from stackworks.domain.entities import CookbookSource, Stack
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import CookbookSourceType
+from stackworks.store import sealing
 from stackworks.store.ids import new_id
 from stackworks.store.tables import StackRow
 
 
-def to_entity(row: StackRow) -> Stack:
+def to_entity(session: Session, row: StackRow) -> Stack:
     return Stack(
         id=row.id,
         name=row.name,
-        custom_json=dict(row.custom_json or {}),
+        custom_json=sealing.open_json(session, dict(row.custom_json or {})),
         hostname_theme=row.hostname_theme,
         cookbook_sources=tuple(
             CookbookSource(
@@ -48,18 +49,20 @@ def row_by_name(session: Session, name: str) -> StackRow:
 
 
 def get_by_name(session: Session, name: str) -> Stack:
-    return to_entity(row_by_name(session, name))
+    return to_entity(session, row_by_name(session, name))
 
 
 def get(session: Session, stack_id: str) -> Stack:
     row = session.get(StackRow, stack_id)
     if row is None:
         raise NotFound("stack", stack_id)
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def list_all(session: Session) -> list[Stack]:
-    return [to_entity(r) for r in session.scalars(select(StackRow).order_by(StackRow.name))]
+    return [
+        to_entity(session, r) for r in session.scalars(select(StackRow).order_by(StackRow.name))
+    ]
 
 
 def create(session: Session, stack: Stack) -> Stack:
@@ -69,7 +72,7 @@ def create(session: Session, stack: Stack) -> Stack:
     row = StackRow(
         id=stack.id or new_id(),
         name=stack.name,
-        custom_json=stack.custom_json,
+        custom_json=sealing.seal_json(session, stack.custom_json),
         hostname_theme=stack.hostname_theme,
         cookbook_sources=sources_to_json(stack.cookbook_sources),
         heartbeat_interval=stack.heartbeat_interval,
@@ -77,20 +80,20 @@ def create(session: Session, stack: Stack) -> Stack:
     )
     session.add(row)
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def update(session: Session, stack: Stack) -> Stack:
     row = session.get(StackRow, stack.id)
     if row is None:
         raise NotFound("stack", stack.name)
-    row.custom_json = stack.custom_json
+    row.custom_json = sealing.seal_json(session, stack.custom_json)
     row.hostname_theme = stack.hostname_theme
     row.cookbook_sources = sources_to_json(stack.cookbook_sources)
     row.heartbeat_interval = stack.heartbeat_interval
     row.heartbeat_timeout = stack.heartbeat_timeout
     session.flush()
-    return to_entity(row)
+    return to_entity(session, row)
 
 
 def delete(session: Session, stack_id: str) -> None:

@@ -117,6 +117,10 @@ class InstanceRow(Base):
     private_ip: Mapped[str | None] = mapped_column(String(64), default=None)
     root_dir: Mapped[str | None] = mapped_column(Text, default=None)
     credential_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    #: a rotation (migration 0007): the credential issued to the agent and not yet confirmed by
+    #: its use, and when the current one stops being valid if the agent never confirms
+    next_credential_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    credential_rotate_by: Mapped[datetime | None] = mapped_column(default=None)
     status_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -169,7 +173,10 @@ class CommandRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     run_list: Mapped[list[Any]] = mapped_column(default=list)
+    #: the configuration with its secrets masked; the secrets themselves, encrypted, in
+    #: `sealed_secrets` (domain.configuration_secrets.split; migration 0008)
     configuration: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sealed_secrets: Mapped[str | None] = mapped_column(Text, default=None)
     timeout: Mapped[int] = mapped_column(Integer, default=3600)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -329,5 +336,44 @@ class DatabaseRow(Base):
     port: Mapped[int] = mapped_column(Integer)
     database: Mapped[str] = mapped_column(String(63))
     user: Mapped[str] = mapped_column(String(63))
+    #: empty since migration 0008: the password is kept encrypted in `password_sealed`
     password: Mapped[str] = mapped_column(Text, default="")
+    password_sealed: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- agents and audit (migration 0007) -----------------------------------------------------
+
+
+class RegistrationTokenRow(Base):
+    """A one-time, expiring token that lets one host register as an instance of one stack."""
+
+    __tablename__ = "registration_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    instance_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class AuditRow(Base):
+    """One change a user asked for: who, when, which route, on what, how it ended, the body.
+
+    Stacks are named, not referenced: the record of a stack's deletion outlives the stack.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_stack_seq", "stack", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    principal: Mapped[str | None] = mapped_column(String(100), default=None)
+    stack: Mapped[str | None] = mapped_column(String(63), default=None)
+    action: Mapped[str] = mapped_column(String(300))  # "PATCH /stacks/{stack}/apps/{app}"
+    target: Mapped[str] = mapped_column(Text, default="")  # the concrete path
+    status_code: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the body, masked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from stackworks.domain import secret_attributes
+from stackworks.domain.audit import AuditRecord
 from stackworks.domain.entities import (
     FILTERED,
     App,
@@ -26,7 +28,7 @@ def stack_out(
     return schemas.StackOut(
         id=stack.id,
         name=stack.name,
-        custom_json=stack.custom_json,
+        custom_json=secret_attributes.mask(stack.custom_json),
         hostname_theme=stack.hostname_theme,
         cookbook_sources=[
             schemas.CookbookSourceOut(
@@ -57,7 +59,7 @@ def layer_out(stack: Stack, layer: Layer) -> schemas.LayerOut:
         default_recipes=defaults,
         packages=list(layer.packages),
         auto_healing=layer.auto_healing,
-        custom_json=layer.custom_json,
+        custom_json=secret_attributes.mask(layer.custom_json),
         shutdown_timeout=layer.shutdown_timeout,
         created_at=layer.created_at,
         volume_configurations=volume_configurations(layer),
@@ -86,11 +88,14 @@ def app_source(app: App) -> schemas.AppSourceIn:
     )
 
 
-def masked_environment(app: App) -> list[schemas.EnvironmentVariableIn]:
-    """The app's environment for people: secure values read FILTERED."""
+def masked_environment(app: App, *, in_clear: bool = False) -> list[schemas.EnvironmentVariableIn]:
+    """The app's environment for people: secure values read FILTERED (unless `in_clear`: an
+    export with secrets, for a caller allowed to read them)."""
     return [
         schemas.EnvironmentVariableIn(
-            key=var.key, value=FILTERED if var.secure else var.value, secure=var.secure
+            key=var.key,
+            value=FILTERED if var.secure and not in_clear else var.value,
+            secure=var.secure,
         )
         for var in app.environment
     ]
@@ -196,6 +201,19 @@ def event_out(event: StackEvent) -> schemas.EventOut:
         instance=event.hostname,
         message=event.message,
         details=event.details,
+    )
+
+
+def audit_entry_out(entry: AuditRecord) -> schemas.AuditEntryOut:
+    return schemas.AuditEntryOut(
+        seq=entry.seq,
+        at=entry.at,
+        user=entry.principal,
+        stack=entry.stack,
+        action=entry.action,
+        target=entry.target,
+        status=entry.status_code,
+        changes=entry.changes,
     )
 
 

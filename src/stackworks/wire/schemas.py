@@ -259,6 +259,17 @@ class EventOut(BaseModel):
     details: JSON
 
 
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: datetime | None
+    user: str | None  # the token's (user's) name; null: no valid token was presented
+    stack: str | None
+    action: str  # method and route template: "PATCH /stacks/{stack}/apps/{app}"
+    target: str  # the path
+    status: int  # the answer's HTTP status
+    changes: JSON  # {"body": ...} with secrets as *****FILTERED*****, or a note of what it was
+
+
 # --- deployments and commands ---------------------------------------------------------------
 
 
@@ -329,7 +340,7 @@ class StackDocument(Strict):
     apps: list[AppCreate] = Field(default_factory=list)
     instances: list[InstanceCreate] = Field(default_factory=list)
     #: registered databases; exported with their password as *****FILTERED*****, which
-    #: applying keeps as stored (a new database needs its real password)
+    #: applying keeps as stored (a new database is left without one, with a warning)
     databases: list[DatabaseRegister] = Field(default_factory=list)
     #: layer shortname -> its load-based thresholds (only layers that differ from the default)
     load_scaling: dict[str, LoadScalingUpdate] = Field(default_factory=dict)
@@ -342,15 +353,20 @@ class ApplyResult(BaseModel):
     created: list[str]  # e.g. "layer web", "instance web1"
     updated: list[str]
     unchanged: list[str]
+    #: what the document could not carry, e.g. a secret exported as *****FILTERED***** for a
+    #: stack that has no value to keep: left unset, to be given separately
+    warnings: list[str] = Field(default_factory=list)
 
 
 # --- agent ----------------------------------------------------------------------------------
 
 
 class RegisterRequest(Strict):
-    """`stackworks agent register`: make a host you already run an instance of a stack."""
+    """`stackworks agent register`: make a host you already run an instance of a stack.
 
-    stack: str
+    The registration token presented names the stack; `stack`, when given, must be that one."""
+
+    stack: str | None = None
     layers: list[str] = Field(min_length=1)
     hostname: str
     private_ip: str
@@ -372,6 +388,24 @@ class Heartbeat(Strict):
 class HeartbeatReply(BaseModel):
     status: InstanceStatus
     heartbeat_interval: float
+    #: a rotation's new credential: the agent saves it and calls with it from then on
+    credential: str | None = Field(default=None, repr=False)
+
+
+class RegistrationTokenCreate(Strict):
+    expires_in: int = Field(default=3600, description="seconds the token stays usable")
+
+
+class RegistrationTokenOut(BaseModel):
+    stack: str
+    token: str  # shown once: only a hash is kept
+    expires_at: datetime
+
+
+class CredentialRotate(Strict):
+    grace: int = Field(
+        default=3600, description="seconds the old credential lasts if the agent never confirms"
+    )
 
 
 class AgentCommand(BaseModel):

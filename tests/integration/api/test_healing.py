@@ -162,9 +162,11 @@ def test_a_registered_host_is_never_replaced_and_comes_back_by_itself(
 ) -> None:
     make_stack(api)
     make_layer(api, "demo", "app")
+    token = api.post("/stacks/demo/registration-tokens", {}).json()["token"]
     answer = api.post(
         "/agent/register",
         {"stack": "demo", "layers": ["app"], "hostname": "box1", "private_ip": "10.9.0.1"},
+        headers=api.headers(token),
     )
     assert answer.status_code == 201, answer.text
     credential = answer.json()["credential"]

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from stackworks.control import agents
+from stackworks.store import commands as command_store
 from support.api_harness import Api, make_instance, make_layer, make_stack
+
+FILTERED = "*****FILTERED*****"
 
 
 class FakeAgent:
@@ -96,6 +99,7 @@ def test_instances_go_online_and_configure_reaches_every_online_instance(api: Ap
     for agent in (lb, app1):
         ran = agent.drain()
         assert [c["type"] for c in ran] == ["configure"]
+        assert ran[0]["run_list"][0] == "stackworks::ssh_users"  # every layer type's configure
         assert online_in(ran[0]["configuration"]) == ["app1", "lb1"]
         assert ran[0]["configuration"]["layers"]["app"]["instances"]["app1"]["private_ip"]
 
@@ -108,7 +112,12 @@ def test_setup_runs_setup_then_deploy_recipes_of_the_layers(api: Api) -> None:
     agent.heartbeat()
     setup = agent.next()
     assert setup is not None
-    assert setup["run_list"] == ["stackworks::volumes", "stackworks::packages", "probe::setup"]
+    assert setup["run_list"] == [
+        "stackworks::volumes",
+        "stackworks::packages",
+        "stackworks::ssh_users",
+        "probe::setup",
+    ]
 
 
 def test_configures_not_yet_started_are_superseded_by_the_newest(api: Api) -> None:
@@ -232,8 +241,8 @@ def test_deployments_refuse_bad_requests_with_the_field(api: Api) -> None:
     assert api.get("/stacks/demo/deployments").json() == []
 
 
-def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> None:
-    setup_stack(api)
+def make_secret_app(api: Api) -> None:
+    """An app on layer app with a secure TOKEN."""
     api.post(
         "/stacks/demo/apps",
         {
@@ -243,6 +252,11 @@ def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> 
             "environment": [{"key": "TOKEN", "value": "s3cret-v4lue", "secure": True}],
         },
     )
+
+
+def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> None:
+    setup_stack(api)
+    make_secret_app(api)
     api.post("/stacks/demo/instances/app1/start")
     api.tick()
     agent = FakeAgent(api, "app1")
@@ -253,6 +267,34 @@ def test_secure_values_reach_the_agent_but_not_the_command_listing(api: Api) -> 
     assert setup["configuration"]["apps"]["web"]["deploy"] is True
     listing = api.get("/stacks/demo/commands?configuration=true&logs=true").text
     assert "s3cret-v4lue" not in listing
+
+
+def test_the_server_scrubs_what_a_careless_agent_sends_and_others_get_no_secret(
+    api: Api,
+) -> None:
+    setup_stack(api)
+    make_secret_app(api)
+    api.post("/stacks/demo/instances/app1/start")
+    api.post("/stacks/demo/instances/lb1/start")
+    api.tick()
+    agent, balancer = FakeAgent(api, "app1"), FakeAgent(api, "lb1")
+    agent.heartbeat()
+    balancer.heartbeat()
+    setup = agent.next()
+    lb_setup = balancer.next()
+    assert setup is not None and lb_setup is not None
+    assert lb_setup["configuration"]["apps"]["web"]["environment"]["TOKEN"] == FILTERED
+    h = api.headers(agent.credential)
+    api.post(f"/agent/commands/{setup['id']}/ack", headers=h)
+    leaked = {"seq": 0, "lines": ["TOKEN=s3cret-v4lue"]}
+    assert api.post(f"/agent/commands/{setup['id']}/log", leaked, headers=h).status_code == 204
+    result = {"status": "successful", "exit_code": 0, "report": {"diff": "+s3cret-v4lue"}}
+    assert api.post(f"/agent/commands/{setup['id']}/result", result, headers=h).status_code == 204
+
+    shown = api.get(f"/stacks/demo/commands/{setup['id']}?logs=true").json()
+    assert shown["log"] == f"TOKEN={FILTERED}\n"
+    with api.db.transaction() as session:
+        assert command_store.row(session, setup["id"]).report == {"diff": f"+{FILTERED}"}
 
 
 def test_commands_lost_with_a_stopped_instance_fail_their_deployment(api: Api) -> None:

@@ -99,6 +99,9 @@ def test_an_agent_registers_and_heartbeats_over_https(
 ) -> None:
     server.call("POST", "/stacks", {"name": "tls2"}, expect=201)
     server.call("POST", "/stacks/tls2/layers", {"shortname": "web"}, expect=201)
+    issued = server.call(
+        "POST", "/stacks/tls2/registration-tokens", {"expires_in": 600}, expect=201
+    )
     config = tmp_path / "agent" / "agent.json"
     register = [
         "agent",
@@ -110,7 +113,7 @@ def test_an_agent_registers_and_heartbeats_over_https(
         "--layers",
         "web",
         "--token",
-        server.token,
+        issued["token"],
         "--hostname",
         "host1",
         "--private-ip",

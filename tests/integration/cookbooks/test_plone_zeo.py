@@ -10,9 +10,7 @@ release venv, and every check after it reuses that install.
 
 from __future__ import annotations
 
-import base64
 import http.client
-import json
 import shutil
 import threading
 import time
@@ -22,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from integration.cookbooks.cookbook_instances import COOKBOOKS, Instance, commit, git
-from stackworks.converge import run_recipes
+from integration.cookbooks import plone_stack
+from integration.cookbooks.cookbook_instances import Instance, commit, git
+from integration.cookbooks.plone_stack import run
 from support.processes import port_accepts, wait_until
 
 # a cold pip cache makes the Plone build about a minute longer than the suite's per-test limit
@@ -41,70 +40,28 @@ ATTRIBUTES: dict[str, Any] = {
 
 def configuration(me: Instance, instances: list[Instance], repo: Path) -> dict[str, Any]:
     """A stack configuration (the shape stack_config builds) for `me` in a Plone stack."""
-    layers: dict[str, Any] = {
-        "zeoserver": {"id": "l-zeo", "name": "ZEO", "type": "zeoserver", "instances": {}},
-        "plone_instances": {
-            "id": "l-plone",
-            "name": "Plone",
-            "type": "plone-instances",
-            "instances": {},
+    return plone_stack.configuration(
+        me,
+        instances,
+        layer_types={"zeoserver": "zeoserver", "plone_instances": "plone-instances"},
+        attributes=ATTRIBUTES,
+        app={
+            "source": plone_stack.source(repo),
+            "environment": {"PLONE_ADMIN_PASSWORD": PASSWORD},
+            # on the ZEO layer too: ZEO is installed under the app's constraints.txt
+            "layers": ["plone_instances", "zeoserver"],
         },
-    }
-    for other in instances:
-        for layer in other.layers:
-            layers[layer]["instances"][other.hostname] = other.describe()
-    return {
-        "stackworks": {"version": "test", "service_manager": "supervisor", "packages": []},
-        "attributes": ATTRIBUTES,
-        "stack": {"id": "s-1", "name": "plone"},
-        "layers": layers,
-        "instances": {i.hostname: i.describe() for i in instances},
-        "apps": {
-            "plone_instances": {
-                "id": "a-1",
-                "name": "Plone site",
-                "source": {"type": "git", "url": str(repo), "revision": "main"},
-                "environment": {"PLONE_ADMIN_PASSWORD": PASSWORD},
-                "secure_keys": ["PLONE_ADMIN_PASSWORD"],
-                # on the ZEO layer too: ZEO is installed under the app's constraints.txt
-                "layers": ["plone_instances", "zeoserver"],
-                "domains": [],
-                "attributes": {},
-                "deploy": True,
-            }
-        },
-        "self": {**me.describe(), "roots": me.roots},
-        "command": {"id": "c-1", "type": "deploy", "args": {}, "reason": ""},
-        "deployment": None,
-    }
+    )
 
 
 def request(
     host: str, port: int, method: str, path: str, body: dict[str, Any] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """One plone.restapi call as the Zope manager, over loopback."""
-    token = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
-    headers = {"Accept": "application/json", "Authorization": f"Basic {token}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body)
-    connection = http.client.HTTPConnection(host, port, timeout=30)
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        return response.status, (json.loads(text) if text.startswith("{") else {})
-    finally:
-        connection.close()
+    return plone_stack.request(host, port, method, path, PASSWORD, body)
 
 
 def page_title(host: str, port: int) -> str | None:
-    try:
-        status, document = request(host, port, "GET", "/Plone/zeo-proof")
-    except OSError:
-        return None
-    return str(document.get("title")) if status == 200 else None
+    return plone_stack.title(host, port, "/Plone/zeo-proof", PASSWORD)
 
 
 def serving(host: str, port: int) -> bool:
@@ -125,12 +82,6 @@ def watch(host: str, ports: list[int], stop: threading.Event, seen: list[list[bo
     while not stop.is_set() and time.monotonic() < deadline:
         seen.append([serving(host, port) for port in ports])
         time.sleep(0.2)
-
-
-def run(run_list: list[str], config: dict[str, Any], lines: list[str]) -> Any:
-    report = run_recipes(run_list, config, cookbook_paths=[COOKBOOKS], log=lines.append)
-    assert report.ok, f"{report.error}\n" + "\n".join(lines[-40:])
-    return report
 
 
 def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page_back(

@@ -45,6 +45,11 @@ class FakeAgentServer:
         self.fail_path: str = ""  # only requests whose path contains this fail
         self.status_for: dict[str, int] = {}  # path -> fixed status (e.g. 404 for an ack)
         self.on_result: Callable[[str], None] = lambda command_id: None
+        #: credentials accepted; `offer` is a rotation's new one, handed out on a heartbeat and
+        #: the only one accepted once it is used
+        self.credentials = {CREDENTIAL}
+        self.offer: str | None = None
+        self.used: list[str] = []  # the credential of each accepted request
         self._lock = threading.Lock()
 
     def transport(self) -> httpx.MockTransport:
@@ -59,15 +64,22 @@ class FakeAgentServer:
                 if isinstance(failure, Exception):
                     raise failure
                 return httpx.Response(failure, json={"detail": "unavailable"})
-        if request.headers.get("Authorization") != f"Bearer {CREDENTIAL}":
-            return httpx.Response(401, json={"detail": {"message": "bad credential"}})
+        presented = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            if presented == self.offer:
+                self.credentials, self.offer = {presented}, None  # confirmed
+            if presented not in self.credentials and presented != self.offer:
+                return httpx.Response(401, json={"detail": {"message": "bad credential"}})
+            self.used.append(presented)
         if path in self.status_for:
             return httpx.Response(self.status_for[path], json={"detail": {"message": "no"}})
         body = json.loads(request.content) if request.content else {}
         prefix = "/api/v1/agent"
         if path == f"{prefix}/heartbeat":
             self.heartbeats.append(body)
-            return httpx.Response(200, json={"status": "online", "heartbeat_interval": 60})
+            return httpx.Response(
+                200, json={"status": "online", "heartbeat_interval": 60, "credential": self.offer}
+            )
         if path == f"{prefix}/commands":
             pending = [c for c in self.commands if c["id"] not in self.results]
             if not pending:

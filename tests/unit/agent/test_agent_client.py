@@ -121,3 +121,19 @@ def test_stopping_ends_the_retries() -> None:
     with _client(server, stop) as client, pytest.raises(AgentUnreachable, match="stopped"):
         client.ack("c1")
     assert len(stop.waits) == 3
+
+
+def test_a_call_refused_because_a_rotation_just_ended_its_credential_is_resent() -> None:
+    seen: list[str] = []
+    client: AgentClient
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Authorization"])
+        if len(seen) == 1:
+            client.use_credential("new")  # the heartbeat thread, between build and answer
+            return httpx.Response(401, json={"detail": {"message": "bad credential"}})
+        return httpx.Response(200, json={"commands": []})
+
+    client = AgentClient("http://server.test", "old", transport=httpx.MockTransport(handle))
+    assert client.commands(wait=0) == []
+    assert seen == ["Bearer old", "Bearer new"]

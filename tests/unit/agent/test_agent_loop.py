@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from pathlib import Path
 
 import httpx
 from fake_agent_server import CREDENTIAL, FakeAgentServer, FakeConverge, command
 
-from stackworks.agent.config import AgentConfig
+from stackworks.agent.config import AgentConfig, load_config, write_config
 from stackworks.agent.loop import EXIT_AUTH, EXIT_OK, Agent
 from stackworks.agent.outbox import Outbox, OutboxEntry
 from stackworks.wire.schemas import CommandResult
@@ -85,3 +86,23 @@ def test_a_refused_credential_stops_the_agent_with_its_own_status(tmp_path: Path
     assert agent.run(handle_signals=False) == EXIT_AUTH
     assert agent.auth_error is not None and "replaced" in agent.auth_error
     assert server.acks == []
+
+
+def test_a_rotated_credential_is_saved_before_use_and_then_used(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    server.offer = "rotated-credential"
+    path = tmp_path / "agent.json"
+    write_config(path, _config(tmp_path))
+    agent = Agent(
+        load_config(path),
+        transport=server.transport(),
+        converge=FakeConverge(),
+        metrics=lambda: {},
+        rand=lambda: 0.0,
+        config_path=path,
+    )
+    assert _run_until(agent, server, results=1) == EXIT_OK
+    assert load_config(path).credential == "rotated-credential"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert server.credentials == {"rotated-credential"}
+    assert server.used[-1] == "rotated-credential"

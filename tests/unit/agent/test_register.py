@@ -49,7 +49,7 @@ def test_register_writes_a_private_config_with_the_credential(tmp_path: Path) ->
         "http://127.0.0.1:8700",
         "shop",
         ["db", " "],
-        "user-token",
+        "swr_registration",
         hostname="db1",
         private_ip="127.77.0.5",
         config_path=tmp_path / "agent.json",
@@ -59,7 +59,7 @@ def test_register_writes_a_private_config_with_the_credential(tmp_path: Path) ->
     assert seen == [
         {
             "path": "/api/v1/agent/register",
-            "auth": "Bearer user-token",
+            "auth": "Bearer swr_registration",
             "body": {
                 "stack": "shop",
                 "layers": ["db"],
@@ -93,9 +93,11 @@ def test_a_refusal_is_reported_with_the_servers_reason(tmp_path: Path) -> None:
     assert not (tmp_path / "a.json").exists()
 
 
-def test_a_bad_token_is_named(tmp_path: Path) -> None:
+def test_a_refused_registration_token_is_reported_with_the_servers_reason(
+    tmp_path: Path,
+) -> None:
     transport, _ = _server(status=401)
-    with pytest.raises(RegisterError, match="refused the token"):
+    with pytest.raises(RegisterError, match="refused the registration token: no layer"):
         register_host(
             "http://127.0.0.1:8700",
             "shop",

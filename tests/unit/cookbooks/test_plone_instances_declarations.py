@@ -37,15 +37,6 @@ def _configuration(tmp_path: Path, zeo_ip: str | None) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def deployed(tmp_path: Path) -> Path:
-    """An app with a current release on disk (what configure acts on)."""
-    app = tmp_path / "srv/www/site"
-    (app / "releases" / RELEASE).mkdir(parents=True)
-    (app / "current").symlink_to(f"releases/{RELEASE}")
-    return app
-
-
 def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wait(
     tmp_path: Path, deployed: Path
 ) -> None:

@@ -134,3 +134,14 @@ def test_masking_hides_secure_values_and_keeps_the_rest() -> None:
     assert masked["apps"]["web"]["environment"] == {"PLAIN": "p", "TOKEN": FILTERED}
     assert config["apps"]["web"]["environment"]["TOKEN"] == "t0p"
     assert secure_values(config) == ["t0p"]
+
+
+def test_attribute_passwords_count_as_secure_values_for_the_agents_scrubber() -> None:
+    config = {
+        "attributes": {
+            "plone_instances": {"relstorage": {"db": {"host": "db", "password": "pg-s3cret"}}},
+            "haproxy": {"stats_password": "st4ts", "servers": [{"password": "x1"}], "user": "u"},
+        },
+        "apps": {},
+    }
+    assert sorted(secure_values(config)) == ["pg-s3cret", "st4ts", "x1"]

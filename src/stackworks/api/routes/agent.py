@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from stackworks.api.deps import Admin, AgentInstance, DatabaseDep, SettingsDep, SignalDep
-from stackworks.control import agents, catalog, lifecycle
-from stackworks.domain.entities import Instance
-from stackworks.domain.lifecycle import InstanceEvent
-from stackworks.domain.status import CommandStatus, InstanceStatus
+from stackworks.api import audit
+from stackworks.api.deps import AgentInstance, DatabaseDep, SettingsDep, SignalDep
+from stackworks.control import agent_credentials, agents
+from stackworks.domain.errors import Unauthenticated
+from stackworks.domain.status import CommandStatus
+from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
-from stackworks.store import tokens
-from stackworks.store.ids import new_id
 from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
+_registration_bearer = HTTPBearer(auto_error=False)
 
-REGISTERED_PROVIDER = "registered"
 MAX_WAIT = 60.0
 RECHECK_EVERY = 1.0  # seconds between database looks when no signal came
 
@@ -36,38 +37,24 @@ def register(
     db: DatabaseDep,
     settings: SettingsDep,
     signal: SignalDep,
-    _admin: Admin,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_registration_bearer)],
+    request: Request,
 ) -> schemas.RegisterResponse:
-    """Make a host the user already runs an instance of a stack (OpsWorks' register --local)."""
-    credential = tokens.new_secret("swi")
+    """Make a host the user already runs an instance of a stack (OpsWorks' register --local),
+    with a one-time registration token (`stackworks instance register-token`) as the bearer."""
+    if bearer is None or not bearer.credentials:
+        raise Unauthenticated("missing registration token (Authorization: Bearer ...)")
     with db.transaction() as session:
-        stack = stack_store.get_by_name(session, body.stack)
-        hostname, layers = catalog.check_instance_request(
-            session, stack, schemas.InstanceCreate(layers=body.layers, hostname=body.hostname)
-        )
-        instance = instance_store.create(
-            session,
-            Instance(
-                id=new_id(),
-                stack_id=stack.id,
-                hostname=hostname,
-                layers=layers,
-                status=InstanceStatus.STOPPED,
-                provider=REGISTERED_PROVIDER,
-                private_ip=body.private_ip,
-            ),
-        )
-        instance_store.update_fields(
-            session, instance.id, credential_hash=tokens.hash_token(credential)
-        )
-        lifecycle.fire(session, instance.id, InstanceEvent.START)
+        stack, instance, credential = agent_credentials.register(session, bearer.credentials, body)
+        interval = settings.heartbeat_for(stack).interval
+    setattr(request.state, audit.STACK_STATE, stack.name)  # the token named it, not the body
     signal.bump()
     return schemas.RegisterResponse(
         instance_id=instance.id,
-        hostname=hostname,
+        hostname=instance.hostname,
         stack_id=stack.id,
         credential=credential,
-        heartbeat_interval=settings.heartbeat_for(stack).interval,
+        heartbeat_interval=interval,
     )
 
 
@@ -82,9 +69,12 @@ def heartbeat(
     with db.transaction() as session:
         updated = agents.heartbeat(session, instance, body.metrics)
         interval = settings.heartbeat_for(stack_store.get(session, instance.stack_id)).interval
+        credential = agent_credentials.deliver_rotation(session, updated)
     if updated.status is not instance.status:
         signal.bump()
-    return schemas.HeartbeatReply(status=updated.status, heartbeat_interval=interval)
+    return schemas.HeartbeatReply(
+        status=updated.status, heartbeat_interval=interval, credential=credential
+    )
 
 
 def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
@@ -98,7 +88,7 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
             type=row.type,
             deployment_id=row.deployment_id,
             run_list=list(row.run_list),
-            configuration=row.configuration,
+            configuration=command_store.configuration_for_agent(session, row),
             timeout=float(row.timeout),
         )
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from stackworks.api.deps import Admin, DatabaseDep, SettingsDep, User, stack_named
 from stackworks.api.routes.instances import DEFAULT_PROVIDER
+from stackworks.api.secret_access import require_secret_access
 from stackworks.control import documents
 from stackworks.domain.errors import InvalidInput
 from stackworks.wire import schemas
@@ -16,9 +17,16 @@ router = APIRouter(prefix="/stacks/{stack}/document", tags=["documents"])
 
 
 @router.get("")
-def export_stack(stack: str, db: DatabaseDep, _user: User) -> schemas.StackDocument:
+def export_stack(
+    stack: str, db: DatabaseDep, user: User, with_secrets: bool = False
+) -> schemas.StackDocument:
+    """The stack as a document; secure values FILTERED unless `with_secrets` (server admin)."""
+    if with_secrets:
+        require_secret_access(user, [stack])
     with db.transaction() as session:
-        return documents.export_document(session, stack_named(session, stack))
+        return documents.export_document(
+            session, stack_named(session, stack), with_secrets=with_secrets
+        )
 
 
 @router.put("")

@@ -43,5 +43,39 @@ DEFAULTS: dict[str, Any] = {
         "install_timeout": 1200,
         # seconds a fetch of the app's repository may take
         "fetch_timeout": 300,
+        # seed 001: the clients use RelStorage on PostgreSQL instead of ZEO (see storage.py)
+        "enable_relstorage": False,
+        "relstorage": {
+            # the database: host, port, dbname, user, password; without a host, the
+            # registered PostgreSQL database an app of this layer uses as a data source
+            # (`data_source` names one, else the first)
+            "db": {},
+            "data_source": None,
+            # a fixed list of memcached host:port; None = the online instances of
+            # `memcached_layer` at `memcached.port`
+            "cache_servers": None,
+            "memcached_layer": "memcached",
+            # memcached key prefix (None = the database name) and the per-client local cache
+            "cache_prefix": None,
+            "cache_local_mb": 64,
+            # history-preserving (undo, packs keep `pack_days`), as ZEO's FileStorage
+            "keep_history": True,
+            # each client's blob cache when blobs are in the database (no nfs_blobs)
+            "blob_cache_size": "512MB",
+            # installed into the release venv when enable_relstorage: RelStorage with its
+            # PostgreSQL driver and the pure-Python memcache client, pinned (checked with the
+            # Plone 6.1 pins of examples/plone/project/constraints.txt)
+            "packages": [
+                "RelStorage[postgresql]==4.3.0",
+                "psycopg2==2.9.13",
+                "python-memcached==1.62",
+                "perfmetrics==4.3.0",
+            ],
+        },
+        # seed 001: Celery. The app's init programs get CELERY_BROKER_URL: the fixed `broker`
+        # ({host, port, db}) or the first online instance of `broker_layer` at `redis.port`
+        "enable_celery": False,
+        "broker_layer": "redis",
+        "broker": None,
     }
 }

@@ -16,13 +16,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from stackworks.cookbooks.plone_instances import storage
+from stackworks.cookbooks.values import positive as positive
+
 #: what the attributes are called in errors
 PREFIX = "plone_instances"
 #: the ZEO server's port when the stack sets no `zeoserver.port`
 DEFAULT_ZEO_PORT = 8100
 
 _SAFE = re.compile(r"^[^\s#<>$]+$")
-_SIZE = re.compile(r"^\d+(?:[KMG]B)?$")
 
 
 @dataclass(frozen=True)
@@ -92,46 +94,21 @@ def render_zope_conf(
     home: str,
     client_name: str | None,
     servers: Sequence[str],
+    relstorage: storage.RelStorage | None = None,
 ) -> str:
-    """zope.conf of one client: a ZEO client storage of `servers` with a blob cache (blobs
-    stream from the server) or the shared `nfs_blobs` directory, the ZODB cache size, and the
-    ZEO cache on disk when `persistent_cache` and `client_name` (the console has none)."""
-    if not servers:
-        raise ValueError(f"{PREFIX}: no ZEO server is online to connect the clients to")
-    cache_objects = positive(attributes.get("zodb_cache_size"), f"{PREFIX}.zodb_cache_size")
-    cache_size = str(attributes.get("zeo_client_cache_size", "128MB"))
-    if not _SIZE.match(cache_size):
-        raise ValueError(
-            f"{PREFIX}.zeo_client_cache_size: expected a size like 128MB, got {cache_size!r}"
-        )
-    shared = attributes.get("nfs_blobs")
-    blob_dir = str(shared) if shared else f"{home}/var/blobcache"
-    for name, value in (("instance home", home), (f"{PREFIX}.nfs_blobs", blob_dir)):
-        if not _SAFE.match(value):
-            raise ValueError(f"{name}: {value!r} cannot be written into zope.conf")
-    persistent = bool(attributes.get("persistent_cache")) and client_name is not None
+    """zope.conf of one client: its storage section (`storage.zodb_section`: a ZEO client of
+    `servers`, or RelStorage when `relstorage` is given) between the instance home settings
+    and the environment; `client_name` None is the console's."""
+    section = storage.zodb_section(
+        attributes, home=home, client_name=client_name, servers=servers, relstorage=relstorage
+    )
     lines = [
         "# Written by the plone_instances cookbook; changes here are replaced on configure.",
         f"%define INSTANCE {home}",
         "instancehome $INSTANCE",
         "clienthome $INSTANCE/var",
         "debug-mode off",
-        "%import ZEO",
-        "",
-        "<zodb_db main>",
-        "  mount-point /",
-        f"  cache-size {cache_objects}",
-        "  <zeoclient>",
-        *[f"    server {server}" for server in servers],
-        "    storage 1",
-        "    name zeostorage",
-        "    var $INSTANCE/var",
-        f"    cache-size {cache_size}",
-        f"    blob-dir {blob_dir}",
-        f"    shared-blob-dir {'on' if shared else 'off'}",
-        *([f"    client {client_name}"] if persistent else []),
-        "  </zeoclient>",
-        "</zodb_db>",
+        *section,
         "",
         "<environment>",
         "  CHAMELEON_CACHE $INSTANCE/var/cache",
@@ -215,16 +192,3 @@ def health_path(value: Any) -> str:
     if not path.startswith("/") or not _SAFE.match(path):
         raise ValueError(f"{PREFIX}.health_check_url: expected a path like /, got {value!r}")
     return path
-
-
-def positive(value: Any, name: str) -> int:
-    """`value` as a positive integer, or a ValueError naming the attribute."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return number

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stackworks.cookbooks.plone_instances import config
+from stackworks.cookbooks.plone_instances import config, init_commands, storage
 from stackworks.cookbooks.plone_instances.attributes import DEFAULTS
 from stackworks.cookbooks.plone_instances.health import MODULE as HEALTH
 from stackworks.cookbooks.python_app import declare as app_declare
@@ -74,6 +74,13 @@ def zeo_servers(r: Recipe) -> list[str]:
         raise
 
 
+def storage_servers(r: Recipe) -> list[str]:
+    """What the clients' storage connects to: the online ZEO servers, or with
+    `enable_relstorage` the database (`host:port/dbname`, no password). Empty: not yet."""
+    target = storage.resolve(r, settings(r))
+    return [target.database.where()] if target is not None else zeo_servers(r)
+
+
 def clients(r: Recipe, name: str) -> list[config.Client]:
     s = settings(r)
     try:
@@ -108,12 +115,17 @@ def rendered_homes(r: Recipe, name: str, servers: list[str]) -> dict[str, dict[s
     """Each client's files (and the console's), by home directory: {path: text}."""
     s = settings(r)
     address = host(r)
+    relstorage = storage.resolve(r, s)
     homes: dict[str, dict[str, str]] = {}
     try:
         for client in clients(r, name):
             homes[client.home] = {
                 "etc/zope.conf": config.render_zope_conf(
-                    s, home=client.home, client_name=client.name, servers=servers
+                    s,
+                    home=client.home,
+                    client_name=client.name,
+                    servers=servers,
+                    relstorage=relstorage,
                 ),
                 "etc/zope.ini": config.render_zope_ini(
                     s, home=client.home, host=address, port=client.port
@@ -122,7 +134,7 @@ def rendered_homes(r: Recipe, name: str, servers: list[str]) -> dict[str, dict[s
         console = str(homes_dir(r, name) / "console")
         homes[console] = {
             "etc/zope.conf": config.render_zope_conf(
-                s, home=console, client_name=None, servers=servers
+                s, home=console, client_name=None, servers=servers, relstorage=relstorage
             )
         }
     except ValueError as error:
@@ -144,11 +156,19 @@ def homes_changed(homes: Mapping[str, Mapping[str, str]]) -> bool:
 
 
 def write_homes(r: Recipe, homes: Mapping[str, Mapping[str, str]]) -> None:
+    """The homes' files; under RelStorage zope.conf holds the database password, so it is
+    mode 0600 and kept out of diffs."""
+    secret = storage.enabled(settings(r))
     for home, files in homes.items():
         for sub in ("etc", "var", "var/cache", "var/log", "var/blobcache"):
             r.directory(f"{home}/{sub}", mode=0o750)
         for relative, text in files.items():
-            r.file(f"{home}/{relative}", content=text, mode=0o640)
+            r.file(
+                f"{home}/{relative}",
+                content=text,
+                mode=0o600 if secret else 0o640,
+                sensitive=secret,
+            )
 
 
 def run_clients(
@@ -177,6 +197,7 @@ def run_clients(
         raise
     address = host(r)
     planned = clients(r, name)
+    storage.install_packages(r, s, venv, str(app_paths.release(release)))
     for client in planned:
         if before_each is not None:
             before_each(client)
@@ -211,6 +232,15 @@ def run_clients(
             action="nothing",
         )
         service.notifies("run", wait, timing="immediately")
+    init_commands.declare(
+        r,
+        s,
+        name,
+        release_dir=app_paths.release(release),
+        venv=venv,
+        environment=env,
+        action=action,
+    )
     return planned
 
 
@@ -225,7 +255,7 @@ def drop_cache(r: Recipe, client: config.Client) -> None:
 def retire(r: Recipe, name: str, keep: list[config.Client]) -> None:
     """Stop and remove clients this app ran before but no longer runs, then record the set."""
     app_paths = paths(r, name)
-    wanted = [c.service for c in keep]
+    wanted = [c.service for c in keep] + init_commands.service_names(r, name)
     for service in releases.recorded_services(app_paths):
         if service not in wanted:
             r.service(service, action=("stop", "disable"))

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from stackworks.cookbooks.values import positive
+
 #: the Procfile process that serves HTTP and runs in N copies
 WEB = "web"
 
@@ -82,15 +84,15 @@ def process_count(attributes: Mapping[str, Any], cpu_count: int | None = None) -
     """
     explicit = attributes.get("instance_count")
     if explicit is not None:
-        return _positive(explicit, "python_app.instance_count")
+        return positive(explicit, "python_app.instance_count")
     cpus = attributes.get("cpu_count") or cpu_count or os.cpu_count() or 1
-    per_cpu = _positive(attributes.get("per_cpu", 2), "python_app.per_cpu")
-    return per_cpu * _positive(cpus, "python_app.cpu_count")
+    per_cpu = positive(attributes.get("per_cpu", 2), "python_app.per_cpu")
+    return per_cpu * positive(cpus, "python_app.cpu_count")
 
 
 def web_ports(base_port: int, count: int) -> list[int]:
     """Ports of web copies 1..count: base_port+1 .. base_port+count."""
-    base = _positive(base_port, "python_app.base_port")
+    base = positive(base_port, "python_app.base_port")
     if base + count > 65535:
         raise ValueError(f"python_app.base_port: {base} + {count} copies passes port 65535")
     return [base + n for n in range(1, count + 1)]
@@ -172,15 +174,3 @@ def _resolvable(argv: list[str]) -> tuple[str, ...]:
     if "/" in argv[0]:
         return tuple(argv)
     return ("/usr/bin/env", *argv)
-
-
-def _positive(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return number

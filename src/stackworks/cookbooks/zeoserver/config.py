@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from stackworks.cookbooks.values import positive as positive
+
 #: the service name of the ZEO server under the instance's service manager
 SERVICE = "zeoserver"
 
@@ -127,19 +129,6 @@ def restore_command(repozo: str, data: DataPaths, output: str, date: str | None)
 def pins_key(pins: str) -> str:
     """The name of the venv made for a set of pins: a digest of their text."""
     return hashlib.sha256(pins.encode()).hexdigest()[:12]
-
-
-def positive(value: Any, name: str) -> int:
-    """`value` as a positive integer, or a ValueError naming the attribute."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return number
 
 
 def _check_port(port: Any, name: str) -> None:

@@ -22,7 +22,7 @@ def recipe(r: Recipe) -> None:
     apps = declare.apps_here(r)
     if not apps:
         return
-    servers = declare.zeo_servers(r)
+    servers = declare.storage_servers(r)
     if not servers:
         r.log("plone_instances: no ZEO server online; the clients are left as they are")
         return

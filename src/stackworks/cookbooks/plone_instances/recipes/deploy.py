@@ -46,7 +46,7 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
     if facts.install != "requirements":
         r.fail(f"app {name}: a Plone app needs a requirements.txt (pip build) at its top")
     constraints = declare.commit_has(paths.mirror, facts.commit, "constraints.txt")
-    servers = declare.zeo_servers(r)
+    servers = declare.storage_servers(r)
     homes = declare.rendered_homes(r, name, servers) if servers else None
     declare.os_packages(r, name)
     for directory in (paths.root, paths.releases, paths.shared, declare.homes_dir(r, name)):
@@ -64,7 +64,7 @@ def deploy_app(r: Recipe, name: str, app: declare.App) -> None:
         return
     r.log(
         f"app {name}: new commit {facts.commit[:12]} (deployed: {(deployed or 'none')[:12]}): "
-        f"building a release against ZEO {', '.join(servers) or '(none online yet)'}"
+        f"building a release against {', '.join(servers) or 'ZEO (none online yet)'}"
     )
     release = _new_release_name(paths)
     release_dir = paths.release(release)

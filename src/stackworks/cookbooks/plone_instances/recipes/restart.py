@@ -24,7 +24,7 @@ def recipe(r: Recipe) -> None:
         current = releases.current_release(declare.paths(r, name))
         if current is None:
             continue
-        homes = declare.rendered_homes(r, name, declare.zeo_servers(r))
+        homes = declare.rendered_homes(r, name, declare.storage_servers(r))
         declare.write_homes(r, homes)
         if drop:
             declare.run_clients(

@@ -15,6 +15,6 @@ def recipe(r: Recipe) -> None:
     for name, app in declare.apps_here(r):
         current = releases.current_release(declare.paths(r, name))
         if current is not None:
-            homes = declare.rendered_homes(r, name, declare.zeo_servers(r))
+            homes = declare.rendered_homes(r, name, declare.storage_servers(r))
             declare.write_homes(r, homes)
             declare.run_clients(r, name, app, current, homes, ("enable", "start"))

@@ -1,0 +1,1 @@
+"""Recipes of this cookbook: one module per recipe, each with `recipe(r)`."""
