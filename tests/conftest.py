@@ -38,6 +38,12 @@ from support.processes import descendant_pids, is_alive  # noqa: E402
 
 LEFTOVER_GRACE = 5.0  # seconds for processes already told to stop to finish stopping
 
+# Tests send many refused tokens through one app or server from one address (every route with
+# no token, a wrong one, ...): the failed-authentication throttle would answer them 429. It is
+# off for the suite unless a test sets its own limits (tests/integration/api/
+# test_request_hardening.py does, to test the throttle itself).
+os.environ.setdefault("STACKWORKS_AUTH_FAILURES", "0")
+
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),

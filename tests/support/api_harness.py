@@ -61,6 +61,14 @@ class Api:
         self.orchestrator.tick(inline=True)
 
 
+def make_server_admin(db: Database, name: str = "admin") -> str:
+    """A server admin `name` in `db`, and a token of it (the only time it is in clear)."""
+    with db.transaction() as session:
+        admin = user_store.create(session, name, is_admin=True)
+        token, _ = tokens.create(session, admin.id, name)
+    return token
+
+
 @contextmanager
 def serve_api(
     database_url: str, data_dir: Path, configure: Callable[[FastAPI], None] | None = None
@@ -70,9 +78,7 @@ def serve_api(
     app (a middleware) before it starts."""
     db = Database(database_url)
     db.upgrade()
-    with db.transaction() as session:
-        admin = user_store.create(session, "admin", is_admin=True)
-        token, _ = tokens.create(session, admin.id, "admin")
+    token = make_server_admin(db)
     settings = Settings(
         data_dir=data_dir, server_url="http://127.0.0.1:1", database_url=database_url
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -28,14 +29,23 @@ READY_TIMEOUT = 30.0
 class ServerProcess:
     """`python -m stackworks server` on 127.0.0.1 and a free port, with an admin client."""
 
-    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
+        """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate."""
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.env = {**os.environ, "STACKWORKS_HEARTBEAT_INTERVAL": "1", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.token = ""
-        self.client = httpx.Client(base_url=f"{self.url}/api/v1", timeout=30)
+        verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+        self.client = httpx.Client(base_url=f"{self.url}/api/v1", timeout=30, verify=verify)
 
     # --- process -------------------------------------------------------------------------
 
@@ -52,6 +62,11 @@ class ServerProcess:
                 str(self.data_dir),
                 "--listen",
                 f"127.0.0.1:{self.port}",
+                *(
+                    ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
+                    if self.tls
+                    else []
+                ),
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -9,7 +9,9 @@ AgentClientError
 
 Connection errors, timeouts and 5xx answers are not errors here: the call waits (exponential
 backoff with jitter, 0.5 s doubling to 10 s) and tries again, as long as the server is away, so a
-server restart costs the agent nothing but time. Only a stop request ends the waiting.
+server restart costs the agent nothing but time. A 429 (the server throttles this address after
+failed authentications) waits its Retry-After, at most a minute, and tries again. Only a stop
+request ends the waiting.
 
 The transport is injectable: tests pass an `httpx.MockTransport` (or the ASGI app in-process).
 """
@@ -20,11 +22,13 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from stackworks import __version__
+from stackworks.tls import certificate_problem, client_verify
 from stackworks.wire.schemas import (
     AgentCommand,
     AgentCommands,
@@ -39,6 +43,7 @@ log = logging.getLogger("stackworks.agent")
 API_PREFIX = "/api/v1"
 FIRST_DELAY = 0.5
 MAX_DELAY = 10.0
+MAX_RETRY_AFTER = 60.0
 
 
 class AgentClientError(Exception):
@@ -85,6 +90,7 @@ class AgentClient:
         transport: httpx.BaseTransport | None = None,
         stop: threading.Event | None = None,
         rand: Callable[[], float] = random.random,
+        ca_file: Path | None = None,
     ) -> None:
         self._stop = stop or threading.Event()
         self._rand = rand
@@ -95,6 +101,7 @@ class AgentClient:
             # The server holds a poll for up to `poll_wait`: reading must outlast it.
             timeout=httpx.Timeout(10.0, read=poll_wait + 15.0),
             transport=transport,
+            verify=client_verify(ca_file),
         )
 
     def close(self) -> None:
@@ -145,10 +152,12 @@ class AgentClient:
         params: dict[str, Any] | None = None,
         retry: bool = True,
     ) -> httpx.Response:
-        """Send until the server answers below 500; `retry=False` tries once (used at exit)."""
+        """Send until the server answers below 500 (and not 429); `retry=False` tries once
+        (used at exit)."""
         delays = backoff_delays(self._rand)
         while True:
             problem: str
+            asked_wait = 0.0
             credential = self._credential
             try:
                 response = self._http.request(
@@ -159,19 +168,32 @@ class AgentClient:
                     headers={"Authorization": f"Bearer {credential}"},
                 )
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                refused = certificate_problem(exc)
+                problem = (
+                    f"{type(exc).__name__}: {exc}"
+                    if refused is None
+                    else f"the server's TLS certificate was not accepted ({refused}); "
+                    "check ca_file in the agent configuration"
+                )
             else:
                 if response.status_code == 401 and credential != self._credential:
                     continue  # sent with the old credential as a rotation ended it: resend
-                if response.status_code < 500:
+                if response.status_code < 500 and response.status_code != 429:
                     return _checked(response, method, path)
                 problem = f"server answered {response.status_code}"
+                asked_wait = _retry_after(response)
             if not retry or self._stop.is_set():
                 raise AgentUnreachable(f"{method} {path}: {problem}")
-            delay = next(delays)
+            delay = max(next(delays), asked_wait)
             log.warning("%s %s: %s; retrying in %.1f s", method, path, problem, delay)
             if self._stop.wait(delay):
                 raise AgentUnreachable(f"{method} {path}: stopped while retrying ({problem})")
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The seconds an answer asks the agent to wait (bounded), 0 when it does not say."""
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), MAX_RETRY_AFTER) if value.isdigit() else 0.0
 
 
 def _checked(response: httpx.Response, method: str, path: str) -> httpx.Response:

@@ -33,6 +33,7 @@ from stackworks.agent.config import AgentConfig, AgentConfigError, load_config, 
 from stackworks.agent.converge_process import converge_in_subprocess
 from stackworks.agent.executor import CommandExecutor, Converge
 from stackworks.agent.outbox import Outbox
+from stackworks.tls import TlsSetupError
 
 log = logging.getLogger("stackworks.agent")
 
@@ -71,6 +72,7 @@ class Agent:
             transport=transport,
             stop=self.stopping,
             rand=rand,
+            ca_file=config.ca_file,
         )
         self.outbox = Outbox(config.outbox_dir)
         self.executor = CommandExecutor(
@@ -195,4 +197,9 @@ def run_agent(config_path: Path, **options: Any) -> int:
     except AgentConfigError as exc:
         print(f"stackworks agent: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    return Agent(config, config_path=config_path, **options).run()
+    try:
+        agent = Agent(config, config_path=config_path, **options)
+    except TlsSetupError as exc:
+        print(f"stackworks agent: {config_path}: field 'ca_file': {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return agent.run()

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from stackworks.agent.client import API_PREFIX
 from stackworks.agent.config import AgentConfig, write_config
+from stackworks.tls import TlsSetupError, certificate_problem, client_verify
 from stackworks.wire.schemas import RegisterRequest, RegisterResponse
 
 DEFAULT_CONFIG = Path("/etc/stackworks/agent.json")
@@ -61,8 +62,10 @@ def register_host(
     state_dir: Path | None = None,
     transport: httpx.BaseTransport | None = None,
     echo: Callable[[str], None] = print,
+    ca_file: Path | None = None,
 ) -> Path:
-    """Register this host with the server, write its agent configuration; returns its path."""
+    """Register this host with the server, write its agent configuration; returns its path.
+    `ca_file` verifies an https server (default: the system's CAs) and goes into the config."""
     server_url = server_url.rstrip("/")
     if not server_url.startswith(("http://", "https://")):
         raise RegisterError(f"--server: {server_url!r} must start with http:// or https://")
@@ -77,15 +80,27 @@ def register_host(
         hostname=hostname or socket.gethostname().split(".")[0],
         private_ip=private_ip or guess_private_ip(server_url),
     )
+    ca_path = ca_file.resolve() if ca_file is not None else None
+    try:
+        verify = client_verify(ca_path)
+    except TlsSetupError as exc:
+        raise RegisterError(f"--ca-file: {exc}") from None
     try:
         with httpx.Client(
             base_url=server_url + API_PREFIX,
             headers={"Authorization": f"Bearer {token}"},
             timeout=30.0,
             transport=transport,
+            verify=verify,
         ) as http:
             response = http.post("/agent/register", json=request.model_dump())
     except httpx.HTTPError as exc:
+        refused = certificate_problem(exc)
+        if refused is not None:
+            raise RegisterError(
+                f"the TLS certificate of {server_url} was not accepted ({refused}); pass "
+                "--ca-file with the CA (or the certificate) the server uses"
+            ) from None
         raise RegisterError(f"cannot reach {server_url}: {exc}") from None
     if response.status_code in (401, 403):
         raise RegisterError(f"the server refused the registration token: {_detail(response)}")
@@ -104,6 +119,7 @@ def register_host(
         state_dir=state,
         heartbeat_interval=answer.heartbeat_interval,
         poll_wait=DEFAULT_POLL_WAIT,
+        ca_file=ca_path,
     )
     write_config(path, config)
     echo(f"Registered {answer.hostname} (instance {answer.instance_id}) in stack {stack!r}.")

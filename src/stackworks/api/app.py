@@ -12,6 +12,9 @@ from stackworks import __version__
 from stackworks.api import errors
 from stackworks.api.access import AnyUser, refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
+from stackworks.api.auth_throttle import FailedAuthThrottle
+from stackworks.api.body_limits import BodyLimits
+from stackworks.api.limits import RequestLimits
 from stackworks.api.routes import (
     agent,
     agent_credentials,
@@ -43,8 +46,11 @@ def create_app(
     providers: Mapping[str, Any],
     *,
     run_orchestrator: bool = True,
+    limits: RequestLimits | None = None,
 ) -> FastAPI:
-    """The server's app; `run_orchestrator=False` gives the API alone, for tests that drive it."""
+    """The server's app; `run_orchestrator=False` gives the API alone, for tests that drive it.
+    `limits` (default: from the environment, api/limits.py) bound what one request may ask."""
+    limits = limits or RequestLimits()
     signal = CommandSignal()
     orchestrator = Orchestrator(db, settings, providers, signal)
 
@@ -63,6 +69,7 @@ def create_app(
         version=__version__,
         description="Stacks, layers, apps, instances and deployments of a Python web cluster.",
         lifespan=lifespan,
+        responses=errors.ERROR_RESPONSES,
     )
     app.state.db = db
     app.state.settings = settings
@@ -71,6 +78,12 @@ def create_app(
     app.state.orchestrator = orchestrator
     errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
+    # the last added runs first: a throttled address is refused before its body is read, and
+    # a body over the limits before the audit middleware sees it
+    app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
+    app.add_middleware(
+        FailedAuthThrottle, max_failures=limits.auth_failures, window=limits.auth_window
+    )
     for module in (
         stacks,
         layers,

@@ -1,7 +1,9 @@
-"""Domain errors and request validation errors, as HTTP answers: all in one place.
+"""Domain errors, request validation errors and HTTP exceptions, as HTTP answers: all in one
+place.
 
-Every error answer has one shape: `{"detail": {"message": str, "field": str | null}}`, so the CLI
-and the console can show the message and point at the field.
+Every error answer has one shape: `{"detail": {"message": str, "field": str | null}}` (the
+OpenAPI document declares it for every operation, `ERROR_RESPONSES`), so the CLI and the
+console can show the message and point at the field.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from stackworks.domain.errors import (
     Conflict,
@@ -21,8 +24,25 @@ from stackworks.domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from stackworks.wire.schemas import ErrorOut
 
 STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Forbidden: 403, Unauthenticated: 401}
+
+#: the error answers any operation may give, as the OpenAPI document declares them: from the
+#: domain errors above, the auth dependencies (401, 403) and the request limits (413, 429)
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "The request cannot be carried out"),
+        (401, "No token, or one the server does not know"),
+        (403, "The token may not do this"),
+        (404, "No such stack, layer, app, instance, ..."),
+        (409, "It conflicts with the current state"),
+        (413, "The body is larger than the server's limit"),
+        (422, "A field is invalid (named in detail.field)"),
+        (429, "Too many failed authentications from this address"),
+    )
+}
 
 
 def error_body(message: str, field: str | None = None) -> dict[str, dict[str, str | None]]:
@@ -39,6 +59,17 @@ PreCheck = Callable[[Request], JSONResponse | None]
 
 
 def install(app: FastAPI, refuse_unparsed: PreCheck | None = None) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        # the auth dependencies raise their detail in the one shape already; FastAPI's own
+        # (a body that is not UTF-8: "There was an error parsing the body") is a bare string
+        detail: object = error.detail
+        if not (isinstance(detail, dict) and "message" in detail):
+            detail = error_body(str(detail))["detail"]
+        return JSONResponse(
+            {"detail": detail}, status_code=error.status_code, headers=error.headers
+        )
+
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,27 @@ from stackworks.store import data_dir_lock, sealing, tokens
 from stackworks.store import keyring as keyrings
 from stackworks.store import users as user_store
 from stackworks.store.db import Database, sqlite_url
+from stackworks.tls import check_server_files
 
 ADMIN_TOKEN_FILE = "admin-token"
 ADMIN_TOKEN_NAME = "admin"
 DEFAULT_LISTEN = "127.0.0.1:8700"
 
 log = logging.getLogger("stackworks.server")
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """The server's certificate and key (PEM), and the CA file its local agents trust: by
+    default the certificate itself (self-signed, or its chain's first link)."""
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path | None = None
+
+    @property
+    def agent_ca_file(self) -> Path:
+        return (self.ca_file or self.cert_file).resolve()
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -55,10 +71,15 @@ def build_providers(data_dir: Path) -> dict[str, Any]:
     }
 
 
-def prepare(data_dir: Path, listen: str, database_url: str | None) -> tuple[Database, Settings]:
-    """Make the data dir, load (or make) the server key, migrate the database, encrypt what an
-    older version kept in clear, make the admin token: all a server needs."""
+def prepare(
+    data_dir: Path, listen: str, database_url: str | None, tls: ServerTls | None = None
+) -> tuple[Database, Settings]:
+    """Check the TLS files, make the data dir, load (or make) the server key, migrate the
+    database, encrypt what an older version kept in clear, make the admin token: all a server
+    needs."""
     host, port = parse_listen(listen)
+    if tls is not None:
+        check_server_files(tls.cert_file, tls.key_file)
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
@@ -76,8 +97,12 @@ def prepare(data_dir: Path, listen: str, database_url: str | None) -> tuple[Data
     if created:
         print(f"Admin API token written to {created} (mode 0600).", flush=True)
     agent_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    scheme = "https" if tls is not None else "http"
     settings = Settings(
-        data_dir=data_dir, server_url=f"http://{agent_host}:{port}", database_url=url
+        data_dir=data_dir,
+        server_url=f"{scheme}://{agent_host}:{port}",
+        database_url=url,
+        agent_ca_file=tls.agent_ca_file if tls is not None else None,
     )
     return db, settings
 
@@ -87,19 +112,31 @@ def default_database_url(data_dir: Path) -> str:
 
 
 def run_server(
-    data_dir: Path, listen: str = DEFAULT_LISTEN, database_url: str | None = None
+    data_dir: Path,
+    listen: str = DEFAULT_LISTEN,
+    database_url: str | None = None,
+    tls: ServerTls | None = None,
 ) -> None:
     import uvicorn
 
     from stackworks.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    db, settings = prepare(data_dir, listen, database_url)
+    db, settings = prepare(data_dir, listen, database_url, tls)
     host, port = parse_listen(listen)
     app = create_app(db, settings, build_providers(settings.data_dir))
+    scheme = "https" if tls is not None else "http"
     print(
-        f"Stackworks server on http://{host}:{port} (API /api/v1, docs /docs), "
+        f"Stackworks server on {scheme}://{host}:{port} (API /api/v1, docs /docs), "
         f"data in {settings.data_dir}",
         flush=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        ssl_certfile=str(tls.cert_file) if tls is not None else None,
+        ssl_keyfile=str(tls.key_file) if tls is not None else None,
+    )

@@ -51,6 +51,12 @@ def register(
     config: Annotated[
         Path | None, typer.Option("--config", help="where to write the agent configuration")
     ] = None,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file", help="CA file to verify an https server with (default: system CAs)"
+        ),
+    ] = None,
 ) -> None:
     """Make this host an instance of a stack and write its agent configuration (mode 0600)."""
     from stackworks.agent.register import RegisterError, register_host
@@ -65,6 +71,7 @@ def register(
             private_ip=private_ip,
             config_path=config,
             echo=typer.echo,
+            ca_file=ca_file,
         )
     except RegisterError as exc:
         raise CliError(str(exc)) from None

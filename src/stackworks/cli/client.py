@@ -8,14 +8,16 @@ tests can answer from an in-memory fake.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from stackworks.cli.errors import EXIT_USAGE, CliError
+from stackworks.cli.errors import EXIT_USAGE, CliError, UsageError
 from stackworks.domain.status import EventKind
+from stackworks.tls import TlsSetupError, certificate_problem, client_verify
 from stackworks.wire.schemas import (
     AddressAssociate,
     AddressOut,
@@ -100,6 +102,19 @@ class ConnectionFailed(CliError):
         self.url = url
 
 
+class CertificateRefused(CliError):
+    """The server answered, but its TLS certificate did not verify against the trusted CAs."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(
+            f"the TLS certificate of {url} was not accepted ({reason}); pass --ca-file FILE "
+            "or set STACKWORKS_CA_FILE to the CA (or the certificate) the server uses"
+        )
+        self.url = url
+
+
 def _field_path(location: list[Any]) -> str:
     """FastAPI's `loc` (`["body", "layers", 0, "shortname"]`) as `layers[0].shortname`."""
     path = ""
@@ -148,13 +163,19 @@ class ApiClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ca_file: Path | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        try:
+            verify = client_verify(ca_file)
+        except TlsSetupError as error:
+            raise UsageError(f"--ca-file: {error}") from None
         self._http = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers={"Authorization": f"Bearer {token}"},
             transport=transport,
             timeout=timeout,
+            verify=verify,
         )
 
     def close(self) -> None:
@@ -180,7 +201,10 @@ class ApiClient:
         payload = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
         try:
             response = self._http.request(method, path, json=payload, params=params)
-        except httpx.ConnectError:
+        except httpx.ConnectError as exc:
+            refused = certificate_problem(exc)
+            if refused is not None:
+                raise CertificateRefused(self.url, refused) from None
             raise ConnectionFailed(self.url) from None
         except httpx.TimeoutException:
             raise CliError(f"the Stackworks server at {self.url} did not answer in time") from None

@@ -1,8 +1,9 @@
 """Where the CLI finds its server and token: the environment first, then the credentials file.
 
 `stackworks login` writes `~/.config/stackworks/credentials.json` (or the file STACKWORKS_CONFIG
-names) with mode 0600, because the token in it is as good as a password. STACKWORKS_URL and
-STACKWORKS_TOKEN override the file field by field, so CI jobs need no file at all.
+names) with mode 0600, because the token in it is as good as a password. STACKWORKS_URL,
+STACKWORKS_TOKEN and STACKWORKS_CA_FILE (the CA an https server is verified with) override the
+file field by field, so CI jobs need no file at all.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from stackworks.cli.errors import NotLoggedIn, UsageError
 ENV_CONFIG = "STACKWORKS_CONFIG"
 ENV_URL = "STACKWORKS_URL"
 ENV_TOKEN = "STACKWORKS_TOKEN"
+ENV_CA_FILE = "STACKWORKS_CA_FILE"
 
 
 @dataclass(frozen=True)
 class Credentials:
     url: str
     token: str
+    ca_file: Path | None = None  # None: the system's trust store
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
-        return f"Credentials(url={self.url!r}, token=***)"
+        return f"Credentials(url={self.url!r}, token=***, ca_file={self.ca_file!r})"
 
 
 def credentials_path(env: Mapping[str, str]) -> Path:
@@ -45,7 +48,10 @@ def check_url(url: str, source: str = "--url") -> str:
 def save(path: Path, credentials: Credentials) -> None:
     """Write the file readable by its owner only, from the first byte (no chmod window)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"url": credentials.url, "token": credentials.token}, indent=2) + "\n"
+    stored = {"url": credentials.url, "token": credentials.token}
+    if credentials.ca_file is not None:
+        stored["ca_file"] = str(credentials.ca_file)
+    text = json.dumps(stored, indent=2) + "\n"
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
@@ -77,13 +83,19 @@ def load(env: Mapping[str, str]) -> Credentials:
     """The URL and token to use, each from the environment if set there, else from the file."""
     url = env.get(ENV_URL, "")
     token = env.get(ENV_TOKEN, "")
+    ca_file = env.get(ENV_CA_FILE, "")
     url_source = ENV_URL
-    if not (url and token):
+    if not (url and token and ca_file):
         path = credentials_path(env)
         stored = _read_file(path)
         if not url:
             url, url_source = stored.get("url", ""), str(path)
         token = token or stored.get("token", "")
+        ca_file = ca_file or stored.get("ca_file", "")
     if not (url and token):
         raise NotLoggedIn()
-    return Credentials(url=check_url(url, url_source), token=token)
+    return Credentials(
+        url=check_url(url, url_source),
+        token=token,
+        ca_file=Path(ca_file).expanduser() if ca_file else None,
+    )

@@ -1,7 +1,8 @@
 """`stackworks apply FILE.yaml` and `stackworks export STACK`: a whole stack as one document.
 
-`apply` checks the file locally first (YAML syntax, then the StackDocument schema) so a mistake
-is reported with the file, line or field path before anything is sent; the server then creates or
+`apply` checks the file locally first (YAML syntax and bounds: no exponential aliases, see
+safe_yaml.py; then the StackDocument schema) so a mistake is reported with the file, line or
+field path before anything is sent; the server then creates or
 updates the stack in one transaction. `export` prints the same shape back, and applying it again
 changes nothing. Secrets export as *****FILTERED*****; `--with-secrets` (a server admin) writes
 them in clear, and only to a file of mode 0600, never to the terminal. `stack clone` is export
@@ -18,6 +19,7 @@ import typer
 import yaml
 from pydantic import ValidationError
 
+from stackworks import safe_yaml
 from stackworks.cli.errors import UsageError
 from stackworks.cli.output import Output
 from stackworks.cli.runtime import runtime
@@ -39,12 +41,9 @@ def load_document(path: Path) -> StackDocument:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UsageError(f"{where}: invalid YAML: {problem}") from None
+        data: Any = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as exc:
+        raise UsageError(f"{exc.where(str(path))}: {exc.message}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping with the stack's name, layers, apps, ...")
     try:

@@ -5,6 +5,7 @@
         └── NotLoggedIn exit 2: no server URL or token; says how to log in
     ApiError            exit 1 (client.py): the API answered with an error
     ConnectionFailed    exit 2 (client.py): no server answered at the URL
+    CertificateRefused  exit 2 (client.py): the server's TLS certificate did not verify
 
 The root group (`StackworksGroup.invoke` in main.py) turns any of them into that line and exit
 code around every command, so no command prints a traceback.

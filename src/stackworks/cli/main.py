@@ -9,6 +9,7 @@ one line, not a traceback.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -80,9 +81,22 @@ app = typer.Typer(
 
 
 @app.callback()
-def root(ctx: typer.Context) -> None:
+def root(
+    ctx: typer.Context,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            help="CA file to verify an https server with (default: $STACKWORKS_CA_FILE, the "
+            "login's, or the system's CAs)",
+        ),
+    ] = None,
+) -> None:
     """Stackworks: stacks, layers, apps and instances for Python web apps."""
-    ctx.call_on_close(runtime(ctx).close)
+    rt = runtime(ctx)
+    if ca_file is not None:
+        rt.ca_file = ca_file
+    ctx.call_on_close(rt.close)
 
 
 @app.command("login")
@@ -94,7 +108,8 @@ def login(
         str | None, typer.Option("--user", help="log in with this user's console password")
     ] = None,
 ) -> None:
-    """Save the server URL and a token (mode 0600) for the next commands.
+    """Save the server URL and a token (mode 0600) for the next commands, and the --ca-file
+    given before `login` (`stackworks --ca-file ca.pem login ...`) for an https server.
 
     With `--user`, the password is read from a prompt (or stdin) and the server gives a token
     that expires in 12 hours.
@@ -103,14 +118,17 @@ def login(
     server = credentials.check_url(url)
     if (token is None) == (user is None):
         raise UsageError("--token: give either --token or --user")
+    ca_file = rt.ca_file.resolve() if rt.ca_file is not None else None
+    if ca_file is not None and not ca_file.is_file():
+        raise UsageError(f"--ca-file: {ca_file} does not exist")
     if user is not None:
         password = users.read_password("Password", confirm=False)
-        with ApiClient(server, "", transport=rt.transport) as anonymous:
+        with ApiClient(server, "", transport=rt.transport, ca_file=ca_file) as anonymous:
             token = anonymous.login(LoginRequest(name=user, password=password)).token
     if token is None or not token.strip():
         raise UsageError("--token: the token is empty")
     path = credentials.credentials_path(rt.environ)
-    saved = credentials.Credentials(url=server, token=token.strip())
+    saved = credentials.Credentials(url=server, token=token.strip(), ca_file=ca_file)
     credentials.save(path, saved)
     rt.output.line(f"Saved credentials for {saved.url} to {path}.")
 

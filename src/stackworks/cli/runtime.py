@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import typer
@@ -29,6 +30,8 @@ class Runtime:
     poll_interval: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    #: `--ca-file`: verifies an https server, over STACKWORKS_CA_FILE and the credentials file
+    ca_file: Path | None = None
     _client: ApiClient | None = field(default=None, init=False, repr=False)
     _output: Output | None = field(default=None, init=False, repr=False)
 
@@ -41,7 +44,12 @@ class Runtime:
         """The API client, made on first use, so `login` and `server` need no credentials."""
         if self._client is None:
             found = credentials.load(self.environ)
-            self._client = ApiClient(found.url, found.token, transport=self.transport)
+            self._client = ApiClient(
+                found.url,
+                found.token,
+                transport=self.transport,
+                ca_file=self.ca_file or found.ca_file,
+            )
         return self._client
 
     @property

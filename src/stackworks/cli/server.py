@@ -48,17 +48,36 @@ def server(
     data_dir: DataDir = None,
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT")] = DEFAULT_LISTEN,
     database_url: DatabaseUrl = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="serve HTTPS with this PEM certificate")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="the PEM private key of --tls-cert")
+    ] = None,
+    tls_ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-ca-file",
+            help="the CA file local instances' agents trust (default: the --tls-cert file)",
+        ),
+    ] = None,
 ) -> None:
     """Run the Stackworks server: the REST API, the console and the orchestrator."""
     if ctx.invoked_subcommand is not None:
         return
-    from stackworks.api.server import run_server  # heavy: only the server needs it
+    from stackworks.api.server import ServerTls, run_server  # heavy: only the server needs it
     from stackworks.store.data_dir_lock import DataDirBusy
     from stackworks.store.keyring import SecretKeyError
+    from stackworks.tls import TlsSetupError
 
+    if (tls_cert is None) != (tls_key is None):
+        raise UsageError("--tls-cert and --tls-key go together: give both to serve HTTPS")
+    if tls_ca_file is not None and tls_cert is None:
+        raise UsageError("--tls-ca-file needs --tls-cert and --tls-key")
+    tls = ServerTls(tls_cert, tls_key, tls_ca_file) if tls_cert and tls_key else None
     try:
-        run_server(data_dir or data_dir_default(), check_listen(listen), database_url)
-    except (SecretKeyError, DataDirBusy) as error:
+        run_server(data_dir or data_dir_default(), check_listen(listen), database_url, tls)
+    except (SecretKeyError, DataDirBusy, TlsSetupError) as error:
         raise UsageError(str(error)) from None
 
 

@@ -213,6 +213,7 @@ class Orchestrator:
             credential=credential,
             heartbeat_interval=beat.interval,
             poll_wait=self.settings.poll_wait,
+            ca_file=self.settings.agent_ca_file,
         )
         try:
             if replace:

@@ -38,6 +38,9 @@ class Settings:
     tick: float = 0.25
     #: default time a command may run on an instance
     command_timeout: int = 3600
+    #: the CA file agents of local instances verify the server with, when it serves HTTPS
+    #: (`stackworks server --tls-cert`); None: the system's trust store
+    agent_ca_file: Path | None = None
 
     def heartbeat_for(self, stack: Stack) -> Heartbeat:
         """The heartbeat interval and time-out in force for `stack`."""

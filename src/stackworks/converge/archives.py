@@ -2,9 +2,10 @@
 
 `members()` lists an archive as neutral `Member`s and `unsafe()` says which of them would land
 outside the target directory (absolute names, `..`, links whose target leaves it, hard links to
-outside, device files), so the resource can refuse the whole archive before anything is
-written. `extract()` then unpacks into a fresh directory; tar's own "data" filter runs as a
-second line of defence.
+outside, device files, entries written through a link of the same archive, links that go
+through another link: a chain can leave the target though each link alone stays in), so the
+resource can refuse the whole archive before anything is written. `extract()` then unpacks
+into a fresh directory; tar's own "data" filter runs as a second line of defence.
 """
 
 from __future__ import annotations
@@ -99,15 +100,40 @@ def _escapes(relative: str) -> bool:
     return normal == ".." or normal.startswith("../") or normal.startswith("/")
 
 
+def _through_link(path: str, links: set[str]) -> str | None:
+    """The first link of the archive that `path` (relative, not normalised) passes through on
+    its way, or None; `..` steps back lexically, as the check of each link does."""
+    parts: list[str] = []
+    for part in path.split("/")[:-1]:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+        if "/".join(parts) in links:
+            return "/".join(parts)
+    return None
+
+
 def unsafe(found: list[Member], strip_components: int = 0) -> list[str]:
     """Why each entry that would land outside the target is refused, e.g.
     `'../evil' would be written outside the target`; [] when the archive is safe."""
     problems: list[str] = []
+    links = {
+        posixpath.normpath(name)
+        for member in found
+        if member.type == "symlink" and (name := stripped(member.name, strip_components))
+    }
     for member in found:
         name = stripped(member.name, strip_components)
         if name is None:
             continue
-        if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        passes = None if name.startswith("/") else _through_link(name, links)
+        if passes is not None:
+            problems.append(f"{member.name!r} would be written through the link {passes!r}")
+        elif name.startswith("/") or (len(name) > 1 and name[1] == ":"):
             problems.append(f"{member.name!r} has an absolute path")
         elif _escapes(name):
             problems.append(f"{member.name!r} would be written outside the target")
@@ -118,10 +144,16 @@ def unsafe(found: list[Member], strip_components: int = 0) -> list[str]:
                 problems.append(f"{member.name!r} links to the absolute path {member.target!r}")
             elif _escapes(posixpath.join(posixpath.dirname(name), member.target)):
                 problems.append(f"{member.name!r} links outside the target ({member.target!r})")
+            elif via := _through_link(
+                posixpath.join(posixpath.dirname(name), member.target, "x"), links
+            ):
+                problems.append(f"{member.name!r} links through the link {via!r}")
         elif member.type == "hardlink":
             target = stripped(member.target, strip_components) or ""
             if not target or target.startswith("/") or _escapes(target):
                 problems.append(f"{member.name!r} is a hard link to {member.target!r} outside")
+            elif via := _through_link(target, links):
+                problems.append(f"{member.name!r} is a hard link through the link {via!r}")
     return problems
 
 

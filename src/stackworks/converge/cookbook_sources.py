@@ -17,6 +17,7 @@ from typing import Any
 import stackworks.cookbooks
 from stackworks.converge.resource import ConvergeError
 from stackworks.converge.runner import LocalRunner, Runner
+from stackworks.domain.git_sources import UnsafeGitSource, check_git_revision, check_git_url
 
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
@@ -33,6 +34,7 @@ def builtin_cookbooks() -> Path:
 
 def resolve_git_ref(url: str, ref: str, *, runner: Runner | None = None) -> str:
     """The commit `ref` (branch, tag, HEAD or full sha) names in the repository at `url`."""
+    _check_safe(url, ref)
     if FULL_SHA.match(ref):
         return ref
     result = (runner or LocalRunner()).run(
@@ -53,6 +55,15 @@ def resolve_git_ref(url: str, ref: str, *, runner: Runner | None = None) -> str:
     )
 
 
+def _check_safe(url: str, ref: str) -> None:
+    """Refuse what git would run or read as an option (`ext::...`, `-...`), before git runs."""
+    try:
+        check_git_url(url)
+        check_git_revision(ref)
+    except UnsafeGitSource as unsafe:
+        raise CookbookSourceError(f"cookbook source: {unsafe}") from None
+
+
 def cache_path(cache_dir: Path, url: str) -> Path:
     """One checkout per repository URL, named so a person can tell which is which."""
     digest = hashlib.sha256(url.encode()).hexdigest()[:12]
@@ -69,12 +80,13 @@ def _git(runner: Runner, checkout: Path, url: str, *args: str) -> str:
 
 def fetch_git(url: str, commit: str, cache_dir: Path, *, runner: Runner | None = None) -> Path:
     """A checkout of `url` at `commit` in the cache (fetched only when it is not there yet)."""
+    _check_safe(url, commit)
     run = runner or LocalRunner()
     checkout = cache_path(cache_dir, url)
     if not (checkout / ".git").exists():
         checkout.mkdir(parents=True, exist_ok=True)
         _git(run, checkout, url, "init", "-q")
-        _git(run, checkout, url, "remote", "add", "origin", url)
+        _git(run, checkout, url, "remote", "add", "--", "origin", url)
     head = run.run(["git", "-C", str(checkout), "rev-parse", "--verify", "-q", "HEAD"])
     if head.ok and head.output.strip() == commit:
         return checkout

@@ -14,8 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
-
+from stackworks import safe_yaml
 from stackworks.converge.resource import RecipeError
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.names import split_recipe_name
@@ -51,11 +50,9 @@ def load_defaults(cookbook_dir: Path) -> dict[str, Any]:
         return defaults
     if yaml_file.exists():
         try:
-            loaded = yaml.safe_load(yaml_file.read_text()) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
-            raise RecipeError(f"{yaml_file}{line}: invalid YAML: {error}") from None
+            loaded = safe_yaml.load(yaml_file.read_text()) or {}
+        except safe_yaml.YamlRefused as error:
+            raise RecipeError(f"{error.where(str(yaml_file))}: {error.message}") from None
         if not isinstance(loaded, dict):
             raise RecipeError(f"{yaml_file}: the top level must be a mapping")
         return loaded

@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from stackworks.converge.resource import Guard, RecipeError, Resource, as_actions, declared_at
+from stackworks.converge.resource import (
+    Guard,
+    RecipeError,
+    Resource,
+    as_actions,
+    declared_at,
+    refuse_shell_string,
+)
 from stackworks.converge.resources.account import Group, User
 from stackworks.converge.resources.archive import Archive
 from stackworks.converge.resources.cron import Cron
@@ -137,6 +144,7 @@ class Recipe:
 
         `verify` is an argv list run on a temp file holding the new content ("{path}" stands
         for it) before the file is replaced; `sensitive` keeps the content out of diffs."""
+        refuse_shell_string(f"file[{path}]", "verify", verify)
         return self._add(
             File(
                 name=str(path),
@@ -175,6 +183,7 @@ class Recipe:
     ) -> Template:
         """A file rendered from templates/`source` (Jinja2, StrictUndefined) with `variables`,
         `node` and `stack`; `verify` as for `file`."""
+        refuse_shell_string(f"template[{path}]", "verify", verify)
         return self._add(
             Template(
                 name=str(path),
@@ -238,6 +247,7 @@ class Recipe:
     ) -> Execute:
         """Run `command` (argv). Runs every time unless `creates` exists or a guard says no;
         action "nothing" runs it only when notified."""
+        refuse_shell_string(f"execute[{name}]", "command", command)
         return self._add(
             Execute(
                 name=name,
@@ -525,6 +535,7 @@ class Recipe:
         """Run `command` (argv) at `schedule` (`m h dom mon dow`), never overlapping itself and
         ended after `timeout` seconds: the instance's cron runner, a systemd timer or cron.d.
         Both are required unless action is "delete"."""
+        refuse_shell_string(f"cron[{name}]", "command", command)
         return self._add(
             Cron(
                 name=name,

@@ -39,6 +39,20 @@ class RecipeError(ConvergeError):
     pass
 
 
+#: the properties that hold a command: each must be an argv list, never one string
+ARGV_PROPERTIES = ("command", "verify", "only_if", "not_if")
+
+
+def refuse_shell_string(owner: str, prop: str, value: object) -> None:
+    """A command given as one string would need a shell to split it, and a shell would also
+    expand whatever data is in it; Stackworks runs argv lists only, so a string is refused."""
+    if isinstance(value, str):
+        raise RecipeError(
+            f"{owner}: {prop} must be an argv list such as ['systemctl', 'reload', 'x'], not "
+            f"the string {value!r}: commands never run through a shell"
+        )
+
+
 @dataclass(frozen=True)
 class Declared:
     """Where a resource was declared: the recipe and the file:line of the declaring call."""
@@ -104,6 +118,8 @@ class Resource:
     notifications: list[Notification] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
+        for prop in ARGV_PROPERTIES:
+            refuse_shell_string(str(self), prop, getattr(self, prop, None))
         for action in self.action:
             if action not in self.allowed_actions:
                 raise RecipeError(

@@ -30,6 +30,8 @@ class AgentConfig(BaseModel):
     state_dir: Path = DEFAULT_STATE_DIR
     heartbeat_interval: float = Field(default=15.0, gt=0, le=3600)
     poll_wait: float = Field(default=20.0, ge=0, le=60)
+    #: the CA file an https `server_url` is verified with; None: the system's trust store
+    ca_file: Path | None = None
 
     @field_validator("server_url")
     @classmethod

@@ -6,12 +6,14 @@ forbids unknown fields so a typo in a request is a 422 that names it, not a sile
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from stackworks.domain.access import Level, Role
+from stackworks.domain.git_sources import check_git_revision, check_git_url
 from stackworks.domain.status import (
     CommandName,
     CommandStatus,
@@ -31,13 +33,39 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorDetail(BaseModel):
+    message: str
+    field: str | None = None  # the request field at fault, e.g. "source.url"
+
+
+class ErrorOut(BaseModel):
+    """Every error answer's one shape (api/errors.py), whatever the status."""
+
+    detail: ErrorDetail
+
+
 # --- stacks ---------------------------------------------------------------------------------
+
+
+def _checked_when_git(git: object, check: Callable[[str], str]) -> Any:
+    """A validator that runs `check` on the field when the source's `type` (checked before it)
+    is `git`: git hears a URL such as ext::... or --upload-pack=... as a command to run."""
+
+    def validate(value: str, info: ValidationInfo) -> str:
+        return check(value) if info.data.get("type", git) is git else value
+
+    return validate
 
 
 class CookbookSourceIn(Strict):
     type: CookbookSourceType
     url: str = ""
     ref: str = "HEAD"
+
+    _safe_url = field_validator("url")(_checked_when_git(CookbookSourceType.GIT, check_git_url))
+    _safe_ref = field_validator("ref")(
+        _checked_when_git(CookbookSourceType.GIT, check_git_revision)
+    )
 
 
 class CookbookSourceOut(CookbookSourceIn):
@@ -141,6 +169,11 @@ class AppSourceIn(Strict):
     type: SourceType = SourceType.GIT
     url: str
     revision: str = "HEAD"
+
+    _safe_url = field_validator("url")(_checked_when_git(SourceType.GIT, check_git_url))
+    _safe_revision = field_validator("revision")(
+        _checked_when_git(SourceType.GIT, check_git_revision)
+    )
 
 
 class EnvironmentVariableIn(Strict):

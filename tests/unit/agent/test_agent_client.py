@@ -67,6 +67,22 @@ def test_503_and_connection_errors_are_retried_until_an_answer() -> None:
     ] * 3
 
 
+def test_a_429_is_retried_after_the_wait_it_asks_for() -> None:
+    server = FakeAgentServer()
+    throttled = [httpx.Response(429, headers={"Retry-After": "7"}, json={"detail": "slow"})]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return throttled.pop() if throttled else server.handle(request)
+
+    stop = RecordingStop()
+    with AgentClient(
+        "http://server.test", CREDENTIAL, transport=httpx.MockTransport(handle), stop=stop
+    ) as client:
+        client.ack("c1")
+    assert server.acks == ["c1"]
+    assert stop.waits == [7.0]
+
+
 def test_401_raises_the_auth_error_without_retrying() -> None:
     server = FakeAgentServer()
     stop = RecordingStop()

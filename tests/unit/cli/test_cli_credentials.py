@@ -89,3 +89,29 @@ def test_a_wrong_token_is_reported_as_the_api_says(cli: Invoke) -> None:
 
 def test_credentials_repr_hides_the_token() -> None:
     assert "s3cret" not in repr(credentials.Credentials(url="http://h:1", token="s3cret"))
+
+
+def test_login_keeps_the_ca_file_given_before_it_and_the_environment_overrides_it(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("(a PEM file)\n")
+    path = tmp_path / "c.json"
+    result = cli(
+        "--ca-file", str(ca), "login", "--url", "https://h:1", "--token", "t",
+        env={"STACKWORKS_CONFIG": str(path)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(path.read_text())["ca_file"] == str(ca.resolve())
+    assert credentials.load({"STACKWORKS_CONFIG": str(path)}).ca_file == ca.resolve()
+    other = {"STACKWORKS_CONFIG": str(path), "STACKWORKS_CA_FILE": "/etc/other.pem"}
+    assert credentials.load(other).ca_file == Path("/etc/other.pem")
+
+
+def test_a_missing_ca_file_is_refused_naming_the_option(cli: Invoke, tmp_path: Path) -> None:
+    env = {"STACKWORKS_URL": "https://h:1", "STACKWORKS_TOKEN": "t"}
+    result = cli("--ca-file", str(tmp_path / "none.pem"), "stack", "list", env=env)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"error: --ca-file: {tmp_path / 'none.pem'}: the CA file does not exist\n"
+    )

@@ -62,6 +62,43 @@ def test_yaml_syntax_error_names_file_and_line_and_sends_nothing(
     assert api.requests == []
 
 
+BILLION_LAUGHS = """\
+name: demo
+custom_json:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""  # nine lines that stand for 9**9 strings
+
+
+def test_a_document_with_exponential_aliases_is_refused_naming_the_line_and_sends_nothing(
+    cli: Invoke, api: FakeApi, tmp_path: Path
+) -> None:
+    path = write(tmp_path, BILLION_LAUGHS)
+    result = cli("apply", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}:8:")
+    assert "more than 100000 values once its aliases are expanded" in result.stderr
+    assert api.requests == []
+
+
+def test_an_anchor_used_a_few_times_is_still_allowed(
+    cli: Invoke, api: FakeApi, tmp_path: Path
+) -> None:
+    text = DOCUMENT.replace(
+        "    custom_json: {haproxy: {port: 8080}}", "    custom_json: &lb {haproxy: {port: 8080}}"
+    ).replace("    type: python-app", "    type: python-app\n    custom_json: *lb")
+    assert cli("apply", str(write(tmp_path, text))).exit_code == 0
+    (_, _, sent), *_ = api.sent("PUT")
+    assert [layer["custom_json"] for layer in sent["layers"]] == [{"haproxy": {"port": 8080}}] * 2
+
+
 def test_schema_error_names_the_field_path(cli: Invoke, api: FakeApi, tmp_path: Path) -> None:
     path = write(tmp_path, "name: demo\nlayers:\n  - type: lb\n    colour: blue\n")
     result = cli("apply", str(path))

@@ -209,6 +209,20 @@ def test_what_counts_as_outside(member: Member, strip: int, refused: bool) -> No
     assert bool(unsafe([member], strip)) is refused
 
 
+def test_a_chain_of_links_each_inside_but_leaving_together_is_refused() -> None:
+    # a/b/up -> ".." is a/, inside; a/b/out -> "up/../.." is lexically a/b, but through the
+    # real a/b/up it is the target's parent: each link alone looks safe
+    chain = [Member("a/b/up", "symlink", ".."), Member("a/b/out", "symlink", "up/../..")]
+    assert unsafe(chain) == ["'a/b/out' links through the link 'a/b/up'"]
+
+
+def test_an_entry_written_through_a_link_of_the_archive_is_refused() -> None:
+    found = [Member("conf", "symlink", "sub"), Member("sub", "dir"), Member("conf/x", "file")]
+    assert unsafe(found) == ["'conf/x' would be written through the link 'conf'"]
+    hard = [Member("l", "symlink", "sub"), Member("h", "hardlink", "l/x")]
+    assert unsafe(hard) == ["'h' is a hard link through the link 'l'"]
+
+
 def test_a_wrong_checksum_or_format_fails_naming_it(
     cookbooks: Cookbooks, converge: ConvergeFn, tmp_path: Path
 ) -> None:

@@ -130,6 +130,23 @@ def test_node_merges_cookbook_defaults_under_custom_attributes(
     assert "[b::default] workers=3 on=True x=None" in run.lines
 
 
+def test_cookbook_defaults_with_exponential_aliases_fail_the_run_naming_file_and_line(
+    cookbooks: Cookbooks, converge: ConvergeFn
+) -> None:
+    cookbooks.recipe("b", "default", "def recipe(r):\n    r.log('never')\n")
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [
+        f"a{n}: &a{n} [{', '.join(['*a' if n == 1 else f'*a{n - 1}'] * 10)}]" for n in range(1, 9)
+    ]
+    attributes = cookbooks.path / "b" / "attributes.yaml"
+    attributes.write_text("\n".join(lines) + "\n")
+    run = converge(["b"])
+    assert not run.report.ok
+    assert f"{attributes}:5:" in (run.report.error or "")
+    assert "once its aliases are expanded" in (run.report.error or "")
+    assert "[b::default] never" not in run.lines
+
+
 def test_a_missing_attribute_names_its_dotted_path(
     cookbooks: Cookbooks, converge: ConvergeFn
 ) -> None:

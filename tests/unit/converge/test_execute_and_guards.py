@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from converge_harness import ConvergeFn, Cookbooks
 
 from stackworks.converge import FakeRunner
@@ -111,3 +112,27 @@ def test_unexpected_exit_code_fails_and_returns_accepts_others(
     )
     run = converge(["demo"])
     assert run.statuses() == [("execute[two]", "changed"), ("execute[three]", "failed")]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "named"),
+    [
+        ("r.execute('x', command='touch {marker}')", "execute[x]: command"),
+        ("r.execute('x', command=['true'], not_if='test -e {marker}')", "execute[x]: not_if"),
+        ("r.file('{marker}.conf', content='a', verify='cat {{path}}')", "verify"),
+        ("r.cron('x', command='touch {marker}', schedule='* * * * *')", "cron[x]: command"),
+    ],
+)
+def test_a_command_written_as_one_string_is_refused_before_anything_runs(
+    cookbooks: Cookbooks, converge: ConvergeFn, tmp_path: Path, declaration: str, named: str
+) -> None:
+    marker = tmp_path / "marker"
+    cookbooks.recipe(
+        "demo", "default", f"def recipe(r):\n    {declaration.format(marker=marker)}\n"
+    )
+    run = converge(["demo"])
+    assert not run.report.ok
+    assert named in run.output
+    assert "must be an argv list" in run.output
+    assert "never run through a shell" in run.output
+    assert not marker.exists()

@@ -146,3 +146,46 @@ def test_fetch_cookbooks_checks_out_the_pinned_commit_and_ends_with_builtins(
     assert again == paths
     with pytest.raises(CookbookSourceError, match="not a directory"):
         fetch_cookbooks([{"type": "path", "url": str(tmp_path / "missing")}], tmp_path / "cache")
+
+
+@pytest.mark.parametrize(
+    ("repository", "revision", "reason"),
+    [
+        ("ext::sh -c touch% {marker}", "HEAD", "ext:: remote helper"),
+        ("--upload-pack=touch {marker}", "HEAD", "starts with '-'"),
+        ("{origin}", "--output={marker}", "starts with '-'"),
+    ],
+)
+def test_a_git_resource_refuses_helpers_and_options_before_running_git(
+    cookbooks: Cookbooks,
+    converge: ConvergeFn,
+    repo: Path,
+    tmp_path: Path,
+    repository: str,
+    revision: str,
+    reason: str,
+) -> None:
+    marker = tmp_path / "pwned"
+    url = repository.format(marker=marker, origin=repo)
+    cookbooks.recipe(
+        "demo",
+        "default",
+        f"""
+        def recipe(r):
+            r.git({str(tmp_path / "co")!r}, repository={url!r}, revision={revision!r})
+    """,
+    )
+    run = converge(["demo"])
+    assert not run.report.ok
+    assert reason in run.report.resources[0].message
+    assert not marker.exists()
+    assert not (tmp_path / "co").exists()
+
+
+def test_cookbook_sources_refuse_a_remote_helper_url(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    with pytest.raises(CookbookSourceError, match="ext:: remote helper"):
+        resolve_git_ref(f"ext::sh -c touch% {marker}", "HEAD")
+    with pytest.raises(CookbookSourceError, match="starts with '-'"):
+        fetch_cookbooks([{"type": "git", "url": f"--upload-pack=touch {marker}"}], tmp_path)
+    assert not marker.exists()

@@ -186,6 +186,24 @@ def test_unreachable_repository_fails_before_anything_is_declared(tmp_path: Path
     assert "Traceback" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ext::sh -c touch% {marker}", "ext:: remote helper"),
+        ("--upload-pack=touch {marker}", "starts with '-'"),
+    ],
+)
+def test_a_git_url_git_would_run_fails_before_git_or_any_declaration(
+    tmp_path: Path, url: str, reason: str
+) -> None:
+    marker = tmp_path / "pwned"
+    with pytest.raises(RecipeFailed, match=f"app shop: source: .*{reason}") as caught:
+        run("python_app::deploy", _configuration(tmp_path, url.format(marker=marker)))
+    assert caught.value.declared.kinds() == []
+    assert not marker.exists()
+    assert not list(tmp_path.rglob("repo.git"))  # not even the mirror was made
+
+
 def test_credentials_in_the_url_never_reach_the_failure_message(tmp_path: Path) -> None:
     url = "http://user:hunter2@127.0.0.1:9/app.git"
     with pytest.raises(RecipeFailed) as caught:

@@ -136,6 +136,27 @@ def test_a_bad_archive_source_fails_naming_the_field_before_declaring(
     assert caught.value.declared.kinds() == []
 
 
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("shop-1.0/../../evil.py", "'shop-1.0/../../evil.py' would be written outside"),
+        ("/etc/cron.d/evil", "'/etc/cron.d/evil' has an absolute path"),
+    ],
+)
+def test_an_archive_with_members_outside_the_release_fails_naming_them_before_declaring(
+    tmp_path: Path, name: str, named: str
+) -> None:
+    bad = _tarball(
+        tmp_path / "shop-1.1.tar.gz",
+        {"shop-1.0/wsgi.py": "application = None\n", name: "print('pwned')\n"},
+    )
+    with pytest.raises(RecipeFailed, match="app shop: ") as caught:
+        run_recipe("python_app::deploy", _config(tmp_path, bad.as_uri()))
+    assert "would write outside the release" in str(caught.value)
+    assert named in str(caught.value)
+    assert caught.value.declared.kinds() == []
+
+
 def test_credentials_in_an_archive_url_never_reach_the_failure(tmp_path: Path) -> None:
     url = "http://me:hunter2@127.0.0.1:9/shop.tgz"
     with pytest.raises(RecipeFailed) as caught:

@@ -102,7 +102,7 @@ def reboot_instance(
     return _act(db, signal, stack, hostname, instance_control.reboot_instance)
 
 
-@router.delete("/{hostname}", status_code=202)
+@router.delete("/{hostname}", status_code=202, response_class=Response)
 def delete_instance(stack: str, hostname: str, db: DatabaseDep, _admin: ManageStack) -> Response:
     with db.transaction() as session:
         found = stack_named(session, stack)

@@ -3,6 +3,8 @@
 Changed when the checked-out commit changes. The wanted commit is resolved with
 `git ls-remote` (a sha is taken as is), so a no-op run fetches nothing; `resolved_commit` holds
 it after the resource ran. A repository that does not exist fails with git's own message.
+A repository URL or revision git would read as a command or an option (`ext::`, `-...`) is
+refused before git runs (domain/git_sources.py), and positional arguments follow `--`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from stackworks.converge.resource import Plan, Resource, ResourceError
+from stackworks.domain.git_sources import UnsafeGitSource, check_git_revision, check_git_url
 
 if TYPE_CHECKING:
     from stackworks.converge.context import Context
@@ -79,6 +82,11 @@ class Git(Resource):
     def check(self, ctx: Context) -> Plan:
         if not self.repository:
             raise ResourceError(f"{self}: `repository` is required")
+        try:
+            check_git_url(self.repository)
+            check_git_revision(self.revision)
+        except UnsafeGitSource as unsafe:
+            raise ResourceError(f"{self}: {unsafe}") from None
         path = Path(self.path)
         if path.exists() and not (path / ".git").exists() and any(path.iterdir()):
             raise ResourceError(f"{self}: {path} exists, is not empty and is not a git checkout")
@@ -97,9 +105,9 @@ class Git(Resource):
         if not (path / ".git").exists():
             path.mkdir(parents=True, exist_ok=True)
             self._git(ctx, "init", "-q")
-            self._git(ctx, "remote", "add", "origin", self.repository)
+            self._git(ctx, "remote", "add", "--", "origin", self.repository)
         else:
-            self._git(ctx, "remote", "set-url", "origin", self.repository)
+            self._git(ctx, "remote", "set-url", "--", "origin", self.repository)
         depth = [f"--depth={self.depth}"] if self.depth else []
         direct = ctx.run(
             [GIT, "-C", self.path, "fetch", "-q", *depth, "origin", wanted],

@@ -7,7 +7,9 @@ release runs (its Procfile) and installs. So the archive is fetched into a per-a
 by a `remote_file` (which finds the cached file already has the checksum) and an `archive`
 resource. Fetching the cache changes nothing an app or a user sees, so even a dry run may do
 it. An archive whose every entry sits under one top directory (`app-1.0/...`, as GitHub and
-`git archive --prefix` make them) is unpacked without that directory.
+`git archive --prefix` make them) is unpacked without that directory. An archive with any entry
+that would land outside the release (`../`, an absolute path, a link leading out) fails the
+deploy here, naming the entries, before anything is declared.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from stackworks.cookbooks.python_app.source import SourceError
 
 #: archives kept in the cache besides the one just fetched
 KEEP_CACHED = 1
+#: unsafe entries named in a refusal at most
+SHOWN_PROBLEMS = 10
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,15 @@ def _facts(path: Path, digest: str) -> ArchiveFacts:
     except archives.ArchiveError as error:
         raise SourceError(str(error)) from None
     strip = _common_top(found)
+    problems = archives.unsafe(found, strip)
+    if problems:
+        shown = "; ".join(problems[:SHOWN_PROBLEMS])
+        more = (
+            f" (and {len(problems) - SHOWN_PROBLEMS} more)"
+            if len(problems) > SHOWN_PROBLEMS
+            else ""
+        )
+        raise SourceError(f"source.url: the archive would write outside the release: {shown}{more}")
     names = {archives.stripped(m.name, strip) for m in found}
     install = None
     if "requirements.txt" in names:

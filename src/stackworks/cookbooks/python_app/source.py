@@ -14,6 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from stackworks.domain.git_sources import UnsafeGitSource, check_git_revision, check_git_url
+
 GIT = "git"
 
 #: the ref the remote's HEAD is fetched into
@@ -35,7 +37,14 @@ class SourceFacts:
 
 def fetch(mirror: Path, url: str, revision: str, *, timeout: float = 300) -> SourceFacts:
     """Bring the mirror up to date with `url` and read the facts of `revision` (branch, tag,
-    commit or HEAD). Git's own message is in the error when the URL or revision is wrong."""
+    commit or HEAD). Git's own message is in the error when the URL or revision is wrong; a URL
+    or revision git would run or read as an option (`ext::`, `-...`) is refused before git."""
+    try:
+        check_git_url(url)
+        if revision:
+            check_git_revision(revision)
+    except UnsafeGitSource as unsafe:
+        raise SourceError(f"source: {_scrub(str(unsafe), [url])}") from None
     if not (mirror / "HEAD").exists():
         mirror.mkdir(parents=True, exist_ok=True)
         _git(["init", "--quiet", "--bare", str(mirror)], timeout=timeout)
@@ -48,6 +57,7 @@ def fetch(mirror: Path, url: str, revision: str, *, timeout: float = 300) -> Sou
             "--prune",
             "--force",
             "--tags",
+            "--",
             url,
             "+refs/heads/*:refs/heads/*",
             f"+HEAD:{_REMOTE_HEAD}",
@@ -57,7 +67,15 @@ def fetch(mirror: Path, url: str, revision: str, *, timeout: float = 300) -> Sou
     )
     ref = _REMOTE_HEAD if revision in ("", "HEAD") else revision
     commit = _git(
-        ["-C", str(mirror), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        [
+            "-C",
+            str(mirror),
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{ref}^{{commit}}",
+        ],
         timeout=timeout,
         what=f"{redact(url)} has no revision {revision!r}",
     ).strip()
