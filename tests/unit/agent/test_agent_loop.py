@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import stat
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -38,14 +40,23 @@ def _agent(tmp_path: Path, server: FakeAgentServer, converge: FakeConverge, **kw
     )
 
 
-def _run_until(agent: Agent, server: FakeAgentServer, results: int) -> int:
-    """Run the agent in a thread until the server holds `results` results (bounded)."""
+def _run_until(
+    agent: Agent,
+    server: FakeAgentServer,
+    results: int,
+    also: Callable[[], bool] = lambda: True,
+) -> int:
+    """Run the agent in a thread until the server holds `results` results and `also` holds
+    (bounded): the agent's threads (heartbeat, poll) interleave differently under load."""
     done = threading.Event()
     server.on_result = lambda _id: done.set() if len(server.results) >= results else None
     exit_code: list[int] = []
     thread = threading.Thread(target=lambda: exit_code.append(agent.run(handle_signals=False)))
     thread.start()
     done.wait(timeout=20)
+    deadline = time.monotonic() + 20
+    while not also() and time.monotonic() < deadline:
+        time.sleep(0.02)
     agent.stop()
     thread.join(timeout=20)
     assert not thread.is_alive()
@@ -101,7 +112,8 @@ def test_a_rotated_credential_is_saved_before_use_and_then_used(tmp_path: Path) 
         rand=lambda: 0.0,
         config_path=path,
     )
-    assert _run_until(agent, server, results=1) == EXIT_OK
+    confirmed = lambda: server.offer is None  # noqa: E731 - the rotation's new credential used
+    assert _run_until(agent, server, results=1, also=confirmed) == EXIT_OK
     assert load_config(path).credential == "rotated-credential"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert server.credentials == {"rotated-credential"}

@@ -51,7 +51,9 @@ def test_a_failed_run_is_not_ok(tmp_path: Path) -> None:
 
 
 def test_a_timeout_kills_the_run_and_everything_it_started(tmp_path: Path) -> None:
-    outcome, lines = _run(tmp_path, ["slow"], timeout=1.0)
+    # long enough for the child to start and report its stray under a loaded machine (at 1 s
+    # the run was sometimes killed before it printed the pid); the child sleeps 300 s anyway
+    outcome, lines = _run(tmp_path, ["slow"], timeout=4.0)
     assert outcome.timed_out and not outcome.ok
     stray = int(next(line for line in lines if line.startswith("stray")).split()[1])
     assert not is_alive(stray)
