@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from stackworks.domain.errors import InvalidInput
 
-#: the key types OpenSSH accepts in authorized_keys (certificates and FIDO keys included)
+#: the key types OpenSSH accepts in authorized_keys (certificates and FIDO keys included);
+#: stackworks::ssh_users accepts exactly these too (it reads this set)
 KEY_TYPES = frozenset(
     {
         "ssh-ed25519",
@@ -36,9 +37,15 @@ MAX_KEY_LENGTH = 16_384  # a 16384-bit RSA key is about 2,800 characters
 #: a POSIX-portable login name, as useradd accepts it by default
 _USERNAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 _COMMENT = re.compile(r"[\x20-\x7e]*")
-#: names no user may take: they belong to the system on every host
+#: names no user may take: they belong to the system, or to a service a stackworks layer
+#: installs (postgres, haproxy, varnish ...). stackworks::ssh_users refuses the same names
+#: (cookbooks/stackworks/ssh_accounts.py reads this set), so a profile stored here never fails
+#: the setup and configure of every instance it reaches.
 RESERVED_USERNAMES = frozenset(
-    {"root", "daemon", "bin", "sys", "sync", "nobody", "sshd", "www-data", "stackworks"}
+    {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp"}
+    | {"proxy", "www-data", "backup", "list", "irc", "nobody", "postgres", "haproxy", "sshd"}
+    | {"systemd-network", "systemd-resolve", "messagebus", "_apt", "varnish", "vcache"}
+    | {"stackworks"}
 )
 
 

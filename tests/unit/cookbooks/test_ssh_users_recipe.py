@@ -3,6 +3,7 @@ root or as real accounts on a host; only accounts it made are removed; bad entri
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 
 from stackworks.cookbooks.stackworks import managed_users
 from stackworks.cookbooks.stackworks.recipes import ssh_users as recipe_module
+from stackworks.domain.errors import InvalidInput
+from stackworks.domain.ssh_access import check_public_key, check_ssh_username
 from stackworks.testing import RecipeFailed, StackBuilder
 from stackworks.testing import run_recipe as run
 from support.ssh_keys import ed25519_key
@@ -118,6 +121,7 @@ KEY = ed25519_key()
         ({"username": "Alice", "public_key": KEY}, r"\[0\]\.username"),
         ({"username": "root", "public_key": KEY}, "is a system account"),
         ({"username": "a" * 33, "public_key": KEY}, r"\[0\]\.username"),
+        ({"username": "alice\n", "public_key": KEY}, r"\[0\]\.username: 'alice\\n' is not"),
         ({"username": "eve", "public_key": KEY + "\nssh-rsa AAAA x"}, "single line"),
         ({"username": "eve", "public_key": f'command="sh" {KEY}'}, "options are not allowed"),
         ({"username": "eve", "public_key": "ssh-ed25519 not-base64!"}, "not a valid base64"),
@@ -137,3 +141,24 @@ def test_bad_entries_fail_the_recipe_naming_the_field(
 def test_a_username_listed_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RecipeFailed, match=r"ssh_users\[1\]\.username: 'alice' is listed twice"):
         run("stackworks::ssh_users", _config([ALICE, ALICE], tmp_path))
+
+
+@pytest.mark.parametrize("name", ["postgres", "haproxy", "_apt", "games", "stackworks"])
+def test_a_name_the_recipe_will_not_manage_is_refused_by_the_server_first(
+    tmp_path: Path, name: str
+) -> None:
+    """Else the API would store it and this recipe, first in every setup and configure, would
+    fail each of them on every instance of the user's SSH stacks."""
+    with pytest.raises(RecipeFailed, match="system account"):
+        run("stackworks::ssh_users", _config([{"username": name, "public_key": KEY}], tmp_path))
+    with pytest.raises(InvalidInput, match="reserved"):
+        check_ssh_username(name)
+
+
+def test_a_certificate_key_the_server_accepts_lands_in_authorized_keys(tmp_path: Path) -> None:
+    cert_type = "ssh-ed25519-cert-v01@openssh.com"
+    blob = b"".join(len(p).to_bytes(4, "big") + p for p in (cert_type.encode(), bytes(32)))
+    key = check_public_key(f"{cert_type} {base64.b64encode(blob).decode()} ann@ci")
+    declared = run("stackworks::ssh_users", _config([{"username": "ann", "public_key": key}]))
+    keys = declared.find("file", "home/ann/.ssh/authorized_keys")
+    assert keys.properties["content"] == key + "\n"

@@ -7,6 +7,10 @@ argument of useradd, so only the portable POSIX shape passes (lowercase letter o
 no `/`, no `..`, never a leading `-`), and names the system owns are refused. A public key is one
 line: a known key type, its base64 blob and an optional comment; no authorized_keys options
 (`command=...`, `from=...`) and no second line can be smuggled in.
+
+The key types and the reserved names are the server's own (stackworks.domain.ssh_access): a
+profile the API stored and this recipe refused would fail every setup and configure of the
+stack, since this recipe runs first in each.
 """
 
 from __future__ import annotations
@@ -18,24 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-KEY_TYPES = frozenset(
-    {
-        "ssh-ed25519",
-        "ssh-rsa",
-        "ecdsa-sha2-nistp256",
-        "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521",
-        "sk-ssh-ed25519@openssh.com",
-        "sk-ecdsa-sha2-nistp256@openssh.com",
-    }
-)
-#: accounts a stack must never take over, whatever its users are called
-RESERVED = frozenset(
-    {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp"}
-    | {"proxy", "www-data", "backup", "list", "irc", "nobody", "postgres", "haproxy", "sshd"}
-    | {"systemd-network", "systemd-resolve", "messagebus", "_apt", "varnish", "vcache"}
-)
+from stackworks.domain.ssh_access import KEY_TYPES, RESERVED_USERNAMES
+
+USERNAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 _COMMENT = re.compile(r"^[\x21-\x7e][\x20-\x7e]*$")  # printable, no control characters
 
 
@@ -78,12 +67,12 @@ def parse_accounts(value: Any) -> list[SshAccount]:
 
 
 def check_username(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not USERNAME.match(value):
+    if not isinstance(value, str) or not USERNAME.fullmatch(value):
         raise SshUsersError(
             f"{where}: {value!r} is not a username (a lowercase letter or _ first, then up to "
             "31 lowercase letters, digits, _ or -)"
         )
-    if value in RESERVED:
+    if value in RESERVED_USERNAMES:
         raise SshUsersError(f"{where}: {value!r} is a system account and cannot be managed")
     return value
 
