@@ -64,7 +64,7 @@ def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wa
     wait1 = recorded.find("execute", "wait for site-client1 to answer HEAD /")
     assert [(n.action, n.target) for n in client1.notifications] == [("run", wait1)]
     assert wait1.properties["action"] == ("nothing",)  # only when client 1 (re)started
-    assert wait1.properties["command"][-8:-1] == [
+    assert wait1.properties["command"][3:10] == [
         "127.77.9.2",
         "9081",
         "--method",
@@ -73,6 +73,8 @@ def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wa
         "/",
         "--timeout",
     ]
+    # then the site's root once, and HAProxy's default (rise 2 + 1) x 2 s before client 2
+    assert wait1.properties["command"][-4:] == ["--warm", "/Plone", "--settle", "6"]
     runwsgi = deployed / "releases" / RELEASE / ".venv/bin/runwsgi"
     assert client1.properties["command"][0] == str(runwsgi)
     conf = recorded.find("file", "client1/etc/zope.conf")

@@ -228,3 +228,29 @@ def positive(value: Any, name: str) -> int:
     if number < 1:
         raise ValueError(f"{name}: expected a positive integer, got {value!r}")
     return number
+
+
+def restart_delay(plone_instances: Mapping[str, Any], haproxy: Mapping[str, Any]) -> float:
+    """Seconds between one client's restart being done and the next one's: `restart_delay`
+    when set, else what HAProxy needs to see a server up again: `rise` passing checks, one
+    every `check_interval` ms, plus one interval for where the first check falls."""
+    chosen = plone_instances.get("restart_delay")
+    if chosen is not None:
+        if isinstance(chosen, bool) or not isinstance(chosen, int | float) or chosen < 0:
+            raise ValueError(f"{PREFIX}.restart_delay: expected seconds >= 0, got {chosen!r}")
+        return float(chosen)
+    rise = positive(haproxy.get("rise"), "haproxy.rise")
+    interval = positive(haproxy.get("check_interval"), "haproxy.check_interval")
+    return (rise + 1) * interval / 1000
+
+
+def warmup_path(plone_instances: Mapping[str, Any]) -> str | None:
+    """The page a restarted client is asked for once: `warmup_url`, by default the site's
+    root; None when switched off with an empty string."""
+    chosen = plone_instances.get("warmup_url")
+    if chosen == "":
+        return None
+    path = f"/{plone_instances.get('site_id', 'Plone')}" if chosen is None else str(chosen)
+    if not path.startswith("/") or not _SAFE.match(path):
+        raise ValueError(f"{PREFIX}.warmup_url: expected a path like /Plone, got {chosen!r}")
+    return path
