@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
         # seed 001's `restart_delay`: seconds between a restarted client answering (and being
         # warmed up) and the next client's restart, so the front end's checks see it up first;
         # None = (haproxy.rise + 1) x haproxy.check_interval, the stack's or HAProxy's defaults
+        # (0 when no plone-frontend or lb layer has instances: nobody's checks to wait for)
         "restart_delay": None,
         # the layer whose online instances are the ZEO servers (their `zeoserver.port`)
         "zeo_layer": "zeoserver",

@@ -175,7 +175,8 @@ def run_clients(
         method = config.health_method(s["health_check_method"])
         path = config.health_path(s["health_check_url"])
         warm = config.warmup_path(s)
-        settle = config.restart_delay(s, haproxy_checks(r))
+        front_end = config.has_front_end(_plain(r.stack.layers))
+        settle = config.restart_delay(s, haproxy_checks(r), front_end=front_end)
     except ValueError as error:
         r.fail(str(error))
         raise
