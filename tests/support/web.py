@@ -69,7 +69,11 @@ class Load:
     seconds: float = 600.0
     #: sent with every request (e.g. an Authorization header, so a cache in front passes)
     headers: dict[str, str] = field(default_factory=dict)
+    #: seconds one request may take before it counts as failed (ReadTimeout)
+    timeout: float = 5.0
     results: list[tuple[float, int, str]] = field(default_factory=list)
+    #: how long each request of `results` took, in the same order
+    durations: list[float] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -83,15 +87,17 @@ class Load:
 
     def _run(self) -> None:
         deadline = time.monotonic() + self.seconds
-        with httpx.Client(timeout=5.0) as client:
+        with httpx.Client(timeout=self.timeout) as client:
             while not self._stop.is_set() and len(self.results) < self.limit:
                 if time.monotonic() > deadline:
                     return
+                started = time.monotonic()
                 try:
                     answer = client.get(self.url, headers={**self.headers, "Connection": "close"})
                     self.results.append((time.time(), answer.status_code, answer.text[:200]))
                 except httpx.HTTPError as error:
                     self.results.append((time.time(), 0, f"{type(error).__name__}: {error}"))
+                self.durations.append(time.monotonic() - started)
                 time.sleep(self.pause)
 
     def stop(self) -> None:

@@ -153,3 +153,35 @@ def test_the_site_singleton_is_the_first_online_instance_by_hostname() -> None:
     assert config.singleton(layers, "plone", "p1")
     assert not config.singleton(layers, "plone", "p2")
     assert config.singleton({}, "plone", "p9")
+
+
+def test_restart_delay_defaults_to_what_haproxy_needs_to_see_a_client_up_again() -> None:
+    checks = {"rise": 2, "check_interval": 2000}
+    assert config.restart_delay({"restart_delay": None}, checks) == 6.0
+    assert config.restart_delay({}, {"rise": 1, "check_interval": 500}) == 1.0
+    assert config.restart_delay({"restart_delay": 0}, checks) == 0.0
+    assert config.restart_delay({"restart_delay": 2.5}, checks) == 2.5
+    for bad in (-1, "soon", True):
+        with pytest.raises(ValueError, match=r"plone_instances\.restart_delay"):
+            config.restart_delay({"restart_delay": bad}, checks)
+    # no HAProxy in the stack: nothing to wait for, unless asked
+    assert config.restart_delay({}, checks, front_end=False) == 0.0
+    assert config.restart_delay({"restart_delay": 3}, checks, front_end=False) == 3.0
+    with pytest.raises(ValueError, match=r"haproxy\.rise"):
+        config.restart_delay({}, {"rise": 0, "check_interval": 2000})
+
+
+def test_the_warm_up_page_is_the_site_root_unless_set_or_switched_off() -> None:
+    assert config.warmup_path({"site_id": "Plone", "warmup_url": None}) == "/Plone"
+    assert config.warmup_path({"site_id": "site", "warmup_url": "/site/news"}) == "/site/news"
+    assert config.warmup_path({"warmup_url": ""}) is None
+    with pytest.raises(ValueError, match=r"plone_instances\.warmup_url"):
+        config.warmup_path({"warmup_url": "no-slash"})
+
+
+def test_a_front_end_is_a_plone_frontend_or_lb_layer_with_instances() -> None:
+    lb = {"type": "plone-frontend", "instances": {"lb1": {"status": "online"}}}
+    zeo = {"type": "zeoserver", "instances": {"zeo1": {}}}
+    assert config.has_front_end({"lb": lb, "zeoserver": zeo})
+    assert not config.has_front_end({"lb": {**lb, "instances": {}}, "zeoserver": zeo})
+    assert not config.has_front_end({"zeoserver": zeo})

@@ -55,7 +55,7 @@ def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wa
     wait1 = recorded.find("execute", "wait for site-client1 to answer HEAD /")
     assert [(n.action, n.target) for n in client1.notifications] == [("run", wait1)]
     assert wait1.properties["action"] == ("nothing",)  # only when client 1 (re)started
-    assert wait1.properties["command"][-8:-1] == [
+    assert wait1.properties["command"][3:10] == [
         "127.77.9.2",
         "9081",
         "--method",
@@ -64,10 +64,30 @@ def test_clients_are_declared_one_after_the_other_each_followed_by_its_health_wa
         "/",
         "--timeout",
     ]
+    # then the site's root once; no front end in this stack, so no pause before client 2
+    assert wait1.properties["command"][-4:] == ["--warm", "/Plone", "--settle", "0"]
     runwsgi = deployed / "releases" / RELEASE / ".venv/bin/runwsgi"
     assert client1.properties["command"][0] == str(runwsgi)
     conf = recorded.find("file", "client1/etc/zope.conf")
     assert "server 127.77.9.1:8100" in conf.properties["content"]
+
+
+def test_with_a_front_end_each_client_waits_until_haproxy_can_count_it_up_again(
+    tmp_path: Path, deployed: Path
+) -> None:
+    configuration = _configuration(tmp_path, "127.77.9.1")
+    lb = {"hostname": "lb1", "private_ip": "127.77.9.3", "status": "online", "layers": ["lb"]}
+    configuration["layers"]["lb"] = {"type": "plone-frontend", "instances": {"lb1": lb}}
+    wait = run("plone_instances::configure", configuration).find(
+        "execute", "wait for site-client1 to answer HEAD /"
+    )
+    # HAProxy's default rise (2) + 1, times its check interval (2 s)
+    assert wait.properties["command"][-2:] == ["--settle", "6"]
+    configuration["attributes"]["haproxy"] = {"check_interval": 500, "rise": 1}
+    wait = run("plone_instances::configure", configuration).find(
+        "execute", "wait for site-client1 to answer HEAD /"
+    )
+    assert wait.properties["command"][-2:] == ["--settle", "1"]
 
 
 def test_another_zeo_address_changes_every_clients_definition(

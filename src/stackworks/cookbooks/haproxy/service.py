@@ -27,11 +27,16 @@ def config_path(r: Recipe) -> Path:
     return Path(r.roots["etc"]) / "haproxy" / "haproxy.cfg"
 
 
+#: the longest `stats socket` path HAProxy accepts ("too long (max 97)" past it: a unix
+#: socket's 108 bytes less its own suffix for the temporary socket it binds first)
+MAX_SOCKET_PATH = 97
+
+
 def runtime_socket(r: Recipe) -> str:
-    """HAProxy's runtime API socket: in the instance's run dir, unless that path is too long
-    for a unix socket (108 bytes); then a short one named after it under /tmp."""
+    """HAProxy's runtime API socket: in the instance's run dir, unless that path is longer
+    than HAProxy takes (MAX_SOCKET_PATH); then a short one named after it under /tmp."""
     wanted = Path(r.roots["run"]) / "haproxy.sock"
-    if len(os.fsencode(wanted)) <= 100:
+    if len(os.fsencode(wanted)) <= MAX_SOCKET_PATH:
         return str(wanted)
     digest = hashlib.sha256(os.fsencode(wanted)).hexdigest()[:20]
     short = Path(tempfile.gettempdir()) / "stackworks-sockets"

@@ -16,6 +16,15 @@ DEFAULTS: dict[str, Any] = {
         "health_check_method": "HEAD",
         # seconds a restarted client may take to answer its health check
         "health_check_timeout": 180,
+        # a page each restarted client is asked for once, right after its health check, so
+        # its first visitors do not pay for the templates and objects it loads cold; None =
+        # the site's root (`/<site_id>`), "" = no warm-up. Any answer will do.
+        "warmup_url": None,
+        # seed 001's `restart_delay`: seconds between a restarted client answering (and being
+        # warmed up) and the next client's restart, so the front end's checks see it up first;
+        # None = (haproxy.rise + 1) x haproxy.check_interval, the stack's or HAProxy's defaults
+        # (0 when no plone-frontend or lb layer has instances: nobody's checks to wait for)
+        "restart_delay": None,
         # the layer whose online instances are the ZEO servers (their `zeoserver.port`)
         "zeo_layer": "zeoserver",
         # a directory shared by the ZEO server and every client for blobs; None = each

@@ -192,3 +192,46 @@ def health_path(value: Any) -> str:
     if not path.startswith("/") or not _SAFE.match(path):
         raise ValueError(f"{PREFIX}.health_check_url: expected a path like /, got {value!r}")
     return path
+
+
+#: layer types whose instances run HAProxy in front of the clients
+FRONT_END_TYPES = ("plone-frontend", "lb")
+
+
+def has_front_end(layers: Mapping[str, Any]) -> bool:
+    """Whether some layer of the stack that runs HAProxy has instances."""
+    return any(
+        (layer or {}).get("type") in FRONT_END_TYPES and (layer or {}).get("instances")
+        for layer in layers.values()
+    )
+
+
+def restart_delay(
+    plone_instances: Mapping[str, Any], haproxy: Mapping[str, Any], *, front_end: bool = True
+) -> float:
+    """Seconds between one client's restart being done and the next one's: `restart_delay`
+    when set, else what HAProxy needs to see a server up again: `rise` passing checks, one
+    every `check_interval` ms, plus one interval for where the first check falls (none when
+    the stack has no front end to wait for)."""
+    chosen = plone_instances.get("restart_delay")
+    if chosen is not None:
+        if isinstance(chosen, bool) or not isinstance(chosen, int | float) or chosen < 0:
+            raise ValueError(f"{PREFIX}.restart_delay: expected seconds >= 0, got {chosen!r}")
+        return float(chosen)
+    if not front_end:
+        return 0.0
+    rise = positive(haproxy.get("rise"), "haproxy.rise")
+    interval = positive(haproxy.get("check_interval"), "haproxy.check_interval")
+    return (rise + 1) * interval / 1000
+
+
+def warmup_path(plone_instances: Mapping[str, Any]) -> str | None:
+    """The page a restarted client is asked for once: `warmup_url`, by default the site's
+    root; None when switched off with an empty string."""
+    chosen = plone_instances.get("warmup_url")
+    if chosen == "":
+        return None
+    path = f"/{plone_instances.get('site_id', 'Plone')}" if chosen is None else str(chosen)
+    if not path.startswith("/") or not _SAFE.match(path):
+        raise ValueError(f"{PREFIX}.warmup_url: expected a path like /Plone, got {chosen!r}")
+    return path

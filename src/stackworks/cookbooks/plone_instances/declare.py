@@ -5,8 +5,9 @@ An app lives where python_app puts one (`<srv>/www/<app>`: releases, a venv per 
 `shared/clients/client<k>` (etc/zope.conf, etc/zope.ini, var/ with the ZEO cache and blob
 cache), plus `shared/clients/console` for zconsole (no persistent cache: it must not share a
 client's cache file). Clients are declared one after the other, each followed by a wait for
-its health check that runs only when that client (re)started: a deploy, a restart or a changed
-configuration replaces the clients one at a time, so the instance always has some serving.
+its health check that runs only when that client (re)started (then a warm-up GET and the
+`restart_delay` the front end's checks need): a deploy, a restart or a changed configuration
+replaces the clients one at a time, so the instance always has some serving.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stackworks.cookbooks.haproxy.attributes import DEFAULTS as HAPROXY_DEFAULTS
 from stackworks.cookbooks.plone_instances import buildout, config, init_commands, storage
 from stackworks.cookbooks.plone_instances.attributes import DEFAULTS
 from stackworks.cookbooks.plone_instances.health import MODULE as HEALTH
@@ -199,6 +201,9 @@ def run_clients(
     try:
         method = config.health_method(s["health_check_method"])
         path = config.health_path(s["health_check_url"])
+        warm = config.warmup_path(s)
+        front_end = config.has_front_end(_plain(r.stack.layers))
+        settle = config.restart_delay(s, haproxy_checks(r), front_end=front_end)
     except ValueError as error:
         r.fail(str(error))
         raise
@@ -240,6 +245,9 @@ def run_clients(
                 path,
                 "--timeout",
                 str(s["health_check_timeout"]),
+                *(["--warm", warm] if warm else []),
+                "--settle",
+                f"{settle:g}",
             ],
             action="nothing",
         )
@@ -255,6 +263,14 @@ def run_clients(
         action=action,
     )
     return planned
+
+
+def haproxy_checks(r: Recipe) -> dict[str, Any]:
+    """HAProxy's `rise` and `check_interval` as the stack sets them (its custom JSON reaches
+    every layer), over the haproxy cookbook's defaults: what `restart_delay` defaults to."""
+    wanted = ("rise", "check_interval")
+    chosen = _plain(r.node.get("haproxy") or {})
+    return {k: chosen.get(k, HAPROXY_DEFAULTS["haproxy"][k]) for k in wanted}
 
 
 def drop_cache(r: Recipe, client: config.Client) -> None:
