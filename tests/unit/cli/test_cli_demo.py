@@ -72,6 +72,7 @@ def test_plone_document_fills_in_the_repository_and_a_secure_admin_password(
         ("lb", "plone-frontend"),
         ("plone_instances", "plone-instances"),
         ("zeoserver", "zeoserver"),
+        ("redis", "redis"),
     ]
     (zeo_layer,) = [layer for layer in document.layers if layer.shortname == "zeoserver"]
     assert [v.mount_point for v in zeo_layer.volume_configurations] == ["/srv/zeoserver/var"]
