@@ -47,14 +47,15 @@ def demo(data_dir: Path, listen: str, *extra: str) -> subprocess.CompletedProces
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     where = tmp_path / "d"
     yield where
-    provider = LocalProvider(data_dir=where)
-    for root in sorted(where.glob("instances/*/*")):
-        provider.stop_layout(InstanceLayout(root))
+    # the server first, so that its auto-healing cannot start again an instance stopped here
     pid_file = where / "server.pid"
     if pid_file.exists():
         pid = int(pid_file.read_text())
         if is_alive(pid):
             os.killpg(pid, signal.SIGKILL)
+    provider = LocalProvider(data_dir=where)
+    for root in sorted(where.glob("instances/*/*")):
+        provider.stop_layout(InstanceLayout(root))
 
 
 def test_the_demo_serves_the_app_reuses_itself_and_comes_down(data_dir: Path) -> None:

@@ -123,15 +123,19 @@ class Cli:
         )
 
     def stop_everything(self) -> None:
-        """Stop every local instance's supervisord, then the server (by its pid file)."""
-        provider = LocalProvider(data_dir=self.data_dir)
-        for root in sorted(self.data_dir.glob("instances/*/*")):
-            provider.stop_layout(InstanceLayout(root))
+        """Stop the server (by its pid file), then every local instance's supervisord.
+
+        The server goes first: while it runs, auto-healing restarts an instance whose agent
+        stopped answering, which is what stopping the instances looks like to it, so an
+        instance stopped before the server could be started again behind this teardown."""
         pid_file = self.data_dir / "server.pid"
         if pid_file.exists():
             pid = int(pid_file.read_text())
             if is_alive(pid):
                 os.killpg(pid, signal.SIGKILL)
+        provider = LocalProvider(data_dir=self.data_dir)
+        for root in sorted(self.data_dir.glob("instances/*/*")):
+            provider.stop_layout(InstanceLayout(root))
 
 
 def basic_auth(user: str, password: str) -> dict[str, str]:

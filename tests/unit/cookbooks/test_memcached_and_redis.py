@@ -104,3 +104,21 @@ def test_memcached_and_redis_layer_types_bring_setup_configure_and_stop(
     assert recipes["setup"] == (f"{cookbook}::setup",)
     assert recipes["configure"] == (f"{cookbook}::configure",)
     assert recipes["shutdown"] == recipes["stop"] == (f"{cookbook}::stop",)
+
+
+def test_redis_on_a_volume_leaves_the_mount_to_the_volume_and_points_its_data_there(
+    tmp_path: Path,
+) -> None:
+    configuration = _config(tmp_path, "redis")
+    mount = str(tmp_path / "redis1-volume-link")
+    configuration["self"]["volumes"] = [{"mount_point": "/srv/redis", "mount_path": mount}]
+    on_volume = run_recipe("redis::configure", configuration)
+    assert ("directory", mount) not in on_volume.kinds()  # a local volume is a link: refused
+    assert f"dir {mount}" in on_volume.find("file", str(_conf(on_volume))).properties["content"]
+    plain = run_recipe("redis::configure", _config(tmp_path, "redis"))
+    assert any(kind == "directory" and name.endswith("redis/data") for kind, name in plain.kinds())
+
+
+def _conf(declared: Any) -> str:
+    (found,) = [name for kind, name in declared.kinds() if kind == "file"]
+    return found

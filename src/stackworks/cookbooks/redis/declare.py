@@ -37,7 +37,10 @@ def configure(r: Recipe) -> None:
         r.fail(str(error))
     path = conf_path(r)
     r.directory(str(path.parent), mode=0o755)
-    r.directory(data, mode=0o750)
+    if data == config.data_dir(r.roots["srv"], (), str(settings["volume_mount_point"])):
+        r.directory(data, mode=0o750)
+    # else the data is on the instance's volume, which stackworks::volumes mounts (a link into
+    # the volume store on a local instance, which a directory resource rightly refuses)
     r.file(str(path), content=text, mode=0o640)
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     r.service(
