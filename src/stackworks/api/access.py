@@ -159,10 +159,7 @@ class Requires(Declaration):
             if principal.is_admin:
                 return principal  # manage everywhere; an unknown stack is the route's own 404
             found = stack_store.find_by_name(session, stack)
-            explicit = (
-                permission_store.level(session, found.id, principal.user_id) if found else None
-            )
-        held = principal.level_on(explicit) if found else Level.DENY
+            held = permission_store.held_by(session, principal, found.id) if found else Level.DENY
         decision = decide_stack(self.access, principal, stack, held)
         if decision.refusal is Refusal.HIDDEN:
             raise NotFound("stack", stack)

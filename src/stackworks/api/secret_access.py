@@ -24,7 +24,7 @@ def require_secret_access(db: Database, principal: Principal, stacks: Sequence[s
     with db.transaction() as session:
         for name in stacks:
             stack = stack_store.get_by_name(session, name)
-            held = principal.level_on(permission_store.level(session, stack.id, principal.user_id))
+            held = permission_store.held_by(session, principal, stack.id)
             if not held.includes(Level.MANAGE):
                 raise Forbidden(
                     f"with_secrets: reading the secure values of stack {name!r} needs manage "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackworks.domain.access import Level, Permission
+from stackworks.domain.access import Level, Permission, Principal
 from stackworks.domain.ssh_access import SshUser, ssh_users
 from stackworks.domain.users import User
 from stackworks.store import users as user_store
@@ -35,6 +35,12 @@ def level(session: Session, stack_id: str, user_id: str) -> Level | None:
         )
     )
     return Level(value) if value is not None else None
+
+
+def held_by(session: Session, principal: Principal, stack_id: str) -> Level:
+    """The level `principal` holds on the stack: their explicit permission there, or their
+    default level (a server admin holds manage everywhere)."""
+    return principal.level_on(level(session, stack_id, principal.user_id))
 
 
 def levels_for_user(session: Session, user_id: str) -> dict[str, Level]:
