@@ -61,7 +61,9 @@ class Panel:
 
     def chart_ids(self) -> list[tuple[str, LineChart]]:
         names = ("cpu", "memory", "load")
-        return [(f"{self.key}-{name}", chart) for name, chart in zip(names, self.charts, strict=True)]
+        return [
+            (f"{self.key}-{name}", chart) for name, chart in zip(names, self.charts, strict=True)
+        ]
 
 
 def _line(label: str, points: Sequence[MetricPoint], field: str) -> Series:
@@ -126,9 +128,7 @@ def layers(
     found = []
     for layer in layer_store.list_for_stack(session, stack.id):
         members = tuple(i for i in everyone if layer.shortname in i.layers)
-        points = metric_store.layer_series(
-            session, [i.id for i in members], since=start, until=now
-        )
+        points = metric_store.layer_series(session, [i.id for i in members], since=start, until=now)
         found.append(
             LayerMonitoring(
                 layer,
