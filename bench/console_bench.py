@@ -3,11 +3,13 @@
 Figures printed (nothing asserted; the goal is under 100 ms each on 2 cores):
 - the stack page (`GET /stacks/{stack}`) of a stack with 100 instances in two layers, in mixed
   statuses, with an app and a history of deployments and events;
-- the stack list (`GET /`) with 50 stacks of 4 instances each (a health summary per stack);
+- the stack list (`GET /`) with 50 stacks: the big one and 49 of 3 instances (online,
+  stopped, setup_failed), a health summary per stack (the test provider's addresses, one /24,
+  hold 254 instances);
 - the monitoring page of the 100-instance stack over the last hour, with an hour of heartbeats
   (`--heartbeats`, at 5 s intervals) stored for every instance.
 
-The app runs in-process (FastAPI's TestClient, a throwaway SQLite database, a recording
+The app runs in-process (FastAPI's TestClient, a throwaway SQLite database in /dev/shm, a recording
 provider, no orchestrator thread), logged in through the console's own login form, so each
 figure is the server's whole work for the request: session check, store reads, Jinja2. Each
 page is rendered `--renders` times after `--warmup` renders; median and 95th percentile.
@@ -33,12 +35,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from stackworks.domain.metrics import MetricPoint
+from sqlalchemy import insert
+
+from stackworks.domain.metrics import Resolution
 from stackworks.domain.status import InstanceStatus
 from stackworks.store import instances as instance_store
-from stackworks.store import metrics as metric_store
 from stackworks.store import stacks as stack_store
-from stackworks.store.tables import utcnow
+from stackworks.store.tables import MetricSampleRow, utcnow
 from support.api_harness import Api, make_instance, make_layer, make_stack, serve_api
 
 PASSWORD = "bench-password-1"
@@ -60,7 +63,8 @@ def set_statuses(api: Api, stack: str, statuses: list[InstanceStatus]) -> None:
         for instance, status in zip(
             instance_store.list_for_stack(session, found.id), statuses, strict=False
         ):
-            instance_store.update_fields(session, instance.id, status=status.value)
+            reason = "bench: set by hand" if status is InstanceStatus.SETUP_FAILED else ""
+            instance_store.set_status(session, instance.id, status, reason)
 
 
 def seed_big_stack(api: Api, deployments: int, heartbeats: int) -> None:
@@ -78,39 +82,47 @@ def seed_big_stack(api: Api, deployments: int, heartbeats: int) -> None:
     for index in range(deployments):
         made = api.post(
             f"/stacks/{BIG}/deployments",
-            {"command": "deploy", "app": "web", "comment": f"release {index}"},
+            {"command": {"name": "deploy"}, "app": "web", "comment": f"release {index}"},
         )
         assert made.status_code == 201, made.text
+    seed_heartbeats(api, BIG, heartbeats)
+
+
+def seed_heartbeats(api: Api, stack: str, heartbeats: int) -> None:
+    """`heartbeats` raw samples per instance, 5 s apart up to now, in one bulk insert."""
     now = utcnow()
+    rows = []
     with api.db.transaction() as session:
-        found = stack_store.get_by_name(session, BIG)
+        found = stack_store.get_by_name(session, stack)
         for number, instance in enumerate(instance_store.list_for_stack(session, found.id)):
             for beat in range(heartbeats):
-                at = now - timedelta(seconds=5 * (heartbeats - beat))
                 wave = (beat + number) % 60 / 60
-                metric_store.add(
-                    session,
-                    instance.id,
-                    MetricPoint(
-                        at=at,
-                        cpu=20 + 60 * wave,
-                        memory=40 + 10 * wave,
-                        load1=wave * 2,
-                        load5=wave * 1.5,
-                        load15=wave,
-                    ),
+                rows.append(
+                    {
+                        "instance_id": instance.id,
+                        "at": now - timedelta(seconds=5 * (heartbeats - beat)),
+                        "resolution": Resolution.RAW.value,
+                        "samples": 1,
+                        "cpu": 20 + 60 * wave,
+                        "memory": 40 + 10 * wave,
+                        "load1": wave * 2,
+                        "load5": wave * 1.5,
+                        "load15": wave,
+                    }
                 )
+        if rows:
+            session.execute(insert(MetricSampleRow), rows)
 
 
 def seed_many_stacks(api: Api, count: int) -> None:
-    statuses = [InstanceStatus.ONLINE, InstanceStatus.ONLINE, InstanceStatus.STOPPED]
+    statuses = [InstanceStatus.ONLINE, InstanceStatus.STOPPED, InstanceStatus.SETUP_FAILED]
     for index in range(count):
         name = f"shop{index:02d}"
         make_stack(api, name)
         make_layer(api, name, "app", "python-app")
-        for _ in range(4):
+        for _ in statuses:
             make_instance(api, name, ["app"])
-        set_statuses(api, name, [*statuses, InstanceStatus.SETUP_FAILED])
+        set_statuses(api, name, statuses)
 
 
 def log_in(api: Api) -> None:
@@ -171,11 +183,14 @@ def main() -> None:
     parser.add_argument("--profile", choices=["stack", "list", "monitoring"])
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as work:
+    # memory-backed /dev/shm where there is one: the seeding's commits need not wait on a disk
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as work:
         url = f"sqlite:///{Path(work) / 'bench.db'}"
         with serve_api(url, Path(work)) as api:
             started = time.perf_counter()
             seed_big_stack(api, args.deployments, args.heartbeats)
+            print(f"seeded {BIG} (100 instances) in {time.perf_counter() - started:.1f} s")
             seed_many_stacks(api, 49)  # with the big one: 50 stacks in the list
             print(f"seeded in {time.perf_counter() - started:.1f} s")
             log_in(api)
