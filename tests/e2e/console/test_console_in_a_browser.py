@@ -205,6 +205,7 @@ def test_a_deployment_from_the_console_streams_each_instance_log_live(console: C
     console.check("04-deploy-form")
     page.get_by_test_id("deploy-command").select_option("deploy")
     page.get_by_test_id("deploy-app").select_option("sample")
+    page.get_by_test_id("deploy-layer-app").check()  # the app's layer: its rollback is app1's
     page.get_by_test_id("deploy-comment").fill("from the browser test")
     console.submit("deploy-submit")
     assert_at(console, f"{console.url}/stacks/{STACK}/deployments/*")
