@@ -167,6 +167,8 @@ EXPECTED = {
     "GET /stacks/{stack}/deployments/{deployment_id}": "show",
     "GET /stacks/{stack}/deployments/{deployment_id}/live": "show",
     "POST /stacks/{stack}/deployments/{deployment_id}/rollback": "deploy",
+    "GET /stacks/{stack}/monitoring": "show",
+    "GET /stacks/{stack}/monitoring/{hostname}": "show",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stackworks.console.routes import auth, deployments, instances, stack_page, stacks
+from stackworks.console.routes import auth, deployments, instances, monitoring, stack_page, stacks
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -18,4 +18,5 @@ ROUTERS: list[APIRouter] = [
     stack_page.router,
     instances.router,
     deployments.router,
+    monitoring.router,
 ]
