@@ -35,9 +35,12 @@ class ServerProcess:
         *,
         env: dict[str, str] | None = None,
         tls: tuple[Path, Path] | None = None,
+        database_url: str | None = None,
     ) -> None:
-        """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate."""
+        """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate.
+        `database_url`: the server's database (default: SQLite in the data dir)."""
         self.data_dir = data_dir
+        self.database_url = database_url
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
@@ -67,6 +70,7 @@ class ServerProcess:
                     if self.tls
                     else []
                 ),
+                *(["--database-url", self.database_url] if self.database_url else []),
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,

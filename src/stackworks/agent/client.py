@@ -125,8 +125,24 @@ class AgentClient:
         return HeartbeatReply.model_validate(response.json())
 
     def commands(self, wait: float) -> list[AgentCommand]:
-        response = self._request("GET", "/agent/commands", params={"wait": f"{wait:g}"})
+        """Pending commands; their shared sections come by version (`stack_configuration`)."""
+        response = self._request(
+            "GET",
+            "/agent/commands",
+            params={"wait": f"{wait:g}", "stack_configuration": "by_version"},
+        )
         return AgentCommands.model_validate(response.json()).commands
+
+    def stack_configuration(self, version: str) -> dict[str, Any]:
+        """The shared sections of a stack configuration version (gzip-compressed on the wire;
+        httpx asks for it and decompresses)."""
+        response = self._request("GET", f"/agent/stack-configuration/{version}")
+        body = response.json()
+        if not isinstance(body, dict):
+            raise AgentRequestError(
+                f"stack configuration {version}: not a JSON object", response.status_code
+            )
+        return body
 
     def ack(self, command_id: str, *, retry: bool = True) -> None:
         self._request("POST", f"/agent/commands/{command_id}/ack", retry=retry)

@@ -27,12 +27,14 @@ from stackworks.agent.client import (
     AgentAuthError,
     AgentClient,
     AgentClientError,
+    AgentRequestError,
     AgentUnreachable,
 )
 from stackworks.agent.config import AgentConfig, AgentConfigError, load_config, write_config
 from stackworks.agent.converge_process import converge_in_subprocess
 from stackworks.agent.executor import CommandExecutor, Converge
 from stackworks.agent.outbox import Outbox
+from stackworks.agent.stack_configuration import StackConfigurations
 from stackworks.tls import TlsSetupError
 
 log = logging.getLogger("stackworks.agent")
@@ -40,6 +42,7 @@ log = logging.getLogger("stackworks.agent")
 EXIT_OK = 0
 EXIT_CONFIG = 2
 EXIT_AUTH = 3
+REFUSED_FETCH_PAUSE = 5.0  # seconds before polling again when a configuration was refused
 
 
 class _Interrupted(BaseException):
@@ -78,6 +81,7 @@ class Agent:
         self.executor = CommandExecutor(
             self.client, self.outbox, config.cookbook_cache, converge=converge
         )
+        self.configurations = StackConfigurations(self.client)
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
 
     def stop(self) -> None:
@@ -167,7 +171,13 @@ class Agent:
             for command in commands:
                 if self.stopping.is_set():
                     break  # the server sends it again to the next agent run
-                self.executor.run(command)
+                try:
+                    whole = self.configurations.complete(command)
+                except AgentRequestError as exc:  # not acked: the server sends it again
+                    log.warning("command %s not run: %s", command.id, exc)
+                    self.stopping.wait(REFUSED_FETCH_PAUSE)
+                    break
+                self.executor.run(whole)
 
     def _finish(self) -> None:
         """Last try at what is owed, without waiting on an absent server; then close."""

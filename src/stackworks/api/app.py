@@ -15,6 +15,7 @@ from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
 from stackworks.api.limits import RequestLimits
+from stackworks.api.poll_hub import PollHub
 from stackworks.api.routes import (
     agent,
     agent_credentials,
@@ -53,6 +54,7 @@ def create_app(
     limits = limits or RequestLimits()
     signal = CommandSignal()
     orchestrator = Orchestrator(db, settings, providers, signal)
+    poll_hub = PollHub(db, signal)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +63,7 @@ def create_app(
         try:
             yield
         finally:
+            await poll_hub.close()
             if run_orchestrator:
                 orchestrator.stop()
 
@@ -75,6 +78,7 @@ def create_app(
     app.state.settings = settings
     app.state.providers = providers
     app.state.signal = signal
+    app.state.poll_hub = poll_hub
     app.state.orchestrator = orchestrator
     errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX, outside_prefix=True)

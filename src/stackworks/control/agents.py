@@ -29,7 +29,7 @@ SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' config
 
 def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
     now = utcnow()
-    instance = instance_store.record_heartbeat(session, instance.id, metrics, now)
+    instance = instance_store.record_heartbeat(session, instance, metrics, now)
     metric_store.record_heartbeat(session, instance.id, metrics, now)  # metrics history
     if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
         was_lost = instance.status is InstanceStatus.CONNECTION_LOST

@@ -1,4 +1,9 @@
-"""Queueing commands: each carries its run list and a snapshot of the whole stack configuration."""
+"""Queueing commands: each carries its run list and a snapshot of the whole stack configuration.
+
+The snapshot's shared sections (`layers`, `instances`) are saved once per state as a stack
+configuration version, which each command names; only its own part is stored with it, so a
+fan-out to N instances builds and stores the O(N) sections once, not N times.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from stackworks.control.run_lists import run_list_for
+from stackworks.domain import shared_configuration
 from stackworks.domain.entities import Command, Deployment, Instance
-from stackworks.domain.stack_config import StackSnapshot, app_layers, build_configuration
+from stackworks.domain.stack_config import StackSnapshot, app_layers, build_own_configuration
 from stackworks.domain.status import CommandName
 from stackworks.store import addresses as address_store
 from stackworks.store import apps as app_store
@@ -18,6 +24,7 @@ from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import permissions as permission_store
+from stackworks.store import stack_configurations
 from stackworks.store import stacks as stack_store
 from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
@@ -75,7 +82,10 @@ def queue(
     args = dict(args or {})
     if run_list is None:
         run_list = run_list_for(type_, instance, snapshot.layers, args)
-    configuration = build_configuration(
+    version = stack_configurations.save(
+        session, snapshot.stack.id, snapshot.configuration_version, snapshot.shared_configuration
+    )
+    own = build_own_configuration(
         snapshot,
         instance,
         command={"id": command_id, "type": type_.value, "args": args, "reason": reason},
@@ -92,7 +102,8 @@ def queue(
         subject_id=subject_id,
         reason=reason,
         run_list=tuple(run_list),
-        configuration=configuration,
+        configuration=shared_configuration.join(own, snapshot.shared_configuration),
+        configuration_version=version,
     )
     return command_store.add(session, command, timeout)
 

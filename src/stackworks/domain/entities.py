@@ -178,6 +178,8 @@ class Command:
     reason: str = ""  # why the lifecycle sent it, e.g. "web2 came online"
     run_list: tuple[str, ...] = ()
     configuration: JSON = field(default_factory=dict)  # the stack configuration it carries
+    #: the version its shared sections are stored under (domain.shared_configuration), if any
+    configuration_version: str | None = None
     created_at: datetime | None = None
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None

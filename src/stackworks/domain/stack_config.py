@@ -1,5 +1,8 @@
 """The stack configuration JSON: what every command carries to its instance.
 
+Its shared sections (`layers`, `instances`) are built once per snapshot and travel apart, by
+version (domain.shared_configuration); the rest is built for each command.
+
 Built once, when the command is created, from a snapshot of the stack, so each command records
 exactly the state it was sent with. The shape is documented in docs/stack-configuration.md.
 
@@ -13,10 +16,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from stackworks import __version__
-from stackworks.domain import configuration_secrets, secret_attributes
+from stackworks.domain import configuration_secrets, secret_attributes, shared_configuration
 from stackworks.domain.attributes import deep_merge, value_at
 from stackworks.domain.entities import App, Deployment, Instance, Layer, Stack
 from stackworks.domain.resources import Address, RegisteredDatabase, Volume
@@ -74,6 +78,16 @@ class StackSnapshot:
 
     def online_instances(self) -> list[Instance]:
         return [i for i in self.instances if i.status is InstanceStatus.ONLINE]
+
+    @cached_property
+    def shared_configuration(self) -> JSON:
+        """The sections every instance's configuration shares, built once per snapshot."""
+        return build_shared_configuration(self)
+
+    @cached_property
+    def configuration_version(self) -> str:
+        """The version (digest) of `shared_configuration`."""
+        return shared_configuration.digest(self.stack.id, self.shared_configuration)
 
     def elastic_ip(self, instance: Instance) -> str | None:
         """The address (Elastic IP) associated with `instance`, if any."""
@@ -154,6 +168,31 @@ def app_environment(app: App, data_sources: list[JSON]) -> tuple[JSON, list[str]
     return environment, secure
 
 
+def build_shared_configuration(snapshot: StackSnapshot) -> JSON:
+    """The sections every instance of the stack gets alike: each layer with its online
+    instances, and every online instance (domain.shared_configuration)."""
+    online = snapshot.online_instances()
+    eips: dict[str, str] = {}
+    for address in snapshot.addresses:  # the first one associated, as elastic_ip
+        if address.instance_id and address.instance_id not in eips:
+            eips[address.instance_id] = address.ip
+    described = {i.hostname: describe_instance(i, eips.get(i.id)) for i in online}
+    return {
+        "layers": {
+            layer.shortname: {
+                "id": layer.id,
+                "name": layer.name,
+                "type": layer.type.value,
+                "instances": {
+                    i.hostname: described[i.hostname] for i in online if layer.shortname in i.layers
+                },
+            }
+            for layer in snapshot.layers
+        },
+        "instances": described,
+    }
+
+
 def build_configuration(
     snapshot: StackSnapshot,
     instance: Instance,
@@ -162,12 +201,28 @@ def build_configuration(
     deployment: Deployment | None = None,
     deploy_app_ids: Iterable[str] = (),
 ) -> JSON:
-    """The configuration one command carries to `instance`.
+    """The whole configuration one command carries to `instance`: its own part and the
+    stack's shared part (built once per snapshot)."""
+    own = build_own_configuration(
+        snapshot, instance, command=command, deployment=deployment, deploy_app_ids=deploy_app_ids
+    )
+    return shared_configuration.join(own, snapshot.shared_configuration)
+
+
+def build_own_configuration(
+    snapshot: StackSnapshot,
+    instance: Instance,
+    *,
+    command: JSON,
+    deployment: Deployment | None = None,
+    deploy_app_ids: Iterable[str] = (),
+) -> JSON:
+    """The configuration one command carries to `instance` but for the shared sections
+    (`layers`, `instances`): its size does not grow with the number of instances.
 
     `command` is `{"id", "type", "args", "reason"}`; `deploy_app_ids` are the apps whose
     `deploy` flag is set (the apps this command deploys on this instance).
     """
-    online = snapshot.online_instances()
     layer_json = [
         layer.custom_json
         for shortname in instance.layers
@@ -177,7 +232,6 @@ def build_configuration(
         [snapshot.stack.custom_json, *layer_json, deployment.custom_json if deployment else {}]
     )
     deploy_ids = set(deploy_app_ids)
-    eips = {i.id: snapshot.elastic_ip(i) for i in snapshot.instances}
     sources = {app.id: describe_data_sources(snapshot, app) for app in snapshot.apps}
     environments = {app.id: app_environment(app, sources[app.id]) for app in snapshot.apps}
     on_instance = {
@@ -204,20 +258,6 @@ def build_configuration(
         },
         "attributes": attributes,
         "stack": {"id": snapshot.stack.id, "name": snapshot.stack.name},
-        "layers": {
-            layer.shortname: {
-                "id": layer.id,
-                "name": layer.name,
-                "type": layer.type.value,
-                "instances": {
-                    i.hostname: describe_instance(i, eips.get(i.id))
-                    for i in online
-                    if layer.shortname in i.layers
-                },
-            }
-            for layer in snapshot.layers
-        },
-        "instances": {i.hostname: describe_instance(i, eips.get(i.id)) for i in online},
         "apps": {
             app.shortname: {
                 "id": app.id,
@@ -238,7 +278,7 @@ def build_configuration(
             for app in snapshot.apps
         },
         "self": {
-            **describe_instance(instance, eips.get(instance.id)),
+            **describe_instance(instance, snapshot.elastic_ip(instance)),
             "roots": instance_roots(instance),
             "volumes": describe_volumes(snapshot, instance),
         },

@@ -1,25 +1,35 @@
 """Commands in the store: the queue each agent polls, and the history DescribeCommands shows.
 
 A command's configuration is stored with its secrets masked and the secrets apart, encrypted;
-entities carry the masked one, and only `configuration_for_agent` puts the secrets back.
+entities carry the masked one, and only `configuration_for_agent` puts the secrets back. Its
+shared sections (`layers`, `instances`) are stored once per version in `stack_configurations`
+and the command names the version; entities carry them joined back in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from stackworks.domain import shared_configuration
 from stackworks.domain.entities import Command
 from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandName, CommandStatus
-from stackworks.store import sealing
+from stackworks.store import sealing, stack_configurations
 from stackworks.store.tables import CommandRow, utcnow
 
+JSON = dict[str, Any]
 
-def to_entity(row: CommandRow, *, with_log: bool = True) -> Command:
+
+def to_entity(row: CommandRow, *, with_log: bool = True, shared: JSON | None = None) -> Command:
+    """The command as people see it; `shared`: its version's shared sections, joined in."""
+    configuration = dict(row.configuration or {})
+    if shared is not None:
+        configuration = shared_configuration.join(configuration, shared)
     return Command(
         id=row.id,
         stack_id=row.stack_id,
@@ -31,7 +41,8 @@ def to_entity(row: CommandRow, *, with_log: bool = True) -> Command:
         subject_id=row.subject_id,
         reason=row.reason,
         run_list=tuple(row.run_list or ()),
-        configuration=dict(row.configuration or {}),
+        configuration=configuration,
+        configuration_version=row.configuration_version,
         created_at=row.created_at,
         sent_at=row.sent_at,
         acknowledged_at=row.acknowledged_at,
@@ -48,8 +59,25 @@ def row(session: Session, command_id: str) -> CommandRow:
     return found
 
 
+def entity(session: Session, found: CommandRow, *, with_log: bool = True) -> Command:
+    """One command with its whole (masked) configuration, shared sections included."""
+    shared = stack_configurations.bodies(session, _versions([found])).get(
+        found.configuration_version or ""
+    )
+    return to_entity(found, with_log=with_log, shared=shared)
+
+
+def _versions(rows: Iterable[CommandRow]) -> set[str]:
+    return {r.configuration_version for r in rows if r.configuration_version}
+
+
 def add(session: Session, command: Command, timeout: int) -> Command:
-    configuration, sealed = sealing.split_configuration(session, command.configuration)
+    """Queue `command`; with a `configuration_version` (saved already), only its own part of
+    the configuration is stored with it."""
+    own, shared = command.configuration, None
+    if command.configuration_version is not None:
+        own, shared = shared_configuration.split(command.configuration)
+    configuration, sealed = sealing.split_configuration(session, own)
     new = CommandRow(
         id=command.id,
         stack_id=command.stack_id,
@@ -63,17 +91,25 @@ def add(session: Session, command: Command, timeout: int) -> Command:
         run_list=list(command.run_list),
         configuration=configuration,
         sealed_secrets=sealed,
+        configuration_version=command.configuration_version,
         timeout=timeout,
     )
     session.add(new)
     session.flush()
-    return to_entity(new)
+    return to_entity(new, shared=shared)
 
 
-def configuration_for_agent(session: Session, found: CommandRow) -> dict[str, Any]:
-    """The whole configuration, secrets included: only for the agent that runs the command."""
-    return sealing.join_configuration(
-        session, dict(found.configuration or {}), found.sealed_secrets
+def configuration_for_agent(
+    session: Session, found: CommandRow, *, with_shared: bool = True
+) -> JSON:
+    """The configuration, secrets included: only for the agent that runs the command.
+    `with_shared=False`: without the shared sections, which an agent that says it can fetches
+    by version; a command queued before versions carries them inline either way."""
+    own = sealing.join_configuration(session, dict(found.configuration or {}), found.sealed_secrets)
+    if not with_shared or found.configuration_version is None:
+        return own
+    return shared_configuration.join(
+        own, stack_configurations.get(session, found.stack_id, found.configuration_version)
     )
 
 
@@ -126,7 +162,12 @@ def list_for_stack(
     if type_:
         query = query.where(CommandRow.type == type_.value)
     query = query.order_by(CommandRow.created_at, CommandRow.id)
-    return [to_entity(r, with_log=with_log) for r in session.scalars(query)]
+    rows = list(session.scalars(query))
+    shared = stack_configurations.bodies(session, _versions(rows))
+    return [
+        to_entity(r, with_log=with_log, shared=shared.get(r.configuration_version or ""))
+        for r in rows
+    ]
 
 
 def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
@@ -174,13 +175,28 @@ def update_fields(session: Session, instance_id: str, **fields: Any) -> Instance
 
 
 def record_heartbeat(
-    session: Session, instance_id: str, metrics: dict[str, Any], at: datetime
+    session: Session, instance: Instance, metrics: dict[str, Any], at: datetime
 ) -> Instance:
-    row = _row(session, instance_id)
-    row.last_heartbeat_at = at
-    row.metrics = metrics
-    session.flush()
-    return to_entity(row)
+    """Keep a heartbeat's time and metrics: one UPDATE that reads the status back, not a
+    SELECT of the whole row first (thousands of agents heartbeat every few seconds).
+    `instance` is the one the credential named, read in this request; its status is read
+    again here, since the orchestrator may have moved it since."""
+    found = session.execute(
+        update(InstanceRow)
+        .where(InstanceRow.id == instance.id)
+        .values(last_heartbeat_at=at, metrics=metrics)
+        .returning(InstanceRow.status, InstanceRow.status_changed_at)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if found is None:
+        raise NotFound("instance", instance.id)
+    return replace(
+        instance,
+        status=InstanceStatus(found.status),
+        status_changed_at=found.status_changed_at,
+        last_heartbeat_at=at,
+        metrics=dict(metrics),
+    )
 
 
 def delete(session: Session, instance_id: str) -> None:

@@ -177,6 +177,9 @@ class CommandRow(Base):
     #: `sealed_secrets` (domain.configuration_secrets.split; migration 0008)
     configuration: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sealed_secrets: Mapped[str | None] = mapped_column(Text, default=None)
+    #: the stack configuration version its shared sections are in (migration 0015); None:
+    #: queued before versions, `configuration` holds them inline
+    configuration_version: Mapped[str | None] = mapped_column(String(64), default=None)
     timeout: Mapped[int] = mapped_column(Integer, default=3600)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -186,6 +189,18 @@ class CommandRow(Base):
     log: Mapped[str] = mapped_column(Text, default="")
     log_seq: Mapped[int] = mapped_column(Integer, default=-1)  # last log chunk stored
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StackConfigurationRow(Base):
+    """The sections of a stack configuration every instance shares (`layers`, `instances`),
+    stored once per state under their digest (domain.shared_configuration; migration 0015)."""
+
+    __tablename__ = "stack_configurations"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class UserRow(Base):

@@ -414,6 +414,9 @@ class AgentCommand(BaseModel):
     deployment_id: str | None
     run_list: list[str]
     configuration: JSON  # unmasked: the agent needs secure values; it scrubs them from logs
+    #: the version whose shared sections (`layers`, `instances`) the agent fetches and joins
+    #: in (GET /agent/stack-configuration/{version}); None: `configuration` is whole
+    stack_configuration: str | None = None
     timeout: float
 
 

@@ -50,6 +50,8 @@ class FakeAgentServer:
         self.credentials = {CREDENTIAL}
         self.offer: str | None = None
         self.used: list[str] = []  # the credential of each accepted request
+        #: stack configuration versions it serves (GET /agent/stack-configuration/{version})
+        self.stack_configurations: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def transport(self) -> httpx.MockTransport:
@@ -85,6 +87,11 @@ class FakeAgentServer:
             if not pending:
                 time.sleep(0.02)  # a (very) short hold, as a long poll would
             return httpx.Response(200, json={"commands": pending})
+        if path.startswith(f"{prefix}/stack-configuration/"):
+            version = path.rsplit("/", 1)[1]
+            if version not in self.stack_configurations:
+                return httpx.Response(404, json={"detail": {"message": "no such version"}})
+            return httpx.Response(200, json=self.stack_configurations[version])
         parts = path.removeprefix(f"{prefix}/commands/").split("/")
         command_id, action = parts[0], parts[1]
         if action == "ack":
@@ -114,6 +121,7 @@ class FakeConverge:
         self.outcome = outcome or ConvergeOutcome(ok=True, report={"ok": True, "resources": []})
         self.error = error
         self.calls: list[list[str]] = []
+        self.configurations: list[dict[str, Any]] = []
 
     def __call__(
         self,
@@ -125,6 +133,7 @@ class FakeConverge:
         timeout: float,
     ) -> ConvergeOutcome:
         self.calls.append(list(run_list))
+        self.configurations.append(configuration)
         for line in self.lines:
             log(line)
         if self.error:

@@ -89,7 +89,9 @@ def test_agent_heartbeats_polls_and_stops_promptly_on_sigterm(
     )
     try:
         wait_until(
-            lambda: "GET /api/v1/agent/commands?wait=20" in server.seen,
+            lambda: (
+                "GET /api/v1/agent/commands?wait=20&stack_configuration=by_version" in server.seen
+            ),
             timeout=20,
             what="the agent's first poll",
         )

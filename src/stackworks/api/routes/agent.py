@@ -7,7 +7,9 @@ other instance is answered as unknown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -15,17 +17,22 @@ from starlette.concurrency import run_in_threadpool
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
 from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
+from stackworks.api.encoded_bodies import EncodedBodies, accepts_gzip, etag_matches
+from stackworks.api.poll_hub import PollHub
 from stackworks.control import agent_credentials, agents
+from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandStatus
 from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
+from stackworks.store import stack_configurations
 from stackworks.store import stacks as stack_store
 from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
 MAX_WAIT = 60.0
-RECHECK_EVERY = 1.0  # seconds between database looks when no signal came
+#: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
+_bodies = EncodedBodies()
 
 
 @router.post("/register", status_code=201)
@@ -72,7 +79,7 @@ def heartbeat(
     )
 
 
-def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
+def _fetch(db: DatabaseDep, instance_id: str, by_version: bool) -> schemas.AgentCommand | None:
     with db.transaction() as session:
         current = instance_store.get(session, instance_id)
         row = agents.next_command(session, current)
@@ -83,30 +90,71 @@ def _fetch(db: DatabaseDep, instance_id: str) -> schemas.AgentCommand | None:
             type=row.type,
             deployment_id=row.deployment_id,
             run_list=list(row.run_list),
-            configuration=command_store.configuration_for_agent(session, row),
+            configuration=command_store.configuration_for_agent(
+                session, row, with_shared=not by_version
+            ),
+            stack_configuration=row.configuration_version if by_version else None,
             timeout=float(row.timeout),
         )
 
 
 @router.get("/commands")
 async def poll_commands(
-    instance: AgentOnly, db: DatabaseDep, signal: SignalDep, wait: float = 20.0
+    instance: AgentOnly,
+    db: DatabaseDep,
+    request: Request,
+    wait: float = 20.0,
+    stack_configuration: Literal["inline", "by_version"] = "inline",
 ) -> schemas.AgentCommands:
-    """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds."""
+    """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds
+    (api/poll_hub.py wakes the poll).
+
+    `stack_configuration=by_version`: the agent fetches each command's shared sections by
+    version (`GET /agent/stack-configuration/{version}`); an agent that does not say so (one
+    older than versions) gets them inline, as before."""
+    by_version = stack_configuration == "by_version"
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
-    seen = -1
-    last_look = 0.0
-    while True:
-        now = time.monotonic()
-        if signal.version != seen or now - last_look >= RECHECK_EVERY:
-            seen = signal.version
-            last_look = now
-            command = await run_in_threadpool(_fetch, db, instance.id)
+    hub: PollHub = request.app.state.poll_hub
+    woken = hub.register(instance.id)  # before the first look: no wake-up falls between
+    try:
+        while True:
+            woken.clear()
+            command = await run_in_threadpool(_fetch, db, instance.id, by_version)
             if command is not None:
                 return schemas.AgentCommands(commands=[command])
-        if now >= deadline:
-            return schemas.AgentCommands(commands=[])
-        await asyncio.sleep(0.05)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return schemas.AgentCommands(commands=[])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), remaining)
+    finally:
+        hub.unregister(instance.id, woken)
+
+
+@router.get("/stack-configuration/{version}", response_model=None)
+def stack_configuration(
+    version: str, instance: AgentOnly, db: DatabaseDep, request: Request
+) -> Response:
+    """The shared sections of a stack configuration version of the agent's own stack.
+
+    A version never changes, so its digest is its ETag: asked again with If-None-Match, the
+    answer is 304 with no body. Another stack's version is 404, as a missing one. The body is
+    gzip-compressed (once per version) for an agent that accepts it."""
+    etag = f'"{version}"'
+    with db.transaction() as session:
+        if stack_configurations.stack_of(session, version) != instance.stack_id:
+            raise NotFound("stack configuration", version)
+        headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
+        if etag_matches(request.headers.get("if-none-match", ""), version):
+            return Response(status_code=304, headers=headers)
+        body = _bodies.get(
+            version, lambda: stack_configurations.get(session, instance.stack_id, version)
+        )
+    headers["Vary"] = "Accept-Encoding"
+    if body.compressed is not None and accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.compressed, media_type="application/json", headers=headers)
+    return Response(body.plain, media_type="application/json", headers=headers)
 
 
 @router.post("/commands/{command_id}/ack", status_code=204)

@@ -118,5 +118,5 @@ def show_command(
             raise NotFound("command", command_id)
         hostnames, _ = _names(session, found)
         return presenters.command_out(
-            command_store.to_entity(row), hostnames, logs=logs, configuration=configuration
+            command_store.entity(session, row), hostnames, logs=logs, configuration=configuration
         )
