@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from support.cluster import ServerProcess
-from support.opsworks import REGION, make_access_key, opsworks_client, opsworks_url
+from support.opsworks import REGION, make_access_key, opsworks_client, opsworks_url, signed_post
 
 pytestmark = pytest.mark.integration
 
@@ -85,26 +85,9 @@ def test_a_deactivated_key_is_refused_like_an_unknown_one_and_works_again_when_a
 
 
 def test_an_unknown_operation_is_answered_as_aws_does(
-    server: ServerProcess, admin_key: tuple[str, str], admin: Any
+    server: ServerProcess, admin_key: tuple[str, str]
 ) -> None:
-    # botocore knows only the model's operations: sign a made-up one with its signer directly
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    request = AWSRequest(
-        method="POST",
-        url=opsworks_url(server),
-        data=b"{}",
-        headers={
-            "X-Amz-Target": "OpsWorks_20130218.LaunchRockets",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-    )
-    SigV4Auth(Credentials(*admin_key), "opsworks", REGION).add_auth(request)
-    answer = httpx.post(
-        request.url, content=request.body, headers=dict(request.headers.items()), timeout=10
-    )
+    answer = signed_post(server, admin_key, "LaunchRockets", b"{}")  # botocore has no such call
     assert answer.status_code == 400
     assert answer.headers["content-type"] == "application/x-amz-json-1.1"
     assert answer.json()["__type"] == "UnknownOperationException"
@@ -114,20 +97,7 @@ def test_an_unknown_operation_is_answered_as_aws_does(
 def test_a_body_that_is_not_json_is_a_serialization_error(
     server: ServerProcess, admin_key: tuple[str, str]
 ) -> None:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    request = AWSRequest(
-        method="POST",
-        url=opsworks_url(server),
-        data=b'{"StackIds": [',
-        headers={"X-Amz-Target": "OpsWorks_20130218.DescribeStacks"},
-    )
-    SigV4Auth(Credentials(*admin_key), "opsworks", REGION).add_auth(request)
-    answer = httpx.post(
-        request.url, content=request.body, headers=dict(request.headers.items()), timeout=10
-    )
+    answer = signed_post(server, admin_key, "DescribeStacks", b'{"StackIds": [')
     assert (answer.status_code, answer.json()["__type"]) == (400, "SerializationException")
 
 
