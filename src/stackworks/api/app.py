@@ -17,6 +17,7 @@ from stackworks.api.body_limits import BodyLimits
 from stackworks.api.limits import RequestLimits
 from stackworks.api.poll_hub import PollHub
 from stackworks.api.routes import (
+    access_keys,
     agent,
     agent_credentials,
     apps,
@@ -36,6 +37,7 @@ from stackworks.api.routes import (
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
+from stackworks.opsworks import wire as opsworks_wire
 from stackworks.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -84,9 +86,18 @@ def create_app(
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX, outside_prefix=True)
     # the last added runs first: a throttled address is refused before its body is read, and
     # a body over the limits before the audit middleware sees it
-    app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
+    answer = opsworks_wire.early_answers(errors.early_answer)  # AWS's shape under /opsworks
     app.add_middleware(
-        FailedAuthThrottle, max_failures=limits.auth_failures, window=limits.auth_window
+        BodyLimits,
+        max_bytes=limits.max_body_bytes,
+        max_depth=limits.max_json_depth,
+        answer=answer,
+    )
+    app.add_middleware(
+        FailedAuthThrottle,
+        max_failures=limits.auth_failures,
+        window=limits.auth_window,
+        answer=answer,
     )
     for module in (
         stacks,
@@ -106,6 +117,10 @@ def create_app(
         permissions,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(access_keys.mine, prefix=API_PREFIX)
+    app.include_router(access_keys.theirs, prefix=API_PREFIX)
+
+    opsworks_wire.install(app, limits.max_json_depth)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health(_user: AnyUser) -> dict[str, str]:

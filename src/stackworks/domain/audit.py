@@ -54,11 +54,13 @@ def mask(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return "[nested too deep]"
     if isinstance(value, dict):
-        secure = value.get("secure") is True
+        # an environment entry: Stackworks' {"value", "secure"}, OpsWorks' {"Value", "Secure"}
+        secure = value.get("secure") is True or value.get("Secure") is True
         masked: dict[str, Any] = {}
         for key, item in value.items():
             name = str(key)
-            if (is_secret_key(name) or (secure and name == "value")) and item not in (None, ""):
+            is_value = name in ("value", "Value")
+            if (is_secret_key(name) or (secure and is_value)) and item not in (None, ""):
                 masked[name] = FILTERED
             else:
                 masked[name] = mask(item, depth + 1)

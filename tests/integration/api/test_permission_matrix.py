@@ -44,6 +44,9 @@ LEVEL_OF = {"deny": Level.DENY, "show": Level.SHOW, "deploy": Level.DEPLOY, "man
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 #: the console's stylesheet and script, open to all (the login page needs them)
 STATIC_PATHS = {"/static/{path}"}
+#: the OpsWorks API, which authenticates each call by its SigV4 signature and answers refusals
+#: in AWS's shape (tests/integration/opsworks); its permission checks are the same function's
+OPSWORKS_PATHS = {"/opsworks", "/opsworks/"}
 
 #: what each route requires (docs/security.md, "Permissions"): the table the declarations pin
 EXPECTED = {
@@ -130,6 +133,14 @@ EXPECTED = {
     "GET /api/v1/users/{name}/tokens": "admin",
     "POST /api/v1/users/{name}/tokens": "admin",
     "DELETE /api/v1/users/{name}/tokens/{token}": "admin",
+    "GET /api/v1/me/access-keys": "user",
+    "POST /api/v1/me/access-keys": "user",
+    "PATCH /api/v1/me/access-keys/{key}": "user",
+    "DELETE /api/v1/me/access-keys/{key}": "user",
+    "GET /api/v1/users/{name}/access-keys": "admin",
+    "POST /api/v1/users/{name}/access-keys": "admin",
+    "PATCH /api/v1/users/{name}/access-keys/{key}": "admin",
+    "DELETE /api/v1/users/{name}/access-keys/{key}": "admin",
     "POST /api/v1/tokens": "admin",
     "GET /api/v1/tokens": "admin",
     "DELETE /api/v1/tokens/{name}": "admin",
@@ -265,7 +276,9 @@ def declared_routes(world: World) -> list[DeclaredRoute]:
         if route.is_api:
             routes.append(route)
         else:
-            assert route.path in DOCS_PATHS | STATIC_PATHS, f"not an API route: {route.path}"
+            assert route.path in DOCS_PATHS | STATIC_PATHS | OPSWORKS_PATHS, (
+                f"not an API route: {route.path}"
+            )
     return routes
 
 

@@ -65,3 +65,15 @@ def test_a_large_body_is_truncated_after_masking() -> None:
     kept = stored_body(json.dumps(body).encode(), "application/json")
     assert len(kept["truncated"]) == MAX_STORED_CHARS
     assert "pwpw" not in kept["truncated"] and FILTERED in kept["truncated"]
+
+
+def test_an_opsworks_environment_entry_marked_secure_has_its_value_masked() -> None:
+    body = {
+        "Environment": [{"Key": "K", "Value": "s3cret", "Secure": True}, {"Key": "P", "Value": "p"}]
+    }
+    assert mask(body) == {
+        "Environment": [
+            {"Key": "K", "Value": FILTERED, "Secure": True},
+            {"Key": "P", "Value": "p"},
+        ]
+    }
