@@ -416,3 +416,19 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(Text, default="")  # the concrete path
     status_code: Mapped[int] = mapped_column(Integer)
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the body, masked
+
+
+class ResourceTagRow(Base):
+    """A tag (OpsWorks' TagResource) on a stack or a layer; deleting either deletes its tags."""
+
+    __tablename__ = "resource_tags"
+    __table_args__ = (UniqueConstraint("resource_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)  # the stack's or layer's id
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    layer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), default=None, index=True
+    )
+    key: Mapped[str] = mapped_column(String(127))
+    value: Mapped[str] = mapped_column(String(256), default="")
