@@ -8,7 +8,7 @@ model's operations, the handlers and this table together.
 
 from __future__ import annotations
 
-from stackworks.opsworks.errors import ValidationException
+from stackworks.opsworks.registry import refusal
 
 _ELB = (
     "Stackworks has no Elastic Load Balancing: a layer of type lb runs HAProxy on an instance "
@@ -36,6 +36,5 @@ REFUSED: dict[str, str] = {
 }
 
 
-def refusal(operation: str) -> ValidationException:
-    """The answer to a refused operation."""
-    return ValidationException(f"{operation}: {REFUSED[operation]}")
+for _name, _why in REFUSED.items():
+    refusal(_name, f"{_name}: {_why}")

@@ -127,6 +127,12 @@ def parse_database_arn(arn: str, field: str = "RdsDbInstanceArn") -> tuple[str, 
     return parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme], database
 
 
+def normal_database_arn(arn: str, field: str = "RdsDbInstanceArn") -> str:
+    """`arn` as `database_arn` spells it (the port written out), to compare ARNs."""
+    engine, host, port, database = parse_database_arn(arn, field)
+    return f"{engine}://{host}:{port}/{database}"
+
+
 def database_register(request: Mapping[str, Any], taken: set[str]) -> schemas.DatabaseRegister:
     """RegisterRdsDbInstance; the registration is named after its database (then host and
     database) so that it differs from the stack's `taken` names."""
