@@ -33,6 +33,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from stackworks.api.errors import error_body
+from stackworks.control.permissions import decide_on_stack
 from stackworks.domain.access import (
     Audience,
     Decision,
@@ -41,12 +42,10 @@ from stackworks.domain.access import (
     Refusal,
     RouteAccess,
     decide_admin,
-    decide_stack,
 )
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound, Unauthenticated
 from stackworks.store import agent_credentials, registration_tokens, tokens
-from stackworks.store import permissions as permission_store
 from stackworks.store import stacks as stack_store
 from stackworks.store.db import Database
 
@@ -159,8 +158,7 @@ class Requires(Declaration):
             if principal.is_admin:
                 return principal  # manage everywhere; an unknown stack is the route's own 404
             found = stack_store.find_by_name(session, stack)
-            held = permission_store.held_by(session, principal, found.id) if found else Level.DENY
-        decision = decide_stack(self.access, principal, stack, held)
+            decision = decide_on_stack(session, principal, found, stack, self.level)
         if decision.refusal is Refusal.HIDDEN:
             raise NotFound("stack", stack)
         _refuse(decision)

@@ -16,6 +16,7 @@ from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
 from stackworks.api.limits import RequestLimits
 from stackworks.api.routes import (
+    access_keys,
     agent,
     agent_credentials,
     apps,
@@ -35,6 +36,7 @@ from stackworks.api.routes import (
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
+from stackworks.opsworks import wire as opsworks_wire
 from stackworks.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -102,6 +104,10 @@ def create_app(
         permissions,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(access_keys.mine, prefix=API_PREFIX)
+    app.include_router(access_keys.theirs, prefix=API_PREFIX)
+
+    opsworks_wire.install(app, limits.max_json_depth)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health(_user: AnyUser) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """Throttling of failed authentications, by client address, apart from the auth code itself.
 
-The middleware watches the status of every answer: each 401 counts against the address that
-asked, in a sliding window. An address with `max_failures` 401s in the last `window` seconds is
-answered 429 (with Retry-After: the seconds until its oldest failure leaves the window) for
-every request, whatever token it sends, until the window slides. It needs no knowledge of
+The middleware watches the status of every answer: each 401 (or answer marked `AUTH_FAILED`)
+counts against the address that asked, in a sliding window. An address with `max_failures`
+401s in the last `window` seconds is answered 429 (with Retry-After: the seconds until its
+oldest failure leaves the window) for every request, whatever token it sends, until the window
+slides. It needs no knowledge of
 tokens, users or routes, so it holds whatever the auth dependencies become. Behind a reverse
 proxy the address is the one uvicorn takes from X-Forwarded-For (docs/security.md).
 """
@@ -20,6 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stackworks.api.errors import error_body
 
+#: set on `request.state` by an endpoint whose failed authentications are not 401s (the
+#: OpsWorks API answers them 400, as AWS does), so they count all the same
+AUTH_FAILED = "auth_failed"
 #: client addresses remembered at most; past that, the ones with no recent failure go first
 MAX_TRACKED_CLIENTS = 10_000
 
@@ -58,7 +62,9 @@ class FailedAuthThrottle:
             return
 
         async def watching(message: Message) -> None:
-            if message["type"] == "http.response.start" and message.get("status") == 401:
+            if message["type"] == "http.response.start" and (
+                message.get("status") == 401 or scope.get("state", {}).get(AUTH_FAILED)
+            ):
                 self.record_failure(address)
             await send(message)
 

@@ -11,11 +11,29 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from stackworks.control.ssh_access import refresh_ssh_users
-from stackworks.domain.access import Level, Permission, Principal
+from stackworks.domain.access import (
+    Audience,
+    Decision,
+    Level,
+    Permission,
+    Principal,
+    RouteAccess,
+    decide_stack,
+)
 from stackworks.domain.entities import Stack
 from stackworks.domain.users import User
 from stackworks.store import permissions as permission_store
 from stackworks.wire import schemas
+
+
+def decide_on_stack(
+    session: Session, principal: Principal, stack: Stack | None, shown_as: str, needed: Level
+) -> Decision:
+    """Whether `principal` may do what needs `needed` on `stack` (None: no such stack), which
+    refusals call `shown_as`. The one question the REST routes' declarations and the OpsWorks
+    operations both ask, so a level means the same on either API."""
+    held = permission_store.held_by(session, principal, stack.id) if stack else Level.DENY
+    return decide_stack(RouteAccess(Audience.STACK, needed), principal, shown_as, held)
 
 
 def visible_stacks(session: Session, principal: Principal, stacks: Iterable[Stack]) -> list[Stack]:

@@ -73,6 +73,11 @@ def get(session: Session, stack_id: str, shortname: str) -> Layer:
     return to_entity(session, row)
 
 
+def find_by_id(session: Session, layer_id: str) -> Layer | None:
+    row = session.get(LayerRow, layer_id)
+    return to_entity(session, row) if row else None
+
+
 def create(session: Session, layer: Layer) -> Layer:
     taken = session.scalar(
         select(LayerRow.id).where(

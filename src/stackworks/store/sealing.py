@@ -3,7 +3,8 @@
 Entities hold secrets in clear (the domain needs the values); rows never do. The store modules
 call these helpers on the way in and out: a secure environment variable is stored as
 `{"key", "secure": true, "sealed": token}`, a secret custom JSON value as `{"$sealed": token}`,
-a database password in `password_sealed`, a command's secrets as one token in `sealed_secrets`.
+a database password in `password_sealed`, a command's secrets as one token in `sealed_secrets`,
+an access key's secret in `secret_sealed`, OpsWorks-only attributes' secrets in their `sealed`.
 
 `seal_clear_values` encrypts what an older version stored in clear; `rotate` re-encrypts every
 secret with the keyring's first key. Each runs in the caller's one transaction.
@@ -21,7 +22,15 @@ from stackworks.domain import configuration_secrets, secret_attributes
 from stackworks.domain.entities import EnvironmentVariable
 from stackworks.store import keyring as keyrings
 from stackworks.store.keyring import Keyring
-from stackworks.store.tables import AppRow, CommandRow, DatabaseRow, LayerRow, StackRow
+from stackworks.store.tables import (
+    AccessKeyRow,
+    AppRow,
+    CommandRow,
+    DatabaseRow,
+    LayerRow,
+    OpsWorksAttributesRow,
+    StackRow,
+)
 
 SEALED = secret_attributes.RESERVED
 
@@ -146,5 +155,11 @@ def rotate(session: Session, keyring: Keyring) -> int:
         db.password_sealed = again(str(db.password_sealed))
     for command in session.scalars(select(CommandRow).where(CommandRow.sealed_secrets != "")):
         command.sealed_secrets = again(str(command.sealed_secrets))
+    for key in session.scalars(select(AccessKeyRow)):
+        key.secret_sealed = again(key.secret_sealed)
+    for kept in session.scalars(
+        select(OpsWorksAttributesRow).where(OpsWorksAttributesRow.sealed.is_not(None))
+    ):
+        kept.sealed = again(str(kept.sealed))
     session.flush()
     return count

@@ -418,6 +418,48 @@ class AuditRow(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the body, masked
 
 
+# --- the OpsWorks API (migration 0009) ------------------------------------------------------
+
+
+class AccessKeyRow(Base):
+    """A user's access key for the OpsWorks API; the secret encrypted with the server key
+    (SigV4 verification needs it in clear, so it cannot be hashed)."""
+
+    __tablename__ = "access_keys"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)  # AKIA...
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="Active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the key last signed a request, to the minute (written at most once a minute)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OpsWorksAttributesRow(Base):
+    """What an OpsWorks request gave a stack, layer, instance or app that Stackworks has no
+    use for (ServiceRoleArn, InstanceType, ...), kept to be returned as given. Its secrets
+    (a cookbook source's password) are in `sealed`, encrypted; deleting the thing deletes it."""
+
+    __tablename__ = "opsworks_attributes"
+
+    resource_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # stack, layer, instance or app
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    layer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), default=None, index=True
+    )
+    instance_id: Mapped[str | None] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), default=None, index=True
+    )
+    app_id: Mapped[str | None] = mapped_column(
+        ForeignKey("apps.id", ondelete="CASCADE"), default=None, index=True
+    )
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ResourceTagRow(Base):
     """A tag (OpsWorks' TagResource) on a stack or a layer; deleting either deletes its tags."""
 

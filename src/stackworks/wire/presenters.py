@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stackworks.domain import secret_attributes
 from stackworks.domain.access import Permission
+from stackworks.domain.access_keys import AccessKey
 from stackworks.domain.audit import AuditRecord
 from stackworks.domain.entities import (
     FILTERED,
@@ -318,4 +319,15 @@ def token_out(token: ApiToken) -> schemas.UserTokenOut:
         created_at=token.created_at,
         expires_at=token.expires_at,
         last_used_at=token.last_used_at,
+    )
+
+
+def access_key_out(key: AccessKey) -> schemas.AccessKeyOut:
+    """An access key as listed: never its secret."""
+    return schemas.AccessKeyOut(
+        access_key_id=key.id,
+        user=key.user_name,
+        status=key.status,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
     )

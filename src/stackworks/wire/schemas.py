@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from stackworks.domain.access import Level, Role
+from stackworks.domain.access_keys import AccessKeyStatus
 from stackworks.domain.git_sources import check_git_revision, check_git_url
 from stackworks.domain.status import (
     CommandName,
@@ -517,6 +518,24 @@ class UserTokenOut(BaseModel):
 class UserTokenCreated(UserTokenOut):
     user: str
     token: str  # shown once: only a hash is kept
+
+
+class AccessKeyOut(BaseModel):
+    """An access key for the OpsWorks API (SigV4), without its secret."""
+
+    access_key_id: str
+    user: str
+    status: AccessKeyStatus
+    created_at: datetime | None
+    last_used_at: datetime | None
+
+
+class AccessKeyCreated(AccessKeyOut):
+    secret_access_key: str  # shown once; the server keeps it encrypted
+
+
+class AccessKeyUpdate(Strict):
+    status: AccessKeyStatus
 
 
 class PasswordSet(Strict):

@@ -39,6 +39,9 @@ CALLERS = ("none", "agent-of-other", "agent", "deny", "show", "deploy", "manage"
 LEVEL_OF = {"deny": Level.DENY, "show": Level.SHOW, "deploy": Level.DEPLOY, "manage": Level.MANAGE}
 #: FastAPI's own pages: the OpenAPI document and the pages that show it, open to all
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+#: the OpsWorks API, which authenticates each call by its SigV4 signature and answers refusals
+#: in AWS's shape (tests/integration/opsworks); its permission checks are the same function's
+OPSWORKS_PATHS = {"/opsworks", "/opsworks/"}
 
 #: what each route requires (docs/security.md, "Permissions"): the table the declarations pin
 EXPECTED = {
@@ -125,6 +128,14 @@ EXPECTED = {
     "GET /api/v1/users/{name}/tokens": "admin",
     "POST /api/v1/users/{name}/tokens": "admin",
     "DELETE /api/v1/users/{name}/tokens/{token}": "admin",
+    "GET /api/v1/me/access-keys": "user",
+    "POST /api/v1/me/access-keys": "user",
+    "PATCH /api/v1/me/access-keys/{key}": "user",
+    "DELETE /api/v1/me/access-keys/{key}": "user",
+    "GET /api/v1/users/{name}/access-keys": "admin",
+    "POST /api/v1/users/{name}/access-keys": "admin",
+    "PATCH /api/v1/users/{name}/access-keys/{key}": "admin",
+    "DELETE /api/v1/users/{name}/access-keys/{key}": "admin",
     "POST /api/v1/tokens": "admin",
     "GET /api/v1/tokens": "admin",
     "DELETE /api/v1/tokens/{name}": "admin",
@@ -235,7 +246,7 @@ def api_routes(world: World) -> list[DeclaredRoute]:
         if route.is_api:
             routes.append(route)
         else:
-            assert route.path in DOCS_PATHS, f"a route that is not an API route: {route.path}"
+            assert route.path in DOCS_PATHS | OPSWORKS_PATHS, f"not an API route: {route.path}"
     return routes
 
 
