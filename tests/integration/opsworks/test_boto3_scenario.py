@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from support.cluster import ServerProcess
-from support.opsworks_clients import OpsWorksUser
+from support.opsworks import make_access_key, opsworks_client
+from support.opsworks_cli import AwsCli
 from support.web import sample_repository
 
 pytestmark = pytest.mark.timeout(300)
 
 FAST = {"Delay": 1, "MaxAttempts": 120}
+ARN = "arn:aws:iam::123456789012:user/{}"
 
 
 def error_code(error: pytest.ExceptionInfo[ClientError]) -> str:
@@ -28,10 +29,9 @@ def error_code(error: pytest.ExceptionInfo[ClientError]) -> str:
 
 
 def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
-    server: ServerProcess, tmp_path: Path
+    server: ServerProcess, admin_key: tuple[str, str], tmp_path: Path
 ) -> None:
-    admin = OpsWorksUser.admin(server)
-    ops = admin.client()
+    ops = opsworks_client(server, admin_key)
     repo = sample_repository(tmp_path / "web.git")
 
     stack_id = ops.create_stack(
@@ -82,7 +82,7 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
         "successful", app_id, [instance_id],
     )  # fmt: skip
     assert json.loads(deployment["CustomJson"]) == {"web": {"workers": 2}}
-    assert deployment["IamUserArn"].endswith(f":user/{admin.name}")
+    assert deployment["IamUserArn"].endswith(":user/admin")
 
     commands = ops.describe_commands(DeploymentId=deployment_id)["Commands"]
     assert [(c["Type"], c["Status"], c["InstanceId"]) for c in commands] == [
@@ -120,13 +120,13 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     )  # fmt: skip
 
     # a permission, and a show-level user whose deployment is refused
-    viewer = OpsWorksUser.create(server, "viewer")
-    ops.set_permission(StackId=stack_id, IamUserArn=viewer.arn, Level="show", AllowSsh=True)
-    assert ops.describe_permissions(StackId=stack_id, IamUserArn=viewer.arn)["Permissions"] == [
-        {"StackId": stack_id, "IamUserArn": viewer.arn, "AllowSsh": True, "AllowSudo": False,
+    viewer = ops.create_user_profile(IamUserArn=ARN.format("viewer"))["IamUserArn"]
+    ops.set_permission(StackId=stack_id, IamUserArn=viewer, Level="show", AllowSsh=True)
+    assert ops.describe_permissions(StackId=stack_id, IamUserArn=viewer)["Permissions"] == [
+        {"StackId": stack_id, "IamUserArn": viewer, "AllowSsh": True, "AllowSudo": False,
          "Level": "show"}
     ]  # fmt: skip
-    as_viewer = viewer.client()
+    as_viewer = opsworks_client(server, make_access_key(server, "viewer"))
     assert [s["StackId"] for s in as_viewer.describe_stacks()["Stacks"]] == [stack_id]
     with pytest.raises(ClientError) as refused:
         as_viewer.create_deployment(StackId=stack_id, Command={"Name": "deploy"}, AppId=app_id)
@@ -134,7 +134,7 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     assert "deploy" in str(refused.value)
 
     # the same reads through the aws CLI
-    cli = admin.cli(tmp_path / "aws")
+    cli = AwsCli(server, admin_key, tmp_path / "aws")
     assert [s["StackId"] for s in cli("describe-stacks")["Stacks"]] == [stack_id]
     assert cli("describe-layers", "--stack-id", stack_id)["Layers"][0]["LayerId"] == layer_id
     assert cli("describe-apps", "--app-ids", app_id)["Apps"][0]["Environment"][1]["Value"] == (
@@ -162,7 +162,7 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     ops.delete_app(AppId=app_id)
     ops.delete_layer(LayerId=layer_id)
     ops.delete_stack(StackId=stack_id)
-    ops.delete_user_profile(IamUserArn=viewer.arn)
+    ops.delete_user_profile(IamUserArn=viewer)
     assert ops.describe_stacks()["Stacks"] == []
     with pytest.raises(ClientError) as gone:
         ops.describe_apps(AppIds=[app_id])
@@ -170,9 +170,8 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
 
 
 def test_the_aws_cli_refuses_what_stackworks_does_not_have(
-    server: ServerProcess, tmp_path: Path
+    server: ServerProcess, admin_key: tuple[str, str], tmp_path: Path
 ) -> None:
-    cli = OpsWorksUser.admin(server).cli(tmp_path / "aws")
-    refused: dict[str, Any] = cli("describe-ecs-clusters", expect_failure=True)
-    assert refused["code"] == "ValidationException"
-    assert "Stackworks" in refused["message"]
+    code, message = AwsCli(server, admin_key, tmp_path / "aws").error("describe-ecs-clusters")
+    assert code == "ValidationException"
+    assert "Stackworks runs no ECS clusters" in message

@@ -31,7 +31,9 @@ def request_models() -> Iterator[None]:
 
 def region(ctx: Context, stack: Stack) -> str:
     """The stack's Region as CreateStack gave it (Stackworks has no regions)."""
-    return str(opsworks_attributes.get(ctx.session, stack.id).get("Region") or shapes.DEFAULT_REGION)
+    return str(
+        opsworks_attributes.get(ctx.session, stack.id).get("Region") or shapes.DEFAULT_REGION
+    )
 
 
 def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
@@ -40,7 +42,9 @@ def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
 
 
 def layer_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
-    names = {layer.id: layer.shortname for layer in layer_store.list_for_stack(ctx.session, stack.id)}
+    names = {
+        layer.id: layer.shortname for layer in layer_store.list_for_stack(ctx.session, stack.id)
+    }
     return _name_in(names, "layer", stack, field)
 
 
@@ -60,9 +64,7 @@ def database_in(ctx: Context, stack: Stack, field: str = "Arn") -> Callable[[str
 def _name_in(names: dict[str, str], kind: str, stack: Stack, field: str) -> Callable[[str], str]:
     def name_of(identifier: str) -> str:
         if identifier not in names:
-            raise InvalidInput(
-                f"{field}: stack {stack.id} has no {kind} {identifier}", field=field
-            )
+            raise InvalidInput(f"{field}: stack {stack.id} has no {kind} {identifier}", field=field)
         return names[identifier]
 
     return name_of

@@ -12,14 +12,14 @@ from stackworks.domain.status import EventKind
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
 from stackworks.opsworks.registry import operation
-from stackworks.opsworks.translate.common import compact, timestamp
+from stackworks.opsworks.shapes import drop_none, timestamp
 from stackworks.store import events as event_store
 
 KINDS = [EventKind.LIFECYCLE, EventKind.HEALING]
 
 
 def service_error_shape(event: StackEvent) -> dict[str, Any]:
-    return compact(
+    return drop_none(
         {
             "ServiceErrorId": str(event.seq),
             "StackId": event.stack_id,

@@ -11,7 +11,8 @@ from stackworks.domain.entities import FILTERED, App
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.resources import RegisteredDatabase
 from stackworks.domain.status import SourceType
-from stackworks.opsworks.translate.common import compact, string_map, timestamp
+from stackworks.opsworks.shapes import drop_none, timestamp
+from stackworks.opsworks.translate.common import string_map
 from stackworks.wire import schemas
 
 #: the data source type that names a registered database (OpsWorks' RDS data source)
@@ -144,7 +145,7 @@ def app_shape(
                     "DatabaseName": database.database,
                 }
             )
-    return compact(
+    return drop_none(
         {
             "AppId": app.id,
             "StackId": app.stack_id,

@@ -10,13 +10,8 @@ from typing import Any
 from stackworks.domain.entities import Command, Deployment
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.status import DEPLOYMENT_COMMANDS, CommandName
-from stackworks.opsworks.translate.common import (
-    compact,
-    custom_json_in,
-    custom_json_out,
-    timestamp,
-    user_arn,
-)
+from stackworks.opsworks.shapes import custom_json_in, custom_json_out, drop_none, timestamp
+from stackworks.opsworks.translate.common import user_arn
 from stackworks.wire import schemas
 
 #: an ID -> the name the REST API takes (hostname, layer shortname, app shortname)
@@ -66,7 +61,7 @@ def deployment_shape(deployment: Deployment) -> dict[str, Any]:
     duration = None
     if deployment.completed_at and deployment.created_at:
         duration = round((deployment.completed_at - deployment.created_at).total_seconds())
-    return compact(
+    return drop_none(
         {
             "DeploymentId": deployment.id,
             "StackId": deployment.stack_id,
@@ -85,7 +80,7 @@ def deployment_shape(deployment: Deployment) -> dict[str, Any]:
 
 
 def command_shape(command: Command) -> dict[str, Any]:
-    return compact(
+    return drop_none(
         {
             "CommandId": command.id,
             "InstanceId": command.instance_id,

@@ -23,7 +23,7 @@ from stackworks.domain.resources import (
     Volume,
     check_resource_name,
 )
-from stackworks.opsworks.translate.common import compact
+from stackworks.opsworks.shapes import drop_none
 from stackworks.wire import schemas
 
 _SLUG = re.compile(r"[^a-z0-9._-]+")
@@ -50,7 +50,7 @@ def volume_update(request: Mapping[str, Any]) -> schemas.VolumeUpdate:
 
 
 def volume_shape(volume: Volume, region: str | None = None) -> dict[str, Any]:
-    return compact(
+    return drop_none(
         {
             "VolumeId": volume.id,
             "Name": volume.name,
@@ -77,7 +77,7 @@ def address_name(requested: str) -> str:
 
 
 def elastic_ip_shape(address: Address, region: str | None = None) -> dict[str, Any]:
-    return compact(
+    return drop_none(
         {
             "Ip": address.ip,
             "Name": address.name,
@@ -157,7 +157,7 @@ def database_update(request: Mapping[str, Any]) -> schemas.DatabaseUpdate:
 
 def database_shape(database: RegisteredDatabase, region: str | None = None) -> dict[str, Any]:
     """OpsWorks' RdsDbInstance; the password only ever as *****FILTERED*****."""
-    return compact(
+    return drop_none(
         {
             "RdsDbInstanceArn": database_arn(database),
             "DbInstanceIdentifier": database.name,

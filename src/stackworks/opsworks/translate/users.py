@@ -12,7 +12,8 @@ from typing import Any
 from stackworks.domain.access import Level, Permission
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.users import User
-from stackworks.opsworks.translate.common import compact, user_arn, user_name
+from stackworks.opsworks.shapes import drop_none
+from stackworks.opsworks.translate.common import user_arn, user_name
 from stackworks.wire import schemas
 
 _LEVELS = {level.value: level for level in Level}
@@ -52,7 +53,7 @@ def profile_update(request: Mapping[str, Any]) -> schemas.UserUpdate:
 
 
 def profile_shape(user: User) -> dict[str, Any]:
-    return compact(
+    return drop_none(
         {
             "IamUserArn": user_arn(user.name),
             "Name": user.name,

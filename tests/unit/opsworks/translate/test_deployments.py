@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from stackworks.domain.entities import Command, Deployment
 from stackworks.domain.errors import InvalidInput
 from stackworks.domain.status import CommandName, CommandStatus, DeploymentStatus
+from stackworks.opsworks.errors import ValidationException
 from stackworks.opsworks.translate import deployments
 
 NAMES = {"i1": "web1", "l1": "app", "a1": "site"}
@@ -54,7 +56,7 @@ def test_every_stackworks_deployment_command_is_accepted_and_shutdown_is_not() -
 def test_create_deployment_refuses_custom_json_that_is_no_object(
     custom_json: str, message: str
 ) -> None:
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(ValidationException, match=message):
         deployments.deployment_create(
             {"StackId": "s1", "Command": {"Name": "configure"}, "CustomJson": custom_json},
             hostname_of=name_of,
@@ -82,7 +84,7 @@ def test_deployment_shape_has_opsworks_status_duration_and_user_arn() -> None:
     assert shape["Status"] == "successful"
     assert shape["Duration"] == 42
     assert shape["IamUserArn"] == "arn:aws:iam::000000000000:user/ci"
-    assert shape["CustomJson"] == '{"a": 1}'
+    assert json.loads(shape["CustomJson"]) == {"a": 1}
     assert shape["Command"] == {"Name": "deploy", "Args": {}}
     assert "Comment" not in shape
 
