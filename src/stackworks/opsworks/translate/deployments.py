@@ -41,14 +41,15 @@ def deployment_create(
 ) -> schemas.DeploymentCreate:
     """The name lookups raise for an ID that is not of the request's stack."""
     command = request["Command"]
+    name = command_name(command["Name"])
+    if name.needs_app and not request.get("AppId"):
+        raise InvalidInput(f"AppId: the {name.value} command needs an app", field="AppId")
     if request.get("InstanceIds") and request.get("LayerIds"):
         raise InvalidInput(
             "InstanceIds: give InstanceIds or LayerIds, not both", field="InstanceIds"
         )
     return schemas.DeploymentCreate(
-        command=schemas.DeploymentCommandIn(
-            name=command_name(command["Name"]), args=dict(command.get("Args", {}))
-        ),
+        command=schemas.DeploymentCommandIn(name=name, args=dict(command.get("Args", {}))),
         app=app_of(request["AppId"]) if request.get("AppId") else None,
         instances=_ids(request, "InstanceIds", hostname_of),
         layers=_ids(request, "LayerIds", layer_of),

@@ -105,3 +105,14 @@ def test_command_shape_keeps_statuses_and_exit_code() -> None:
         "CommandId": "c1", "InstanceId": "i1", "DeploymentId": "d1", "Status": "failed",
         "ExitCode": 2, "Type": "deploy",
     }  # fmt: skip
+
+
+def test_an_app_command_without_an_app_id_names_the_field() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        deployments.deployment_create(
+            {"StackId": "s1", "Command": {"Name": "rollback"}},
+            hostname_of=name_of,
+            layer_of=name_of,
+            app_of=name_of,
+        )
+    assert refused.value.field == "AppId"
