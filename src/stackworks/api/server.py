@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from stackworks.control.settings import Settings
+from stackworks.opsworks import ENDPOINT_PATH as OPSWORKS_PATH
 from stackworks.store import data_dir_lock, sealing, tokens
 from stackworks.store import keyring as keyrings
 from stackworks.store import users as user_store
@@ -129,6 +130,11 @@ def run_server(
     print(
         f"Stackworks server on {scheme}://{host}:{port} (API /api/v1, docs /docs), "
         f"data in {settings.data_dir}",
+        flush=True,
+    )
+    print(
+        f"OpsWorks API on {scheme}://{host}:{port}{OPSWORKS_PATH} "
+        "(boto3 endpoint_url; keys: stackworks user access-key create NAME)",
         flush=True,
     )
     uvicorn.run(

@@ -67,7 +67,7 @@ def _custom_json(value: Any, old: dict[str, Any] | None = None) -> dict[str, Any
     return result
 
 
-def _sources(items: list[schemas.CookbookSourceIn]) -> tuple[CookbookSource, ...]:
+def cookbook_sources_in(items: list[schemas.CookbookSourceIn]) -> tuple[CookbookSource, ...]:
     sources = []
     for n, item in enumerate(items):
         if item.type is not CookbookSourceType.BUILTIN and not item.url:
@@ -106,7 +106,7 @@ def create_stack(session: Session, body: schemas.StackCreate) -> Stack:
         name=body.name,
         custom_json=_custom_json(body.custom_json),
         hostname_theme=body.hostname_theme.lower(),
-        cookbook_sources=pin_sources(_sources(body.cookbook_sources)),
+        cookbook_sources=pin_sources(cookbook_sources_in(body.cookbook_sources)),
     )
     return stack_store.create(session, stack)
 
@@ -119,7 +119,7 @@ def update_stack(session: Session, stack: Stack, body: schemas.StackUpdate) -> S
         suggest_hostname(body.hostname_theme, "x", ())
         changes["hostname_theme"] = body.hostname_theme.lower()
     if body.cookbook_sources is not None:
-        new = _sources(body.cookbook_sources)
+        new = cookbook_sources_in(body.cookbook_sources)
         pinned = {(s.type, s.url, s.ref): s.pinned_commit for s in stack.cookbook_sources}
         changes["cookbook_sources"] = pin_sources(
             tuple(replace(s, pinned_commit=pinned.get((s.type, s.url, s.ref))) for s in new)

@@ -6,3 +6,7 @@ service model (`model.py`), asks the same permission decisions as the REST API (
 and maps OpsWorks shapes to the domain and back in one handler per operation
 (`operations/*.py`, found through `registry.py`). docs/opsworks-api.md has the mapping.
 """
+
+#: where `stackworks server` answers the OpsWorks API (boto3's `endpoint_url` is the server's
+#: URL with this path)
+ENDPOINT_PATH = "/opsworks"

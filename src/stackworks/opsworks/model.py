@@ -49,6 +49,16 @@ class ServiceModel:
         }
 
 
+#: values a string shape takes beyond its enumeration (`extend_enum`)
+_EXTRA_VALUES: dict[str, set[str]] = {}
+
+
+def extend_enum(shape: str, values: list[str]) -> None:
+    """Let a request use `values` for enumeration `shape` too: Stackworks' own layer types
+    (python-app, redis, ...) as a LayerType, which botocore passes on unchecked."""
+    _EXTRA_VALUES.setdefault(shape, set()).update(values)
+
+
 @cache
 def load() -> ServiceModel:
     text = resources.files("stackworks.opsworks").joinpath("data", MODEL_FILE).read_text()
@@ -105,8 +115,9 @@ def _check(model: ServiceModel, shape: str, value: Any, at: str, problems: list[
     if not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool)):
         problems.append(_fail(value, at or "body", f"Member must be of type {kind}"))
         return
-    if kind == "string" and "enum" in spec and value not in spec["enum"]:
-        allowed = ", ".join(spec["enum"])
+    extra = _EXTRA_VALUES.get(shape, set())
+    if kind == "string" and "enum" in spec and value not in spec["enum"] and value not in extra:
+        allowed = ", ".join([*spec["enum"], *sorted(extra)])
         problems.append(_fail(value, at, f"Member must satisfy enum value set: [{allowed}]"))
     elif kind == "integer" and not spec.get("min", value) <= value <= spec.get("max", value):
         bounds = f"between {spec.get('min', '-inf')} and {spec.get('max', 'inf')}"

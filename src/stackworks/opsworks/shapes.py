@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.orm import Session
 
 from stackworks.domain import secret_attributes
 from stackworks.opsworks.errors import ValidationException
+from stackworks.store import opsworks_attributes
+
+Model = TypeVar("Model", bound=BaseModel)
 
 #: the account part of the ARNs Stackworks makes up (there is no AWS account behind them)
 ACCOUNT = "000000000000"
@@ -27,6 +32,11 @@ def arn(region: str, kind: str, resource_id: str, stack_id: str | None = None) -
     if kind == "stack":
         return f"arn:aws:opsworks:{region}:{ACCOUNT}:stack/{resource_id}/"
     return f"arn:aws:opsworks:{region}:{ACCOUNT}:{kind}/{resource_id}"
+
+
+def region(session: Session, stack_id: str) -> str:
+    """The Region the stack was created with (its ARNs and those of what is in it name it)."""
+    return str(opsworks_attributes.get(session, stack_id).get("Region") or DEFAULT_REGION)
 
 
 def timestamp(at: datetime | None) -> str | None:
@@ -47,6 +57,12 @@ def custom_json_in(text: str | None, field: str = "CustomJson") -> dict[str, Any
     return value
 
 
+def custom_json_given(params: dict[str, Any]) -> dict[str, Any] | None:
+    """An update's CustomJson as an object, or None when the update leaves it as it is."""
+    given = params.get("CustomJson")
+    return custom_json_in(given) if given is not None else None
+
+
 def custom_json_out(value: dict[str, Any]) -> str:
     """Custom JSON as OpsWorks returns it, a string, with secrets masked."""
     return json.dumps(secret_attributes.mask(value), separators=(",", ":"))
@@ -60,6 +76,15 @@ def drop_none(shape: dict[str, Any]) -> dict[str, Any]:
 def picked(params: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The members of `params` among `names`, for the OpsWorks-only attributes a resource keeps."""
     return {name: params[name] for name in names if params.get(name) is not None}
+
+
+def request(model: type[Model], **fields: Any) -> Model:
+    """A Stackworks request model (wire/schemas.py) made from translated OpsWorks parameters;
+    what it refuses is a ValidationException naming the field."""
+    try:
+        return model(**fields)
+    except PydanticValidationError as error:
+        raise schema_error(error) from None
 
 
 def schema_error(error: PydanticValidationError) -> ValidationException:

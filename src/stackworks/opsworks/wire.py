@@ -37,13 +37,13 @@ from stackworks.control.signals import CommandSignal
 from stackworks.domain import audit
 from stackworks.domain.access import Principal
 from stackworks.domain.errors import DomainError
-from stackworks.opsworks import errors, model, registry, sigv4
+from stackworks.opsworks import ENDPOINT_PATH, errors, model, registry, sigv4
 from stackworks.opsworks.context import Context
 from stackworks.store import access_keys
 from stackworks.store import audit as audit_store
 from stackworks.store.db import Database
 
-PATH = "/opsworks"
+PATH = ENDPOINT_PATH
 CONTENT_TYPE = "application/x-amz-json-1.1"
 AUDIT_TARGET = PATH
 

@@ -10,21 +10,25 @@ becomes one (`My Stack` -> `My-Stack`), and the Name as given is what the API re
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
-
-from stackworks.control import catalog
+from stackworks.control import catalog, stack_power
 from stackworks.domain.access import Level
 from stackworks.domain.entities import CookbookSource, Stack
 from stackworks.domain.hostnames import LAYER_DEPENDENT
-from stackworks.domain.status import CookbookSourceType
+from stackworks.domain.status import CookbookSourceType, InstanceStatus
 from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context
 from stackworks.opsworks.errors import ValidationException
 from stackworks.opsworks.registry import operation
+from stackworks.store import apps as app_store
+from stackworks.store import instances as instance_store
+from stackworks.store import layers as layer_store
 from stackworks.store import opsworks_attributes
+from stackworks.store import permissions as permission_store
 from stackworks.store import stacks as stack_store
+from stackworks.store.ids import new_id
 from stackworks.wire import schemas
 
 #: members of Create/Update/CloneStack kept as given and returned by DescribeStacks
@@ -109,16 +113,14 @@ def cookbook_sources(params: dict[str, Any]) -> list[schemas.CookbookSourceIn] |
                 "server's own git credentials (its user's ~/.ssh and git config), not ones "
                 "sent with the stack"
             )
-    try:
-        return [
-            schemas.CookbookSourceIn(
-                type=CookbookSourceType.GIT,
-                url=str(source.get("Url", "")),
-                ref=str(source.get("Revision") or "HEAD"),
-            )
-        ]
-    except PydanticValidationError as error:
-        raise shapes.schema_error(error) from None
+    return [
+        shapes.request(
+            schemas.CookbookSourceIn,
+            type=CookbookSourceType.GIT,
+            url=str(source.get("Url", "")),
+            ref=str(source.get("Revision") or "HEAD"),
+        )
+    ]
 
 
 def _source_out(sources: tuple[CookbookSource, ...]) -> dict[str, Any] | None:
@@ -157,15 +159,13 @@ def create_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ctx.require_admin("CreateStack")
     name = stackworks_name(ctx, params["Name"])
     ctx.audit_stack = name
-    try:
-        body = schemas.StackCreate(
-            name=name,
-            custom_json=shapes.custom_json_in(params.get("CustomJson")),
-            hostname_theme=stackworks_theme(params) or LAYER_DEPENDENT,
-            cookbook_sources=cookbook_sources(params) or [],
-        )
-    except PydanticValidationError as error:
-        raise shapes.schema_error(error) from None
+    body = shapes.request(
+        schemas.StackCreate,
+        name=name,
+        custom_json=shapes.custom_json_in(params.get("CustomJson")),
+        hostname_theme=stackworks_theme(params) or LAYER_DEPENDENT,
+        cookbook_sources=cookbook_sources(params) or [],
+    )
     stack = catalog.create_stack(ctx.session, body)
     opsworks_attributes.put(ctx.session, "stack", stack.id, stack.id, _kept(params))
     return {"StackId": stack.id}
@@ -181,15 +181,12 @@ def describe_stacks(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 @operation("UpdateStack")
 def update_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.MANAGE)
-    custom_json = params.get("CustomJson")
-    try:
-        body = schemas.StackUpdate(
-            custom_json=shapes.custom_json_in(custom_json) if custom_json is not None else None,
-            hostname_theme=stackworks_theme(params),
-            cookbook_sources=cookbook_sources(params),
-        )
-    except PydanticValidationError as error:
-        raise shapes.schema_error(error) from None
+    body = shapes.request(
+        schemas.StackUpdate,
+        custom_json=shapes.custom_json_given(params),
+        hostname_theme=stackworks_theme(params),
+        cookbook_sources=cookbook_sources(params),
+    )
     catalog.update_stack(ctx.session, stack, body)
     before = opsworks_attributes.get(ctx.session, stack.id)
     opsworks_attributes.put(ctx.session, "stack", stack.id, stack.id, _kept(params, before))
@@ -201,3 +198,136 @@ def delete_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.MANAGE)
     catalog.delete_stack(ctx.session, stack)
     return {}
+
+
+@operation("StartStack")
+def start_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Start every 24/7 instance of the stack (time- and load-based ones keep their own)."""
+    stack_power.start_stack(ctx.session, ctx.stack(params["StackId"], Level.MANAGE))
+    return {}
+
+
+@operation("StopStack")
+def stop_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    stack_power.stop_stack(ctx.session, ctx.stack(params["StackId"], Level.MANAGE))
+    return {}
+
+
+def status_key(status: InstanceStatus) -> str:
+    """An instance status as InstancesCount names it: running_setup -> RunningSetup."""
+    return "".join(part.capitalize() for part in status.value.split("_"))
+
+
+#: InstancesCount's members; the registered-host ones Stackworks never uses stay 0
+COUNTED = (
+    "Assigning",
+    "Booting",
+    "ConnectionLost",
+    "Deregistering",
+    "Online",
+    "Pending",
+    "Rebooting",
+    "Registered",
+    "Registering",
+    "Requested",
+    "RunningSetup",
+    "SetupFailed",
+    "ShuttingDown",
+    "StartFailed",
+    "StopFailed",
+    "Stopped",
+    "Stopping",
+    "Terminated",
+    "Terminating",
+    "Unassigning",
+)
+
+
+@operation("DescribeStackSummary")
+def describe_stack_summary(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    stack = ctx.stack(params["StackId"])
+    counts = dict.fromkeys(COUNTED, 0)
+    for instance in instance_store.list_for_stack(ctx.session, stack.id):
+        key = status_key(instance.status)
+        counts[key] = counts.get(key, 0) + 1
+    shape = stack_shape(ctx, stack)
+    return {
+        "StackSummary": {
+            "StackId": stack.id,
+            "Name": shape["Name"],
+            "Arn": shape["Arn"],
+            "LayersCount": len(layer_store.list_for_stack(ctx.session, stack.id)),
+            "AppsCount": len(app_store.list_for_stack(ctx.session, stack.id)),
+            "InstancesCount": counts,
+        }
+    }
+
+
+@operation("DescribeStackProvisioningParameters")
+def describe_stack_provisioning_parameters(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """What a host needs to join the stack. Stackworks' agent is `stackworks agent register`
+    with a one-time token, not OpsWorks' installer, so the parameters say how to run it."""
+    stack = ctx.stack(params["StackId"])
+    url = ctx.settings.server_url
+    return {
+        "AgentInstallerUrl": f"{url}/docs",
+        "Parameters": {
+            "ServerUrl": url,
+            "StackName": stack.name,
+            "RegistrationToken": f"stackworks instance register-token {stack.name}",
+            "RegisterCommand": (
+                f"stackworks agent register --url {url} --token TOKEN (docs/agent-protocol.md)"
+            ),
+        },
+    }
+
+
+@operation("CloneStack")
+def clone_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """A new stack with the source's settings, layers and (CloneAppIds) apps, and with
+    ClonePermissions its users' permissions; what the request gives overrides the source's.
+    It stays on this server, so secrets are copied as they are (encrypted), not unset."""
+    ctx.require_admin("CloneStack")
+    source = ctx.stack(params["SourceStackId"])
+    kept_before = opsworks_attributes.get(ctx.session, source.id)
+    name = stackworks_name(ctx, params.get("Name") or f"{source.name}-clone")
+    custom_json = shapes.custom_json_given(params)
+    sources = cookbook_sources(params)
+    clone = stack_store.create(
+        ctx.session,
+        replace(
+            source,
+            id=new_id(),
+            name=name,
+            custom_json=source.custom_json if custom_json is None else custom_json,
+            hostname_theme=stackworks_theme(params) or source.hostname_theme,
+            cookbook_sources=(
+                catalog.pin_sources(catalog.cookbook_sources_in(sources))
+                if sources is not None
+                else source.cookbook_sources
+            ),
+            created_at=None,
+        ),
+    )
+    ctx.audit_stack = clone.name
+    kept = _kept(params, {**kept_before, "Name": params.get("Name") or name})
+    opsworks_attributes.put(ctx.session, "stack", clone.id, clone.id, kept)
+    for layer in layer_store.list_for_stack(ctx.session, source.id):
+        copied = layer_store.create(
+            ctx.session, replace(layer, id=new_id(), stack_id=clone.id, created_at=None)
+        )
+        layer_kept = opsworks_attributes.get(ctx.session, layer.id)
+        opsworks_attributes.put(ctx.session, "layer", clone.id, copied.id, layer_kept)
+    for app_id in params.get("CloneAppIds") or []:
+        app = app_store.get_by_id(ctx.session, app_id)
+        if app is None or app.stack_id != source.id:
+            raise ValidationException(f"CloneAppIds: stack {source.id} has no app {app_id}")
+        # registered databases are the source stack's: the copy reads from none until told
+        app_store.create(
+            ctx.session,
+            replace(app, id=new_id(), stack_id=clone.id, data_sources=(), created_at=None),
+        )
+    if params.get("ClonePermissions"):
+        for _user, permission in permission_store.list_for_stack(ctx.session, source.id):
+            permission_store.put(ctx.session, replace(permission, stack_id=clone.id))
+    return {"StackId": clone.id}
