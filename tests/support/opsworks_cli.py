@@ -57,6 +57,6 @@ class AwsCli:
         calling the OP operation: MESSAGE` on stderr, and a non-zero exit."""
         result = self._run(args)
         text = result.stderr.strip()
-        if result.returncode == 0 or "(" not in text or "):" not in text:
+        if result.returncode == 0 or not text.startswith("An error occurred ("):
             raise AssertionError(f"aws opsworks {' '.join(args)}: {result.returncode} {text}")
         return text[text.index("(") + 1 : text.index(")")], text.split("operation: ", 1)[-1]

@@ -195,3 +195,39 @@ def test_what_the_service_says_about_itself(ops: Any, stack: tuple[str, str]) ->
         ops.attach_elastic_load_balancer(ElasticLoadBalancerName="x", LayerId="y")
     assert code_of(refused) == "ValidationException"
     assert "HAProxy" in str(refused.value)
+
+
+def test_what_is_in_a_stack_the_caller_cannot_see_is_not_found_and_show_cannot_change_it(
+    ops: Any, server: ServerProcess, stack: tuple[str, str]
+) -> None:
+    stack_id, _ = stack
+    app_id = ops.create_app(
+        StackId=stack_id, Name="w", Type="other", AppSource={"Type": "git", "Url": "file:///x"}
+    )["AppId"]
+    volume_id = ops.register_volume(StackId=stack_id)["VolumeId"]
+    ip = ops.register_elastic_ip(StackId=stack_id, ElasticIp="lb")["ElasticIp"]
+    server.call("POST", "/users", {"name": "outsider"}, expect=201)
+    outsider = opsworks_client(server, make_access_key(server, "outsider"))
+    hidden = [
+        lambda: outsider.describe_apps(AppIds=[app_id]),
+        lambda: outsider.describe_volumes(VolumeIds=[volume_id]),
+        lambda: outsider.describe_elastic_ips(Ips=[ip]),
+        lambda: outsider.describe_rds_db_instances(StackId=stack_id),
+        lambda: outsider.delete_app(AppId=app_id),
+    ]
+    for call in hidden:
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert code_of(refused) == "ResourceNotFoundException"
+    ops.set_permission(StackId=stack_id, IamUserArn=ARN.format("outsider"), Level="show")
+    assert outsider.describe_apps(AppIds=[app_id])["Apps"][0]["AppId"] == app_id
+    for change in [
+        lambda: outsider.delete_app(AppId=app_id),
+        lambda: outsider.deregister_volume(VolumeId=volume_id),
+        lambda: outsider.update_elastic_ip(ElasticIp=ip, Name="mine"),
+    ]:
+        with pytest.raises(ClientError) as denied:
+            change()
+        assert code_of(denied) == "AccessDeniedException"
+    ops.deregister_elastic_ip(ElasticIp=ip)
+    ops.deregister_volume(VolumeId=volume_id)

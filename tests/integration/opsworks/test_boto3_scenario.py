@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from support.cluster import ServerProcess
 from support.opsworks import make_access_key, opsworks_client
 from support.opsworks_cli import AwsCli
+from support.processes import wait_until
 from support.web import sample_repository
 
 pytestmark = pytest.mark.timeout(300)
@@ -100,10 +101,10 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     )["InstanceId"]
     week = {"Monday": {"9": "on", "10": "on"}, "Friday": {"17": "on"}}
     ops.set_time_based_auto_scaling(InstanceId=timer_id, AutoScalingSchedule=week)
-    timed = ops.describe_time_based_auto_scaling(InstanceIds=[timer_id])
-    assert timed["TimeBasedAutoScalingConfigurations"] == [
-        {"InstanceId": timer_id, "AutoScalingSchedule": week}
+    timed = ops.describe_time_based_auto_scaling(InstanceIds=[timer_id])[
+        "TimeBasedAutoScalingConfigurations"
     ]
+    assert timed == [{"InstanceId": timer_id, "AutoScalingSchedule": week}]
     ops.set_load_based_auto_scaling(
         LayerId=layer_id,
         Enable=True,
@@ -147,8 +148,15 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
         == "successful"
     )
     assert cli("describe-commands", "--deployment-id", deployment_id)["Commands"] == commands
-    assert cli("describe-stack-summary", "--stack-id", stack_id)["StackSummary"] == summary
-    assert cli("describe-time-based-auto-scaling", "--instance-ids", timer_id) == timed
+    now = ops.describe_stack_summary(StackId=stack_id)["StackSummary"]
+    assert now["InstancesCount"]["Stopped"] == 1  # the time-based one, never started
+    assert cli("describe-stack-summary", "--stack-id", stack_id)["StackSummary"] == now
+    assert (
+        cli("describe-time-based-auto-scaling", "--instance-ids", timer_id)[
+            "TimeBasedAutoScalingConfigurations"
+        ]
+        == timed
+    )
     assert cli("describe-load-based-auto-scaling", "--layer-ids", layer_id)[
         "LoadBasedAutoScalingConfigurations"
     ] == [load]
@@ -159,6 +167,12 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     ops.get_waiter("instance_stopped").wait(InstanceIds=[instance_id], WaiterConfig=FAST)
     ops.delete_instance(InstanceId=instance_id)
     ops.delete_instance(InstanceId=timer_id)
+    wait_until(  # deleting is a lifecycle step: terminating, then gone
+        lambda: not ops.describe_instances(StackId=stack_id)["Instances"],
+        60,
+        interval=0.5,
+        what="the deleted instances to go",
+    )
     ops.delete_app(AppId=app_id)
     ops.delete_layer(LayerId=layer_id)
     ops.delete_stack(StackId=stack_id)

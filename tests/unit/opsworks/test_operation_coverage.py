@@ -14,7 +14,7 @@ from stackworks.opsworks.errors import ValidationException
 from stackworks.opsworks.operations.refused import REFUSED
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "opsworks-api.md"
-_ROW = re.compile(r"^\| (?P<op>[A-Z][A-Za-z]+) \| (?P<verdict>[a-z ]+) \| (?P<notes>.*) \|$")
+_ROW = re.compile(r"^\| (?P<op>[A-Z][A-Za-z]+) \| (?P<verdict>[a-z ]+) \|(?P<notes>.*)\|$")
 VERDICTS = {"supported", "supported with differences", "refused"}
 
 

@@ -17,7 +17,6 @@ from stackworks.store import apps as app_store
 from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
-from stackworks.store import opsworks_attributes
 
 
 @contextmanager
@@ -27,13 +26,6 @@ def request_models() -> Iterator[None]:
         yield
     except PydanticValidationError as error:
         raise shapes.schema_error(error) from None
-
-
-def region(ctx: Context, stack: Stack) -> str:
-    """The stack's Region as CreateStack gave it (Stackworks has no regions)."""
-    return str(
-        opsworks_attributes.get(ctx.session, stack.id).get("Region") or shapes.DEFAULT_REGION
-    )
 
 
 def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:

@@ -16,9 +16,9 @@ from stackworks.control import addresses as address_control
 from stackworks.domain.access import Level
 from stackworks.domain.entities import Stack
 from stackworks.domain.resources import Address
+from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
-from stackworks.opsworks.operations._lookups import region
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.providers import address_claims
@@ -59,7 +59,11 @@ def describe_elastic_ips(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
         pairs = [(stack, a) for a in address_store.list_for_stack(ctx.session, stack.id)]
     else:
         raise ValidationException("DescribeElasticIps: give a StackId, InstanceId or Ips")
-    return {"ElasticIps": [translate.elastic_ip_shape(a, region(ctx, s)) for s, a in pairs]}
+    return {
+        "ElasticIps": [
+            translate.elastic_ip_shape(a, shapes.region(ctx.session, s.id)) for s, a in pairs
+        ]
+    }
 
 
 @operation("AssociateElasticIp")

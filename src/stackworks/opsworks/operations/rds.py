@@ -14,9 +14,10 @@ from stackworks.control import databases as database_control
 from stackworks.domain.access import Level
 from stackworks.domain.entities import Stack
 from stackworks.domain.resources import RegisteredDatabase
+from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ValidationException
-from stackworks.opsworks.operations._lookups import region, request_models
+from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.store import databases as database_store
@@ -75,7 +76,7 @@ def describe_rds_db_instances(ctx: Context, params: dict[str, Any]) -> dict[str,
                 raise not_found("RDS DB instance", arn)
             wanted.append(by_arn[key])
         found = wanted
-    where = region(ctx, stack)
+    where = shapes.region(ctx.session, stack.id)
     return {"RdsDbInstances": [translate.database_shape(db, where) for db in found]}
 
 

@@ -12,9 +12,10 @@ from stackworks.control import volumes as volume_control
 from stackworks.domain.access import Level
 from stackworks.domain.entities import Stack
 from stackworks.domain.resources import Volume
+from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
-from stackworks.opsworks.operations._lookups import region, request_models
+from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.store import volumes as volume_store
@@ -61,7 +62,9 @@ def describe_volumes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         pairs = [(stack, v) for v in volume_store.list_for_stack(ctx.session, stack.id)]
     else:
         raise ValidationException("DescribeVolumes: give a StackId, InstanceId or VolumeIds")
-    return {"Volumes": [translate.volume_shape(v, region(ctx, s)) for s, v in pairs]}
+    return {
+        "Volumes": [translate.volume_shape(v, shapes.region(ctx.session, s.id)) for s, v in pairs]
+    }
 
 
 @operation("UpdateVolume")
