@@ -16,7 +16,6 @@ from botocore.exceptions import ClientError
 from support.cluster import ServerProcess
 from support.opsworks import make_access_key, opsworks_client
 from support.opsworks_cli import AwsCli
-from support.processes import wait_until
 from support.web import sample_repository
 
 pytestmark = pytest.mark.timeout(300)
@@ -167,12 +166,8 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     ops.get_waiter("instance_stopped").wait(InstanceIds=[instance_id], WaiterConfig=FAST)
     ops.delete_instance(InstanceId=instance_id)
     ops.delete_instance(InstanceId=timer_id)
-    wait_until(  # deleting is a lifecycle step: terminating, then gone
-        lambda: not ops.describe_instances(StackId=stack_id)["Instances"],
-        60,
-        interval=0.5,
-        what="the deleted instances to go",
-    )
+    for deleted in (instance_id, timer_id):  # terminating, then gone (ResourceNotFound)
+        ops.get_waiter("instance_terminated").wait(InstanceIds=[deleted], WaiterConfig=FAST)
     ops.delete_app(AppId=app_id)
     ops.delete_layer(LayerId=layer_id)
     ops.delete_stack(StackId=stack_id)
