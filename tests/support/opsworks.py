@@ -10,7 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from support.cluster import ServerProcess
 
@@ -26,6 +30,24 @@ def make_access_key(server: ServerProcess, user: str | None = None) -> tuple[str
 
 def opsworks_url(server: ServerProcess) -> str:
     return f"{server.url}/opsworks"
+
+
+def signed_post(
+    server: ServerProcess, key: tuple[str, str], operation: str, body: bytes
+) -> httpx.Response:
+    """A request botocore's client would not send (a made-up operation, a broken body), signed
+    with botocore's own SigV4 signer and posted as is."""
+    request = AWSRequest(
+        method="POST",
+        url=opsworks_url(server),
+        data=body,
+        headers={
+            "X-Amz-Target": f"OpsWorks_20130218.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    SigV4Auth(Credentials(*key), "opsworks", REGION).add_auth(request)
+    return httpx.post(request.url, content=body, headers=dict(request.headers.items()), timeout=10)
 
 
 def opsworks_client(

@@ -82,9 +82,18 @@ def create_app(
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
     # the last added runs first: a throttled address is refused before its body is read, and
     # a body over the limits before the audit middleware sees it
-    app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
+    answer = opsworks_wire.early_answers(errors.early_answer)  # AWS's shape under /opsworks
     app.add_middleware(
-        FailedAuthThrottle, max_failures=limits.auth_failures, window=limits.auth_window
+        BodyLimits,
+        max_bytes=limits.max_body_bytes,
+        max_depth=limits.max_json_depth,
+        answer=answer,
+    )
+    app.add_middleware(
+        FailedAuthThrottle,
+        max_failures=limits.auth_failures,
+        window=limits.auth_window,
+        answer=answer,
     )
     for module in (
         stacks,

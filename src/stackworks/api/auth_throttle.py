@@ -16,10 +16,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stackworks.api.errors import error_body
+from stackworks.api.errors import EarlyAnswer, early_answer
 
 #: set on `request.state` by an endpoint whose failed authentications are not 401s (the
 #: OpsWorks API answers them 400, as AWS does), so they count all the same
@@ -37,8 +36,10 @@ class FailedAuthThrottle:
         max_failures: int,
         window: float,
         clock: Callable[[], float] = time.monotonic,
+        answer: EarlyAnswer = early_answer,
     ) -> None:
         self.app = app
+        self.answer = answer
         self.max_failures = max_failures
         self.window = window
         self.clock = clock
@@ -55,9 +56,7 @@ class FailedAuthThrottle:
             message = (
                 f"too many failed authentications from {address}; try again in {retry_after} s"
             )
-            response = JSONResponse(
-                error_body(message), status_code=429, headers={"Retry-After": str(retry_after)}
-            )
+            response = self.answer(scope, 429, message, None, {"Retry-After": str(retry_after)})
             await response(scope, receive, send)
             return
 

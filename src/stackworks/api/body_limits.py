@@ -14,10 +14,9 @@ import operator
 import re
 from collections.abc import Iterator
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stackworks.api.errors import error_body
+from stackworks.api.errors import EarlyAnswer, early_answer
 
 #: a JSON string, escapes and all (possessive, so it never backtracks)
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
@@ -61,10 +60,13 @@ class BodyLimits:
     """ASGI middleware: reads each HTTP request's body within `max_bytes`, checks a JSON body's
     nesting against `max_depth`, then hands the body to the app as if never read."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, max_depth: int, answer: EarlyAnswer = early_answer
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,17 +99,13 @@ class BodyLimits:
             message_text = (
                 f"the JSON body nests arrays and objects deeper than {self.max_depth} levels"
             )
-            await JSONResponse(error_body(message_text, "body"), status_code=422)(
-                scope, receive, send
-            )
+            await self.answer(scope, 422, message_text, "body", {})(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"the request body is larger than the server's limit of {self.max_bytes} bytes"
-        response = JSONResponse(
-            error_body(message, "body"), status_code=413, headers={"Connection": "close"}
-        )
+        response = self.answer(scope, 413, message, "body", {"Connection": "close"})
         await response(scope, receive, send)
 
 

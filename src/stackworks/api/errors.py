@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from stackworks.domain.errors import (
     Conflict,
@@ -47,6 +48,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def error_body(message: str, field: str | None = None) -> dict[str, dict[str, str | None]]:
     return {"detail": {"message": message, "field": field}}
+
+
+#: how a middleware answers a request it refuses before any route runs (too large, nested too
+#: deep, throttled): (scope, status, message, field, headers) -> the response. The default is
+#: the API's one shape; the OpsWorks endpoint's paths get AWS's (opsworks/wire.py)
+EarlyAnswer = Callable[[Scope, int, str, str | None, dict[str, str]], Response]
+
+
+def early_answer(
+    _scope: Scope, status: int, message: str, field: str | None, headers: dict[str, str]
+) -> Response:
+    return JSONResponse(error_body(message, field), status_code=status, headers=headers)
 
 
 def _field_path(location: tuple[object, ...] | list[object]) -> str:

@@ -19,6 +19,9 @@ from stackworks.cli.errors import EXIT_USAGE, CliError, UsageError
 from stackworks.domain.status import EventKind
 from stackworks.tls import TlsSetupError, certificate_problem, client_verify
 from stackworks.wire.schemas import (
+    AccessKeyCreated,
+    AccessKeyOut,
+    AccessKeyUpdate,
     AddressAssociate,
     AddressOut,
     AddressRegister,
@@ -437,6 +440,25 @@ class ApiClient:
 
     def whoami(self) -> UserOut:
         return self._one(UserOut, "GET", "/me")
+
+    # --- access keys (the OpsWorks API): one's own under /me, anyone's for a server admin ---
+
+    def _access_keys(self, name: str) -> str:
+        own = self.whoami().name == name
+        return "/me/access-keys" if own else f"{self._user(name)}/access-keys"
+
+    def create_access_key(self, name: str) -> AccessKeyCreated:
+        return self._one(AccessKeyCreated, "POST", self._access_keys(name))
+
+    def list_access_keys(self, name: str) -> list[AccessKeyOut]:
+        return self._many(AccessKeyOut, self._access_keys(name))
+
+    def update_access_key(self, name: str, key: str, body: AccessKeyUpdate) -> AccessKeyOut:
+        path = f"{self._access_keys(name)}/{_segment(key)}"
+        return self._one(AccessKeyOut, "PATCH", path, body=body)
+
+    def delete_access_key(self, name: str, key: str) -> None:
+        self.request("DELETE", f"{self._access_keys(name)}/{_segment(key)}")
 
     def update_my_profile(self, body: MyProfileUpdate) -> UserOut:
         return self._one(UserOut, "PATCH", "/me", body=body)

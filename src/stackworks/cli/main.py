@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from stackworks.cli import (
+    access_keys,
     addresses,
     agent,
     apps,
@@ -156,6 +157,7 @@ app.command("export")(documents.export)
 app.add_typer(server.app, name="server")
 app.add_typer(agent.app, name="agent")
 app.add_typer(tokens.app, name="token")
+users.app.add_typer(access_keys.app, name="access-key")
 app.add_typer(users.app, name="user")
 app.add_typer(permissions.app, name="permission")
 app.add_typer(volumes.app, name="volume")

@@ -15,6 +15,7 @@ OpsWorksError
  ├── IncompleteSignatureException   (400) an Authorization header that is not SigV4's
  ├── SerializationException         (400) a body that is not a JSON object
  ├── UnknownOperationException      (400) an X-Amz-Target the model does not have
+ ├── ThrottlingException            (400) too many failed authentications from the address
  └── RequestEntityTooLargeException (413) a body over the server's limit
 """
 
@@ -92,6 +93,12 @@ class UnknownOperationException(OpsWorksError):
     """An X-Amz-Target the service model does not have."""
 
     type = "UnknownOperationException"
+
+
+class ThrottlingException(OpsWorksError):
+    """Too many failed authentications from the caller's address (api/auth_throttle.py)."""
+
+    type = "ThrottlingException"
 
 
 class RequestEntityTooLargeException(OpsWorksError):

@@ -29,9 +29,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from stackworks.api.auth_throttle import AUTH_FAILED
 from stackworks.api.body_limits import json_nesting_exceeds
+from stackworks.api.errors import EarlyAnswer
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.domain import audit
@@ -179,6 +181,41 @@ def parse_body(body: bytes, max_depth: int) -> dict[str, Any]:
     return parsed
 
 
+#: the AWS errors for what the server's middlewares refuse before the endpoint runs
+EARLY_ERRORS = {
+    413: errors.RequestEntityTooLargeException,
+    422: errors.SerializationException,
+    429: errors.ThrottlingException,
+}
+
+
+def json_response(body: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=status,
+        media_type=CONTENT_TYPE,
+        headers={"x-amzn-RequestId": str(uuid.uuid4()), **headers},
+    )
+
+
+def error_response(error: errors.OpsWorksError, headers: dict[str, str]) -> Response:
+    return json_response(error.body(), error.status, {"x-amzn-ErrorType": error.type, **headers})
+
+
+def early_answers(rest: EarlyAnswer) -> EarlyAnswer:
+    """The middlewares' refusals in AWS's shape on the endpoint's path, `rest`'s elsewhere."""
+
+    def answer(
+        scope: Scope, status: int, message: str, field: str | None, headers: dict[str, str]
+    ) -> Response:
+        if str(scope.get("path", "")).rstrip("/") != PATH:
+            return rest(scope, status, message, field, headers)
+        kind = EARLY_ERRORS.get(status, errors.ValidationException)
+        return error_response(kind(message), headers)
+
+    return answer
+
+
 def install(app: Any, max_json_depth: int) -> None:
     """Add `POST /opsworks` (and `/opsworks/`) to the server's app; its parts from app.state."""
 
@@ -200,15 +237,8 @@ def install(app: Any, max_json_depth: int) -> None:
         answer = await run_in_threadpool(endpoint.serve, call)
         if answer.auth_failed:
             setattr(request.state, AUTH_FAILED, True)
-        headers = {"x-amzn-RequestId": str(uuid.uuid4())}
-        if answer.error_type:
-            headers["x-amzn-ErrorType"] = answer.error_type
-        return Response(
-            json.dumps(answer.body, separators=(",", ":")),
-            status_code=answer.status,
-            media_type=CONTENT_TYPE,
-            headers=headers,
-        )
+        kind = {"x-amzn-ErrorType": answer.error_type} if answer.error_type else {}
+        return json_response(answer.body, answer.status, kind)
 
     for path in (PATH, PATH + "/"):
         app.router.routes.append(Route(path, opsworks, methods=["POST"]))

@@ -148,3 +148,51 @@ def test_an_instance_is_created_started_online_stopped_and_deleted(
     client.delete_instance(InstanceId=instance_id)
     left = client.describe_instances(StackId=stack_id)["Instances"]
     assert [i["Status"] for i in left] in ([], ["terminating"], ["terminated"])
+
+
+def test_layers_of_an_instance_change_through_assign_and_update_and_unassign_is_refused(
+    client: Any, stack_id: str, server: ServerProcess
+) -> None:
+    first = client.create_layer(StackId=stack_id, Type="custom", Name="A", Shortname="a")
+    second = client.create_layer(StackId=stack_id, Type="redis", Name="B", Shortname="b")
+    a, b = first["LayerId"], second["LayerId"]
+    instance_id = client.create_instance(
+        StackId=stack_id, LayerIds=[a], InstanceType="t3.micro", AutoScalingType="timer"
+    )["InstanceId"]
+
+    client.assign_instance(InstanceId=instance_id, LayerIds=[b])
+    (assigned,) = client.describe_instances(InstanceIds=[instance_id])["Instances"]
+    assert assigned["LayerIds"] == [a, b] and assigned["AutoScalingType"] == "timer"
+    client.update_instance(InstanceId=instance_id, LayerIds=[b], AutoScalingType="load")
+    (updated,) = client.describe_instances(LayerId=b)["Instances"]
+    assert updated["LayerIds"] == [b] and updated["AutoScalingType"] == "load"
+    rest = server.instances("layers-and-instances")[updated["Hostname"]]
+    assert (rest["layers"], rest["scaling"]) == (["b"], "load")
+
+    for call, params, words in (
+        (client.unassign_instance, {"InstanceId": instance_id}, "at least one layer"),
+        (
+            client.register_instance,
+            {"StackId": stack_id, "Hostname": "host1"},
+            "stackworks agent register",
+        ),
+        (client.deregister_instance, {"InstanceId": instance_id}, "DeleteInstance"),
+        (client.describe_instances, {"StackId": stack_id, "LayerId": a}, "exactly one"),
+        (client.update_instance, {"InstanceId": instance_id, "LayerIds": ["nope"]}, "no layer"),
+    ):
+        refused = error_of(call, **params)
+        assert (refused["Status"], refused["Code"]) == (400, "ValidationException"), call
+        assert words in refused["Message"], (call, refused["Message"])
+
+    client.delete_instance(InstanceId=instance_id)
+
+
+def test_an_unknown_instance_or_layer_id_is_not_found(client: Any) -> None:
+    missing = "00000000-0000-4000-8000-000000000001"
+    refused = error_of(client.start_instance, InstanceId=missing)
+    assert (refused["Code"], refused["Message"]) == (
+        "ResourceNotFoundException",
+        f"Unable to find instance with ID {missing}",
+    )
+    refused = error_of(client.get_hostname_suggestion, LayerId=missing)
+    assert refused["Message"] == f"Unable to find layer with ID {missing}"

@@ -1,5 +1,6 @@
-"""Rotating the server key: every kind of stored secret re-encrypted, old ciphertexts readable
-until the rotation is done, then only the new key; an interrupted rotation resumes."""
+"""Rotating the server key: every kind of stored secret (access keys' too) re-encrypted, old
+ciphertexts readable until the rotation is done, then only the new key; an interrupted rotation
+resumes."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from sqlalchemy import select
 from stackworks.domain.entities import App, AppSource, Command, EnvironmentVariable, Stack
 from stackworks.domain.resources import DatabaseEngine, RegisteredDatabase
 from stackworks.domain.status import CommandName, SourceType
-from stackworks.store import apps, commands, databases, keyring, sealing, stacks
+from stackworks.store import access_keys, apps, commands, databases, keyring, sealing, stacks, users
 from stackworks.store.db import Database, sqlite_url
 from stackworks.store.key_rotation import rotate_server_key
 from stackworks.store.keyring import Keyring, SecretKeyError
-from stackworks.store.tables import AppRow, CommandRow, DatabaseRow, StackRow
+from stackworks.store.tables import AccessKeyRow, AppRow, CommandRow, DatabaseRow, StackRow
 
-SECRETS = ("env-s3cret", "db-pa55", "json-k3y", "cmd-t0ken")
+SECRETS = ("env-s3cret", "db-pa55", "json-k3y", "cmd-t0ken", "aws-s3cret-key")
+KEY_ID = "AKIAAAAAAAAAAAAAAAAA"
 
 
 def _fill(data_dir: Path) -> str:
@@ -55,6 +57,12 @@ def _fill(data_dir: Path) -> str:
             ),
             60,
         )
+        user = users.create(session, "ci")
+        session.add(
+            AccessKeyRow(
+                id=KEY_ID, user_id=user.id, secret_sealed=keyring.of(session).seal("aws-s3cret-key")
+            )
+        )
     db.dispose()
     return url
 
@@ -67,6 +75,7 @@ def _stored_tokens(url: str) -> list[str]:
         found += [str(r.password_sealed) for r in session.scalars(select(DatabaseRow))]
         found += [r.custom_json["k"]["$sealed"] for r in session.scalars(select(StackRow))]
         found += [str(r.sealed_secrets) for r in session.scalars(select(CommandRow))]
+        found += [r.secret_sealed for r in session.scalars(select(AccessKeyRow))]
     db.dispose()
     return found
 
@@ -81,6 +90,7 @@ def _read_all(url: str, ring: Keyring) -> list[str]:
             databases.get(session, "s", "main").password,
             stacks.get(session, "s").custom_json["k"]["$secret"],
             commands.configuration_for_agent(session, row)["apps"]["web"]["environment"]["T"],
+            access_keys.find_signing_key(session, KEY_ID).secret,  # type: ignore[union-attr]
         ]
     db.dispose()
     return values
@@ -89,7 +99,7 @@ def _read_all(url: str, ring: Keyring) -> list[str]:
 def test_no_secret_lies_in_clear_in_the_rows(tmp_path: Path) -> None:
     url = _fill(tmp_path)
     tokens = _stored_tokens(url)
-    assert len(tokens) == 4
+    assert len(tokens) == len(SECRETS)
     for secret in SECRETS:
         assert not any(secret in t for t in tokens)
     files = b"".join(p.read_bytes() for p in tmp_path.glob("stackworks.db*"))  # and the WAL
@@ -106,7 +116,7 @@ def test_rotation_re_encrypts_everything_and_then_only_the_new_key_opens_it(
 
     report = rotate_server_key(tmp_path, url, {})
 
-    assert report.secrets == 4 and report.keys_left == 1 and not report.resumed
+    assert report.secrets == len(SECRETS) and report.keys_left == 1 and not report.resumed
     new = keyring.read_file(tmp_path / keyring.KEY_FILE)
     assert new.keys != old.keys and len(new.keys) == 1
     after = _stored_tokens(url)
@@ -139,7 +149,7 @@ def test_rotation_with_keys_from_the_environment_wants_the_new_one_first(tmp_pat
         rotate_server_key(tmp_path, url, {keyring.ENV_KEY: old})
     new = Keyring.generate().keys[0].decode()
     report = rotate_server_key(tmp_path, url, {keyring.ENV_KEY: f"{new},{old}"})
-    assert report.secrets == 4 and report.keys_left == 2
+    assert report.secrets == len(SECRETS) and report.keys_left == 2
     assert _read_all(url, Keyring([new.encode()])) == list(SECRETS)
 
 
