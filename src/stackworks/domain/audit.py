@@ -2,8 +2,9 @@
 
 A secret is never stored, not even for the admin reading the log: values under secret-named keys
 (password, token, credential, private key, ...), the value of any `{"value": ..., "secure": true}`
-entry (app environments), and a URL's user part all become FILTERED. Pure
-functions, no I/O: the API's audit middleware calls them (docs/api.md, "Audit log").
+entry (app environments; OpsWorks' `{"Value": ..., "Secure": true}` too), and a URL's user
+part all become FILTERED. Pure functions, no I/O: the API's audit middleware calls them
+(docs/api.md, "Audit log").
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def mask(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return "[nested too deep]"
     if isinstance(value, dict):
-        secure = value.get("secure") is True
+        # the REST API's {"value", "secure"} and OpsWorks' {"Value", "Secure"} alike
+        secure = value.get("secure") is True or value.get("Secure") is True
         masked: dict[str, Any] = {}
         for key, item in value.items():
             name = str(key)
-            if (is_secret_key(name) or (secure and name == "value")) and item not in (None, ""):
+            is_value = name.lower() == "value"
+            if (is_secret_key(name) or (secure and is_value)) and item not in (None, ""):
                 masked[name] = FILTERED
             else:
                 masked[name] = mask(item, depth + 1)

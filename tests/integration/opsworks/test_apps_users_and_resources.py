@@ -77,6 +77,9 @@ def test_an_app_keeps_its_type_hides_secure_values_and_reads_from_a_registered_d
         ops.describe_rds_db_instances(StackId=stack_id)
     )
     assert "app-secret" not in everything and "db-secret" not in everything
+    audit = repr(server.call("GET", "/audit?limit=1000", expect=200))
+    assert "OpsWorks CreateApp" in audit
+    assert "app-secret" not in audit and "db-secret" not in audit
     rest = server.call("GET", f"/stacks/{name}/apps/shop", expect=200)
     assert [v["key"] for v in rest["environment"]] == ["TOKEN", "MODE"]
 

@@ -22,6 +22,20 @@ from stackworks.domain.entities import FILTERED
             [{"key": "A", "value": "v"}, {"key": "B", "value": "s", "secure": True}],
             [{"key": "A", "value": "v"}, {"key": "B", "value": FILTERED, "secure": True}],
         ),
+        (  # an OpsWorks CreateApp's Environment
+            {
+                "Environment": [
+                    {"Key": "A", "Value": "v"},
+                    {"Key": "B", "Value": "s", "Secure": True},
+                ]
+            },
+            {
+                "Environment": [
+                    {"Key": "A", "Value": "v"},
+                    {"Key": "B", "Value": FILTERED, "Secure": True},
+                ]
+            },
+        ),
         ({"url": "https://me:pw@host/x.git"}, {"url": f"https://{FILTERED}@host/x.git"}),
         ({"url": "https://tok@host/x"}, {"url": f"https://{FILTERED}@host/x"}),
         ({"url": "https://host/a@b"}, {"url": "https://host/a@b"}),
