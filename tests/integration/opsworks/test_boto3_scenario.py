@@ -84,6 +84,15 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
     assert json.loads(deployment["CustomJson"]) == {"web": {"workers": 2}}
     assert deployment["IamUserArn"].endswith(":user/admin")
 
+    with pytest.raises(ClientError) as kept_in_clear:  # deployments keep their JSON in clear
+        ops.create_deployment(
+            StackId=stack_id,
+            Command={"Name": "configure"},
+            CustomJson=json.dumps({"db": {"password": {"$secret": "hunter2-secret"}}}),
+        )
+    assert error_code(kept_in_clear) == "ValidationException"
+    assert "hunter2-secret" not in repr(server.call("GET", "/audit?limit=1000", expect=200))
+
     commands = ops.describe_commands(DeploymentId=deployment_id)["Commands"]
     assert [(c["Type"], c["Status"], c["InstanceId"]) for c in commands] == [
         ("deploy", "successful", instance_id)

@@ -36,6 +36,12 @@ from stackworks.domain.entities import FILTERED
                 ]
             },
         ),
+        (  # OpsWorks' CustomJson is JSON in a string; one that is not JSON may hold anything
+            {"CustomJson": '{"db": {"password": "pw", "host": "h"}}', "Name": "s"},
+            {"CustomJson": f'{{"db":{{"password":"{FILTERED}","host":"h"}}}}', "Name": "s"},
+        ),
+        ({"CustomJson": '{"password": "pw"'}, {"CustomJson": FILTERED}),
+        ({"CustomJson": ""}, {"CustomJson": ""}),
         ({"url": "https://me:pw@host/x.git"}, {"url": f"https://{FILTERED}@host/x.git"}),
         ({"url": "https://tok@host/x"}, {"url": f"https://{FILTERED}@host/x"}),
         ({"url": "https://host/a@b"}, {"url": "https://host/a@b"}),
