@@ -149,6 +149,22 @@ def test_user_profiles_permissions_and_ones_own_profile(
     assert code_of(gone) == "ResourceNotFoundException"
 
 
+def test_importing_a_user_that_exists_already_sets_its_ssh_profile(
+    ops: Any, server: ServerProcess
+) -> None:
+    server.call("POST", "/users", {"name": "Bob.Builder"}, expect=201)
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq0dUm1m1p6rvjVqvYy9z3f5eCx7oQ3H2dJx8xJfH6R bob"
+    arn = ops.create_user_profile(IamUserArn=ARN.format("Bob.Builder"), SshPublicKey=key)[
+        "IamUserArn"
+    ]
+    shown = server.call("GET", "/users/Bob.Builder", expect=200)
+    assert (shown["ssh_username"], shown["ssh_public_key"]) == ("bobbuilder", key)
+    ops.delete_user_profile(IamUserArn=arn)
+    with pytest.raises(ClientError) as gone:
+        ops.describe_user_profiles(IamUserArns=[arn])
+    assert code_of(gone) == "ResourceNotFoundException"
+
+
 def test_volumes_and_elastic_ips_are_the_stacks_volumes_and_addresses(
     ops: Any, server: ServerProcess, stack: tuple[str, str]
 ) -> None:

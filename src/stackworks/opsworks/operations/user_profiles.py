@@ -28,8 +28,9 @@ def create_user_profile(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         body = translate.profile_create(params)
     if user_store.exists(ctx.session, body.name):
         existing = user_store.get_by_name(ctx.session, body.name)
+        keeps_username = existing.ssh_username is not None and not params.get("SshUsername")
         change = schemas.UserUpdate(
-            ssh_username=body.ssh_username if params.get("SshUsername") else None,
+            ssh_username=None if keeps_username else body.ssh_username,
             ssh_public_key=body.ssh_public_key,
         )
         if change.ssh_public_key or change.ssh_username:
