@@ -2,9 +2,8 @@
 
 A secret is never stored, not even for the admin reading the log: values under secret-named keys
 (password, token, credential, private key, ...), the value of any `{"value": ..., "secure": true}`
-entry (app environments; OpsWorks' `{"Value": ..., "Secure": true}` too), and a URL's user
-part all become FILTERED, inside OpsWorks' CustomJson strings too. Pure functions, no I/O:
-the API's audit middleware calls them (docs/api.md, "Audit log").
+entry (app environments), and a URL's user part all become FILTERED. Pure
+functions, no I/O: the API's audit middleware calls them (docs/api.md, "Audit log").
 """
 
 from __future__ import annotations
@@ -46,10 +45,6 @@ _SECRET_KEY = re.compile(
 _URL_USER = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@\s]*@", re.IGNORECASE)
 
 
-#: keys whose string value is itself JSON (OpsWorks' CustomJson): masked inside
-JSON_TEXT_KEYS = frozenset({"CustomJson"})
-
-
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key))
 
@@ -59,16 +54,14 @@ def mask(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         return "[nested too deep]"
     if isinstance(value, dict):
-        # the REST API's {"value", "secure"} and OpsWorks' {"Value", "Secure"} alike
+        # an environment entry: Stackworks' {"value", "secure"}, OpsWorks' {"Value", "Secure"}
         secure = value.get("secure") is True or value.get("Secure") is True
         masked: dict[str, Any] = {}
         for key, item in value.items():
             name = str(key)
-            is_value = name.lower() == "value"
+            is_value = name in ("value", "Value")
             if (is_secret_key(name) or (secure and is_value)) and item not in (None, ""):
                 masked[name] = FILTERED
-            elif name in JSON_TEXT_KEYS and isinstance(item, str):
-                masked[name] = _masked_json_text(item, depth)
             else:
                 masked[name] = mask(item, depth + 1)
         return masked
@@ -78,17 +71,6 @@ def mask(value: Any, depth: int = 0) -> Any:
         # a URL's user part may be `user:password` or a token alone: all of it goes
         return _URL_USER.sub(lambda m: f"{m.group(1)}{FILTERED}@", value, count=1)
     return value
-
-
-def _masked_json_text(text: str, depth: int) -> str:
-    """JSON text with its secrets masked; text that is not JSON may hold anything, so it goes."""
-    if not text.strip():
-        return text
-    try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError):
-        return FILTERED
-    return json.dumps(mask(parsed, depth + 1), separators=(",", ":"), ensure_ascii=False)
 
 
 def stored_body(raw: bytes, content_type: str, size: int | None = None) -> dict[str, Any]:

@@ -52,6 +52,8 @@ def custom_json_in(text: str | None, field: str = "CustomJson") -> dict[str, Any
         value = json.loads(text)
     except ValueError as error:
         raise ValidationException(f"{field}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValidationException(f"{field}: nested too deep to read") from None
     if not isinstance(value, dict):
         raise ValidationException(f"{field}: must be a JSON object, as a string")
     return value

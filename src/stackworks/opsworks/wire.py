@@ -149,13 +149,43 @@ class Endpoint:
             status_code=answer.status,
             principal=principal.name if principal else None,
             stack=stack,
-            changes=audit.stored_body(request.body, "application/json"),
+            changes=audit.stored_body(audited_body(request.body), "application/json"),
         )
         try:
             with self.db.transaction() as session:
                 audit_store.record(session, entry)
         except Exception as error:  # the change is done; say loudly that its record is not
             log.error("audit record of OpsWorks %s lost: %s", name, error)
+
+
+def audited_body(body: bytes) -> bytes:
+    """The body as the audit log should see it: each CustomJson string (the stack's, a layer's,
+    a deployment's) as the object it holds, so that the log's masking finds the secrets in it
+    as it does in the REST API's custom JSON. Anything else is left for `stored_body`."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+
+    def unfold(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: _json_object(item) if key == "CustomJson" else unfold(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [unfold(item) for item in value]
+        return value
+
+    return json.dumps(unfold(parsed)).encode()
+
+
+def _json_object(text: Any) -> Any:
+    try:
+        value = json.loads(text) if isinstance(text, str) else text
+    except (ValueError, RecursionError):
+        return "[CustomJson that is not JSON]"  # it may hold anything: keep none of it
+    return value
 
 
 def operation_name(request: sigv4.Request) -> str | None:

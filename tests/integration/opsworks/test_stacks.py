@@ -81,6 +81,9 @@ def test_a_secret_in_custom_json_is_masked_and_an_update_sending_the_mask_keeps_
     document = server.call("GET", "/stacks/secrets/document?with_secrets=true", expect=200)
     assert document["custom_json"]["db"]["password"] == {"$secret": "pa55"}
     assert document["custom_json"]["extra"] == 1
+    records = server.call("GET", "/stacks/secrets/audit", expect=200)
+    assert {r["action"] for r in records} == {"OpsWorks CreateStack", "OpsWorks UpdateStack"}
+    assert "pa55" not in json.dumps(records)
 
 
 def test_update_clone_and_delete_a_stack(server: ServerProcess, admin_key: tuple[str, str]) -> None:

@@ -291,24 +291,16 @@ def clone_stack(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     source = ctx.stack(params["SourceStackId"])
     kept_before = opsworks_attributes.get(ctx.session, source.id)
     name = stackworks_name(ctx, params.get("Name") or f"{source.name}-clone")
-    custom_json = shapes.custom_json_given(params)
-    sources = cookbook_sources(params)
-    clone = stack_store.create(
-        ctx.session,
-        replace(
-            source,
-            id=new_id(),
-            name=name,
-            custom_json=source.custom_json if custom_json is None else custom_json,
-            hostname_theme=stackworks_theme(params) or source.hostname_theme,
-            cookbook_sources=(
-                catalog.pin_sources(catalog.cookbook_sources_in(sources))
-                if sources is not None
-                else source.cookbook_sources
-            ),
-            created_at=None,
-        ),
+    copy = stack_store.create(ctx.session, replace(source, id=new_id(), name=name, created_at=None))
+    # what the request changes goes through UpdateStack's checks (a secret sent back as its
+    # mask keeps the source's value)
+    changes = shapes.request(
+        schemas.StackUpdate,
+        custom_json=shapes.custom_json_given(params),
+        hostname_theme=stackworks_theme(params),
+        cookbook_sources=cookbook_sources(params),
     )
+    clone = catalog.update_stack(ctx.session, copy, changes)
     ctx.audit_stack = clone.name
     kept = _kept(params, {**kept_before, "Name": params.get("Name") or name})
     opsworks_attributes.put(ctx.session, "stack", clone.id, clone.id, kept)
