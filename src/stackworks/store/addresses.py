@@ -46,6 +46,12 @@ def get(session: Session, stack_id: str, name_or_ip: str) -> Address:
     return to_entity(row)
 
 
+def find_by_ip(session: Session, ip: str) -> Address | None:
+    """The address `ip`, in whichever stack holds it (an address belongs to one stack)."""
+    row = session.scalar(select(AddressRow).where(AddressRow.ip == ip))
+    return to_entity(row) if row else None
+
+
 def for_instance(session: Session, instance_id: str) -> Address | None:
     row = session.scalar(select(AddressRow).where(AddressRow.instance_id == instance_id))
     return to_entity(row) if row else None

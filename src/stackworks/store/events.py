@@ -51,6 +51,11 @@ def record(
     return to_entity(row)
 
 
+def get_by_seq(session: Session, seq: int) -> StackEvent | None:
+    row = session.get(StackEventRow, seq)
+    return to_entity(row) if row else None
+
+
 def list_for_stack(
     session: Session,
     stack_id: str,

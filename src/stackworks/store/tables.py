@@ -473,3 +473,19 @@ class OpsWorksAttributesRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sealed: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResourceTagRow(Base):
+    """A tag (OpsWorks' TagResource) on a stack or a layer; deleting either deletes its tags."""
+
+    __tablename__ = "resource_tags"
+    __table_args__ = (UniqueConstraint("resource_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)  # the stack's or layer's id
+    stack_id: Mapped[str] = mapped_column(ForeignKey("stacks.id", ondelete="CASCADE"), index=True)
+    layer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), default=None, index=True
+    )
+    key: Mapped[str] = mapped_column(String(127))
+    value: Mapped[str] = mapped_column(String(256), default="")

@@ -68,6 +68,11 @@ def get(session: Session, stack_id: str, name: str) -> Volume:
     return to_entity(row)
 
 
+def find_by_id(session: Session, volume_id: str) -> Volume | None:
+    row = session.get(VolumeRow, volume_id)
+    return to_entity(row) if row else None
+
+
 def create(session: Session, volume: Volume) -> Volume:
     taken = session.scalar(
         select(VolumeRow.id).where(

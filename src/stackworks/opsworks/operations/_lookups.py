@@ -1,0 +1,62 @@
+"""Lookups the handlers of apps, deployments and resources share: an OpsWorks ID or ARN of
+something in a stack, checked to be in that stack, as the name the REST API's models take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from pydantic import ValidationError as PydanticValidationError
+
+from stackworks.domain.entities import Stack
+from stackworks.domain.errors import InvalidInput
+from stackworks.opsworks import shapes
+from stackworks.opsworks.context import Context
+from stackworks.opsworks.translate.resources import database_arn
+from stackworks.store import apps as app_store
+from stackworks.store import databases as database_store
+from stackworks.store import instances as instance_store
+from stackworks.store import layers as layer_store
+
+
+@contextmanager
+def request_models() -> Iterator[None]:
+    """Inside: a REST request model that refuses a value is a ValidationException naming it."""
+    try:
+        yield
+    except PydanticValidationError as error:
+        raise shapes.schema_error(error) from None
+
+
+def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
+    hostnames = {i.id: i.hostname for i in instance_store.list_for_stack(ctx.session, stack.id)}
+    return _name_in(hostnames, "instance", stack, field)
+
+
+def layer_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
+    names = {
+        layer.id: layer.shortname for layer in layer_store.list_for_stack(ctx.session, stack.id)
+    }
+    return _name_in(names, "layer", stack, field)
+
+
+def app_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
+    names = {app.id: app.shortname for app in app_store.list_for_stack(ctx.session, stack.id)}
+    return _name_in(names, "app", stack, field)
+
+
+def database_in(ctx: Context, stack: Stack, field: str = "Arn") -> Callable[[str], str]:
+    """An RdsDbInstanceArn of a database registered with the stack -> its name."""
+    names = {
+        database_arn(db): db.name for db in database_store.list_for_stack(ctx.session, stack.id)
+    }
+    return _name_in(names, "registered database", stack, field)
+
+
+def _name_in(names: dict[str, str], kind: str, stack: Stack, field: str) -> Callable[[str], str]:
+    def name_of(identifier: str) -> str:
+        if identifier not in names:
+            raise InvalidInput(f"{field}: stack {stack.id} has no {kind} {identifier}", field=field)
+        return names[identifier]
+
+    return name_of
