@@ -36,6 +36,7 @@ from stackworks.wire.schemas import (
     DeploymentCreate,
     DeploymentOut,
     EventOut,
+    HostKeyAccept,
     InstanceCreate,
     InstanceOut,
     LayerCreate,
@@ -313,6 +314,10 @@ class ApiClient:
 
     def delete_instance(self, stack: str, hostname: str) -> None:
         self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
+
+    def accept_host_key(self, stack: str, hostname: str, fingerprint: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/ssh-host-key"
+        return self._one(InstanceOut, "POST", path, body=HostKeyAccept(fingerprint=fingerprint))
 
     def create_registration_token(self, stack: str, expires_in: int) -> RegistrationTokenOut:
         path = f"/stacks/{_segment(stack)}/registration-tokens"

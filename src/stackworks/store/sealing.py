@@ -3,7 +3,8 @@
 Entities hold secrets in clear (the domain needs the values); rows never do. The store modules
 call these helpers on the way in and out: a secure environment variable is stored as
 `{"key", "secure": true, "sealed": token}`, a secret custom JSON value as `{"$sealed": token}`,
-a database password in `password_sealed`, a command's secrets as one token in `sealed_secrets`.
+a database password in `password_sealed`, a command's secrets as one token in `sealed_secrets`,
+an ssh instance's private key in `instance_ssh_hosts.key_sealed` (sealed from the start).
 
 `seal_clear_values` encrypts what an older version stored in clear; `rotate` re-encrypts every
 secret with the keyring's first key. Each runs in the caller's one transaction.
@@ -21,7 +22,14 @@ from stackworks.domain import configuration_secrets, secret_attributes
 from stackworks.domain.entities import EnvironmentVariable
 from stackworks.store import keyring as keyrings
 from stackworks.store.keyring import Keyring
-from stackworks.store.tables import AppRow, CommandRow, DatabaseRow, LayerRow, StackRow
+from stackworks.store.tables import (
+    AppRow,
+    CommandRow,
+    DatabaseRow,
+    InstanceSshHostRow,
+    LayerRow,
+    StackRow,
+)
 
 SEALED = secret_attributes.RESERVED
 
@@ -146,5 +154,7 @@ def rotate(session: Session, keyring: Keyring) -> int:
         db.password_sealed = again(str(db.password_sealed))
     for command in session.scalars(select(CommandRow).where(CommandRow.sealed_secrets != "")):
         command.sealed_secrets = again(str(command.sealed_secrets))
+    for host in session.scalars(select(InstanceSshHostRow)):
+        host.key_sealed = again(host.key_sealed)
     session.flush()
     return count

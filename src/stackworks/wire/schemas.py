@@ -228,6 +228,18 @@ class InstanceCreate(Strict):
     hostname: str | None = None
     #: 24/7 (people start and stop it), time (its weekly schedule does) or load (its layers' load)
     scaling: ScalingType = ScalingType.ALWAYS
+    #: local (this host's loopback), or ssh (a host the server installs the agent on)
+    provider: Literal["local", "ssh"] = "local"
+    #: ssh: user@host[:port]; the host (an IPv4 address or DNS name) is the private address
+    ssh_target: str | None = Field(default=None, max_length=300)
+    #: ssh: the private key (OpenSSH or PEM text, no passphrase); sealed at rest, never shown
+    ssh_key: str | None = Field(default=None, max_length=20_000, repr=False)
+
+
+class HostKeyAccept(Strict):
+    """A new host key a user checked and accepts for an ssh instance (`SHA256:...`)."""
+
+    fingerprint: str = Field(pattern=r"^SHA256:[A-Za-z0-9+/]{43}$")
 
 
 class InstanceOut(BaseModel):
@@ -241,6 +253,9 @@ class InstanceOut(BaseModel):
     provider: str
     private_ip: str | None
     root_dir: str | None
+    #: ssh instances: where the server reaches them, and the host key pinned (None: not yet)
+    ssh_target: str | None = None
+    ssh_host_key: str | None = None
     status_changed_at: datetime | None
     last_heartbeat_at: datetime | None
     metrics: JSON
