@@ -3,8 +3,9 @@
 The server builds the wheel of the `stackworks` package it runs from (whatever its install:
 editable, from a wheel, from a checkout), versioned `<release>+<digest of its files>` so a
 host always gets exactly the server's code, and a wheelhouse of its dependencies at the versions
-installed beside the server (`pip wheel`, which uses pip's cache). Both are cached under
-`<data_dir>/agent-wheels/` and built once per server version; the hosts install them with
+installed beside the server (`pip wheel`, which uses pip's cache). Both are cached in one
+directory for every server of this machine (`default_cache`: `$STACKWORKS_AGENT_WHEELS`, else
+`~/.cache/stackworks/agent-wheels`), built once per version; the hosts install them with
 `pip --no-index`, so a host needs no package index. The wheels are for the server's own Python
 and machine, which the host check asks of the host (domain/ssh_targets.host_problems).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import os
 import platform
 import re
 import shutil
@@ -49,19 +51,27 @@ def agent_machine() -> str:
     return platform.machine()
 
 
-def ensure(data_dir: Path) -> Wheelhouse:
-    """The cached wheelhouse for this server's code, built first if needed."""
+def default_cache() -> Path:
+    given = os.environ.get("STACKWORKS_AGENT_WHEELS")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stackworks" / "agent-wheels"
+
+
+def ensure(cache: Path) -> Wheelhouse:
+    """The wheelhouse for this server's code from `cache`, built there first if needed.
+
+    Several servers may share the cache: everything is built under a private name and renamed
+    into place, so a reader sees a whole wheel or none."""
     with _lock:
         package_dir = Path(stackworks.__file__).resolve().parent
         digest = _tree_digest(package_dir)
         release = importlib.metadata.version(DISTRIBUTION)
         version = f"{release}+g{digest[:12]}"
-        cache = data_dir / "agent-wheels"
         own = cache / "agent" / f"{DISTRIBUTION}-{version}-py3-none-any.whl"
         if not own.exists():
             own.parent.mkdir(parents=True, exist_ok=True)
-            for old in own.parent.glob("*.whl"):
-                old.unlink()
             _build_own_wheel(package_dir, version, own)
         dependencies = _ensure_dependencies(cache)
         return Wheelhouse(version=version, files=(own, *dependencies))
@@ -124,7 +134,7 @@ def _build_own_wheel(package_dir: Path, version: str, target: Path) -> None:
     ]
     record.append(f"{dist_info}/RECORD,,")
     entries[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
         for name, data in entries.items():
             wheel.writestr(name, data)
@@ -160,12 +170,12 @@ def _ensure_dependencies(cache: Path) -> list[Path]:
         "\n".join([*pins, f"{sys.version_info[:2]}", agent_machine()]).encode()
     ).hexdigest()[:16]
     where = cache / f"deps-{key}"
-    done = where / ".complete"
-    if not done.exists():
-        shutil.rmtree(where, ignore_errors=True)
-        where.mkdir(parents=True)
+    if not where.is_dir():
+        building = cache / f".deps-{key}.{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(where), *pins],
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(building), *pins],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -173,7 +183,12 @@ def _ensure_dependencies(cache: Path) -> list[Path]:
             check=False,
         )
         if result.returncode != 0:
+            shutil.rmtree(building, ignore_errors=True)
             tail = " | ".join(result.stderr.strip().splitlines()[-3:])
             raise StartFailed(f"could not build the agent's dependency wheels: {tail}")
-        done.write_text("\n".join(pins) + "\n")
+        (building / "pins.txt").write_text("\n".join(pins) + "\n")
+        try:
+            building.rename(where)
+        except OSError:  # another server finished first: its wheels are as good
+            shutil.rmtree(building, ignore_errors=True)
     return sorted(where.glob("*.whl"))

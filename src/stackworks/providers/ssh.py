@@ -32,6 +32,7 @@ from stackworks.providers.base import (
     StopFailed,
 )
 from stackworks.providers.ssh_commands import HostLayout
+from stackworks.providers.ssh_keys import HostKeyChanged
 from stackworks.providers.ssh_session import HostUnreachable, SshSession
 from stackworks.wire.agent_config import AgentConfig
 
@@ -57,10 +58,12 @@ class SshProvider(Provider):
         hosts: HostBook,
         *,
         prefix: str = ssh_commands.DEFAULT_PREFIX,
+        wheel_cache: Path | None = None,
         **_ignored: Any,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.hosts = hosts
+        self.wheel_cache = wheel_cache or agent_wheels.default_cache()
         self.layout = HostLayout(prefix)
 
     def allocate_address(self, taken: set[str]) -> str:
@@ -84,7 +87,9 @@ class SshProvider(Provider):
 
     def start(self, instance: Instance, agent_config: AgentConfig) -> StartResult:
         began = time.monotonic()
-        wheels = agent_wheels.ensure(self.data_dir)  # before connecting: the build may take a while
+        wheels = agent_wheels.ensure(
+            self.wheel_cache
+        )  # before connecting: the build may take a while
         with self.connect(instance) as session:
             facts = self.check_host(session)
             self._stop_service(session, facts)  # leftovers of an earlier run go first
@@ -154,8 +159,9 @@ class SshProvider(Provider):
             session.check(self.layout.start_supervisord(), "starting the agent's supervisord")
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
+            # STARTING is enough: the agent's first heartbeat is what makes the instance booted
             status = session.run(self.layout.supervisorctl("status", "stackworks-agent"))
-            if "RUNNING" in status.stdout:
+            if "RUNNING" in status.stdout or "STARTING" in status.stdout:
                 return
             time.sleep(0.5)
         raise StartFailed(
@@ -166,12 +172,13 @@ class SshProvider(Provider):
     # --- stop and delete --------------------------------------------------------------------
 
     def stop(self, instance: Instance) -> None:
-        """End the instance's service. An unreachable host counts as stopped: nothing of it
-        can be ended from here, and a fresh start issues a new credential anyway."""
+        """End the instance's service. A host that cannot be reached, or whose key changed (the
+        server will not log in there), counts as stopped: nothing of it can be ended from here,
+        and a fresh start issues a new credential anyway."""
         try:
             with self.connect(instance) as session:
                 self._stop_service(session, self.check_host(session))
-        except HostUnreachable as error:
+        except (HostUnreachable, HostKeyChanged) as error:
             log.warning("%s; counting it as stopped", error)
         except StartFailed as error:
             raise StopFailed(str(error)) from None
@@ -199,7 +206,7 @@ class SshProvider(Provider):
                     session.run(ssh_commands.remove_unit())
                     session.run(ssh_commands.systemctl("daemon-reload"))
                 session.check(self.layout.remove(), "removing the agent")
-        except HostUnreachable as error:
+        except (HostUnreachable, HostKeyChanged) as error:
             log.warning("%s; its files under %s stay there", error, self.layout.prefix)
         except StartFailed as error:
             raise StopFailed(str(error)) from None

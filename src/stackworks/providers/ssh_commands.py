@@ -123,6 +123,7 @@ class HostLayout:
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            "--no-compile",  # Python compiles what the agent imports, on first import
             "--no-index",
             "--find-links",
             self.wheels,

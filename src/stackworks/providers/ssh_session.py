@@ -7,6 +7,7 @@ the instance and the target and never the key; a command that exits non-zero is 
 
 from __future__ import annotations
 
+import logging
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from stackworks.domain.ssh_targets import SshAccess
 from stackworks.providers.base import StartFailed
 from stackworks.providers.ssh_commands import remote
 from stackworks.providers.ssh_keys import HostKeyChanged, PinnedHostKey, load_private_key
+
+#: paramiko says "Connected", "Authentication successful" at INFO for every connection
+logging.getLogger("paramiko").setLevel(logging.WARNING)
 
 CONNECT_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 300.0
