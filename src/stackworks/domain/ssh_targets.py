@@ -65,6 +65,11 @@ def parse_target(text: str, *, field: str = "ssh_target") -> SshTarget:
             f"{field}: user {user!r} is not a login name (lower-case letters, digits, _ . -)",
             field=field,
         )
+    if rest.startswith("["):
+        raise InvalidInput(
+            f"{field}: IPv6 addresses are not supported; give an IPv4 address or a DNS name",
+            field=field,
+        )
     host, colon, port_text = rest.partition(":")
     port = DEFAULT_PORT
     if colon:

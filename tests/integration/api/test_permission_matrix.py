@@ -83,6 +83,7 @@ EXPECTED = {
     "POST /api/v1/stacks/{stack}/instances/{hostname}/stop": "manage",
     "POST /api/v1/stacks/{stack}/instances/{hostname}/reboot": "manage",
     "DELETE /api/v1/stacks/{stack}/instances/{hostname}": "manage",
+    "POST /api/v1/stacks/{stack}/instances/{hostname}/ssh-host-key": "manage",
     "GET /api/v1/stacks/{stack}/instances/{hostname}/schedule": "show",
     "PUT /api/v1/stacks/{stack}/instances/{hostname}/schedule": "manage",
     "DELETE /api/v1/stacks/{stack}/instances/{hostname}/schedule": "manage",

@@ -9,7 +9,6 @@ changed is refused until a user accepts the new key.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +19,12 @@ import pytest
 from support.cluster import ServerProcess
 from support.netns_hosts import NetnsHosts
 from support.processes import wait_until
+from support.sample_stack import LB_PORT, answering_hosts, deploy, web_document
 from support.web import Load, commit_greeting, get, sample_repository
 
-pytestmark = [pytest.mark.integration, pytest.mark.ssh_hosts]
+# bringing three hosts up over ssh takes about three minutes on 2 busy cores
+pytestmark = [pytest.mark.integration, pytest.mark.ssh_hosts, pytest.mark.timeout(900)]
 
-LB_PORT = 8080
 APP_HOSTS = ["app1", "app2", "app3"]
 
 
@@ -61,22 +61,7 @@ def ssh_instance(server: ServerProcess, hosts: NetnsHosts, hostname: str, n: int
 
 
 def apply_stack(server: ServerProcess, hosts: NetnsHosts, repo: Path) -> str:
-    document = {
-        "name": "web",
-        "custom_json": {
-            "haproxy": {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2},
-            "python_app": {"instance_count": 2, "base_port": 8000},
-        },
-        "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
-        "apps": [
-            {
-                "shortname": "sample",
-                "source": {"url": f"file://{repo}", "revision": "main"},
-                "layers": ["app"],
-            }
-        ],
-        "instances": [{"hostname": "lb1", "layers": ["lb"]}],
-    }
+    document = web_document(repo, [{"hostname": "lb1", "layers": ["lb"]}])
     server.call("PUT", "/stacks/web/document", document, expect=200)
     for n, hostname in enumerate(APP_HOSTS):
         ssh_instance(server, hosts, hostname, n)
@@ -87,26 +72,6 @@ def apply_stack(server: ServerProcess, hosts: NetnsHosts, repo: Path) -> str:
     url = f"http://{server.instances('web')['lb1']['private_ip']}:{LB_PORT}/"
     wait_until(lambda: get(url)[0] == 200, 30, interval=0.2, what="the app behind HAProxy")
     return url
-
-
-def answering_hosts(url: str, requests: int = 24) -> set[str]:
-    found = set()
-    for _ in range(requests):
-        status, body = get(url)
-        if status == 200:
-            found.update(re.findall(r"id='hostname'>([a-z0-9-]+)<", body))
-    return found
-
-
-def deploy(server: ServerProcess, **extra: Any) -> dict[str, Any]:
-    body = {"command": {"name": "deploy"}, "app": "sample", **extra}
-    created = server.call("POST", "/stacks/web/deployments", body, expect=201)
-
-    def done() -> dict[str, Any] | None:
-        shown = server.call("GET", f"/stacks/web/deployments/{created['id']}?logs=true")
-        return shown if shown["status"] != "running" else None
-
-    return dict(wait_until(done, 300, interval=0.5, what="the deployment to finish"))
 
 
 def test_three_ssh_hosts_serve_the_app_behind_haproxy_roll_without_a_failure_and_a_cut_host_is_lost(
@@ -163,17 +128,7 @@ def test_a_host_whose_key_changed_is_refused_until_the_new_key_is_accepted(
     server: ServerProcess, hosts: NetnsHosts, tmp_path: Path
 ) -> None:
     repo = sample_repository(tmp_path / "sample")
-    document = {
-        "name": "web",
-        "layers": [{"shortname": "app", "type": "python-app"}],
-        "apps": [
-            {
-                "shortname": "sample",
-                "source": {"url": f"file://{repo}", "revision": "main"},
-                "layers": ["app"],
-            }
-        ],
-    }
+    document = web_document(repo, [])
     server.call("PUT", "/stacks/web/document", document, expect=200)
     ssh_instance(server, hosts, "app1", 0)
     host = hosts.hosts[0]
