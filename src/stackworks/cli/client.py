@@ -41,6 +41,8 @@ from stackworks.wire.schemas import (
     InstanceOut,
     LayerCreate,
     LayerOut,
+    LayerSshDefaultIn,
+    LayerSshDefaultOut,
     LayerUpdate,
     LoadScalingOut,
     LoadScalingUpdate,
@@ -265,6 +267,14 @@ class ApiClient:
 
     def delete_layer(self, stack: str, layer: str) -> None:
         self.request("DELETE", f"{self._layers(stack)}/{_segment(layer)}")
+
+    def set_layer_ssh_default(self, stack: str, layer: str, key: str) -> LayerSshDefaultOut:
+        path = f"{self._layers(stack)}/{_segment(layer)}/ssh-default"
+        body = LayerSshDefaultIn(ssh_key=key)
+        return self._one(LayerSshDefaultOut, "PUT", path, body=body)
+
+    def clear_layer_ssh_default(self, stack: str, layer: str) -> None:
+        self.request("DELETE", f"{self._layers(stack)}/{_segment(layer)}/ssh-default")
 
     # --- apps -------------------------------------------------------------------------------
 

@@ -118,8 +118,13 @@ def create(
         typer.Option("--scaling", help="24/7, time (weekly schedule) or load (layer thresholds)"),
     ] = ScalingType.ALWAYS,
     provider: Annotated[
-        str, typer.Option("--provider", help="local (this host) or ssh (a host over SSH)")
-    ] = "local",
+        str | None,
+        typer.Option(
+            "--provider",
+            help="local (this host) or ssh (a host over SSH); default: ssh when a layer has a "
+            "default ssh key, else local",
+        ),
+    ] = None,
     ssh_target: Annotated[
         str | None, typer.Option("--ssh-target", help="ssh: user@host[:port]")
     ] = None,
@@ -135,19 +140,19 @@ def create(
     layer_names = options.csv(layers)
     if not layer_names:
         raise UsageError("--layers: name at least one layer")
-    if provider not in ("local", "ssh"):
+    if provider not in (None, "local", "ssh"):
         raise UsageError(f"--provider: {provider!r} is neither local nor ssh")
-    if provider == "ssh" and (ssh_target is None or ssh_key is None):
-        raise UsageError("--provider ssh needs --ssh-target and --ssh-key")
-    if provider != "ssh" and (ssh_target is not None or ssh_key is not None):
+    if provider == "ssh" and ssh_target is None:
+        raise UsageError("--provider ssh needs --ssh-target (and --ssh-key, or a layer's key)")
+    if provider == "local" and (ssh_target is not None or ssh_key is not None):
         raise UsageError("--ssh-target and --ssh-key go with --provider ssh")
     body = InstanceCreate(
         layers=layer_names,
         hostname=hostname,
         scaling=scaling,
-        provider="ssh" if provider == "ssh" else "local",
+        provider="ssh" if provider == "ssh" else "local" if provider == "local" else None,
         ssh_target=ssh_target,
-        ssh_key=_read_key(ssh_key) if ssh_key is not None else None,
+        ssh_key=options.read_key_file(ssh_key) if ssh_key is not None else None,
     )
     created = rt.client.create_instance(stack, body)
     if as_json:
@@ -156,13 +161,6 @@ def create(
         rt.output.line(
             f"Created instance {created.hostname} ({created.status.value}) in stack {stack}."
         )
-
-
-def _read_key(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as error:
-        raise UsageError(f"--ssh-key: cannot read {path}: {error}") from None
 
 
 @app.command("accept-host-key")

@@ -21,8 +21,20 @@ from stackworks.wire import schemas
 SSH_PROVIDER = "ssh"
 
 
+def with_layer_default(
+    body: schemas.InstanceCreate, default_key: str | None
+) -> schemas.InstanceCreate:
+    """The request with its provider decided and, for ssh, its key: a layer's default key
+    makes ssh the default provider and fills in a key the request left out."""
+    provider = body.provider or (SSH_PROVIDER if default_key else "local")
+    key = body.ssh_key
+    if provider == SSH_PROVIDER and key is None:
+        key = default_key
+    return body.model_copy(update={"provider": provider, "ssh_key": key})
+
+
 def check_request(body: schemas.InstanceCreate) -> None:
-    """The ssh fields go with provider ssh, and only with it."""
+    """The ssh fields go with provider ssh, and only with it (after `with_layer_default`)."""
     if body.provider == SSH_PROVIDER:
         for field in ("ssh_target", "ssh_key"):
             if not getattr(body, field):

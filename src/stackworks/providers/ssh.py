@@ -106,8 +106,12 @@ class SshProvider(Provider):
         )
         return StartResult(root_dir=self.layout.root_dir, private_ip=instance.private_ip or address)
 
+    def probe(self, session: SshSession) -> HostFacts:
+        return ssh_targets.parse_facts(session.check(self.layout.probe(), "the host check"))
+
     def check_host(self, session: SshSession) -> HostFacts:
-        facts = ssh_targets.parse_facts(session.check(self.layout.probe(), "the host check"))
+        """The host's facts; StartFailed naming every reason it cannot run the agent."""
+        facts = self.probe(session)
         problems = ssh_targets.host_problems(
             facts,
             agent_python=agent_wheels.agent_python(),
@@ -177,7 +181,7 @@ class SshProvider(Provider):
         and a fresh start issues a new credential anyway."""
         try:
             with self.connect(instance) as session:
-                self._stop_service(session, self.check_host(session))
+                self._stop_service(session, self.probe(session))
         except (HostUnreachable, HostKeyChanged) as error:
             log.warning("%s; counting it as stopped", error)
         except StartFailed as error:
@@ -199,7 +203,7 @@ class SshProvider(Provider):
     def delete(self, instance: Instance) -> None:
         try:
             with self.connect(instance) as session:
-                facts = self.check_host(session)
+                facts = self.probe(session)
                 self._stop_service(session, facts)
                 if facts.has_systemd:
                     session.run(ssh_commands.systemctl("disable", ssh_commands.UNIT_NAME))

@@ -27,7 +27,6 @@ CONNECT_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 300.0
 
 
-@dataclass(frozen=True)
 class HostUnreachable(StartFailed):
     """No SSH connection could be made to the host (refused, timed out, no route)."""
 

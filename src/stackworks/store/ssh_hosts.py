@@ -15,7 +15,7 @@ from stackworks.domain.errors import NotFound
 from stackworks.domain.ssh_targets import SshAccess, SshTarget, parse_target
 from stackworks.store import keyring as keyrings
 from stackworks.store.db import Database
-from stackworks.store.tables import InstanceSshHostRow, utcnow
+from stackworks.store.tables import InstanceSshHostRow, LayerRow, LayerSshDefaultRow, utcnow
 
 
 def record(session: Session, instance_id: str, target: SshTarget, private_key: str) -> None:
@@ -62,6 +62,47 @@ def pin(session: Session, instance_id: str, fingerprint: str) -> None:
     row.host_key = fingerprint
     row.host_key_pinned_at = utcnow()
     session.flush()
+
+
+# --- a layer's default key ----------------------------------------------------------------
+
+
+def set_layer_default(session: Session, layer_id: str, private_key: str, fingerprint: str) -> None:
+    row = session.get(LayerSshDefaultRow, layer_id)
+    if row is None:
+        row = LayerSshDefaultRow(layer_id=layer_id, key_sealed="", key_fingerprint="")
+        session.add(row)
+    row.key_sealed = keyrings.of(session).seal(private_key)
+    row.key_fingerprint = fingerprint
+    session.flush()
+
+
+def clear_layer_default(session: Session, layer_id: str) -> bool:
+    row = session.get(LayerSshDefaultRow, layer_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def layer_default_fingerprint(session: Session, layer_id: str) -> str | None:
+    row = session.get(LayerSshDefaultRow, layer_id)
+    return None if row is None else row.key_fingerprint
+
+
+def default_key_for(session: Session, stack_id: str, shortnames: list[str]) -> str | None:
+    """The default key of the first of these layers that has one (None: none has)."""
+    rows = session.execute(
+        select(LayerRow.shortname, LayerSshDefaultRow.key_sealed)
+        .join(LayerSshDefaultRow, LayerSshDefaultRow.layer_id == LayerRow.id)
+        .where(LayerRow.stack_id == stack_id, LayerRow.shortname.in_(shortnames))
+    ).all()
+    sealed = {shortname: key for shortname, key in rows}
+    for shortname in shortnames:
+        if shortname in sealed:
+            return keyrings.of(session).open(sealed[shortname])
+    return None
 
 
 class HostBook:

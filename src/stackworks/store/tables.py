@@ -153,6 +153,20 @@ class InstanceSshHostRow(Base):
     host_key_pinned_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class LayerSshDefaultRow(Base):
+    """A layer's default for its new instances (migration 0011): provider ssh with this key
+    (sealed); each instance still names its own target."""
+
+    __tablename__ = "layer_ssh_defaults"
+
+    layer_id: Mapped[str] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_sealed: Mapped[str] = mapped_column(Text)
+    #: SHA256:... of the key's public half: what answers show instead of the key
+    key_fingerprint: Mapped[str] = mapped_column(String(100))
+
+
 class DeploymentRow(Base):
     __tablename__ = "deployments"
 

@@ -228,12 +228,27 @@ class InstanceCreate(Strict):
     hostname: str | None = None
     #: 24/7 (people start and stop it), time (its weekly schedule does) or load (its layers' load)
     scaling: ScalingType = ScalingType.ALWAYS
-    #: local (this host's loopback), or ssh (a host the server installs the agent on)
-    provider: Literal["local", "ssh"] = "local"
+    #: local (this host's loopback), or ssh (a host the server installs the agent on); left
+    #: out: ssh when one of its layers has a default ssh key, else local
+    provider: Literal["local", "ssh"] | None = None
     #: ssh: user@host[:port]; the host (an IPv4 address or DNS name) is the private address
     ssh_target: str | None = Field(default=None, max_length=300)
-    #: ssh: the private key (OpenSSH or PEM text, no passphrase); sealed at rest, never shown
+    #: ssh: the private key (OpenSSH or PEM text, no passphrase); sealed at rest, never shown;
+    #: left out: the first of its layers' default keys
     ssh_key: str | None = Field(default=None, max_length=20_000, repr=False)
+
+
+class LayerSshDefaultIn(Strict):
+    """The private key a layer's new instances use over SSH unless they bring their own."""
+
+    ssh_key: str = Field(min_length=1, max_length=20_000, repr=False)
+
+
+class LayerSshDefaultOut(BaseModel):
+    layer: str
+    provider: Literal["ssh"] = "ssh"
+    #: the key's public half, as `ssh-keygen -l` prints it; the key itself is never shown
+    key_fingerprint: str
 
 
 class HostKeyAccept(Strict):

@@ -71,7 +71,7 @@ def test_an_ssh_instance_lives_at_its_targets_host_and_never_shows_its_key(api: 
     ("fields", "status", "says"),
     [
         ({"provider": "ssh", "ssh_target": "root@10.0.0.5"}, 422, "ssh_key: required"),
-        ({"provider": "ssh", "ssh_key": "k"}, 422, "ssh_target: required"),
+        ({"provider": "ssh", "ssh_key": "@KEY"}, 422, "ssh_target: required"),
         ({"ssh_target": "root@10.0.0.5"}, 422, "ssh_target: only for provider ssh"),
         ({"provider": "ssh", "ssh_target": "root@h;x", "ssh_key": "@KEY"}, 422, "host 'h;x'"),
         ({"provider": "ssh", "ssh_target": "root@h", "ssh_key": "nope"}, 422,
@@ -124,3 +124,28 @@ def test_a_key_rotation_reseals_the_ssh_key(api: Api, database_url: str) -> None
             assert ssh_store.access(session, row.instance_id).private_key == key
     finally:
         after_rotation.dispose()
+
+
+def test_a_layers_default_key_makes_its_new_instances_ssh_ones(api: Api) -> None:
+    key = private_key()
+    path = "/stacks/web/layers/app/ssh-default"
+    assert api.get(path).status_code == 404
+    refused = api.client.put(f"/api/v1{path}", json={"ssh_key": "no"}, headers=api.headers())
+    assert refused.status_code == 422 and "ssh_key: is not a private key" in refused.text
+    set_ = api.client.put(f"/api/v1{path}", json={"ssh_key": key}, headers=api.headers())
+    assert set_.status_code == 200, set_.text
+    assert set_.json()["key_fingerprint"].startswith("SHA256:")
+    assert key.splitlines()[1] not in set_.text + api.get(path).text
+
+    made = create(api, hostname="app1", ssh_target="root@10.0.0.7")
+    assert made.status_code == 201, made.text
+    assert made.json()["provider"] == "ssh" and made.json()["private_ip"] == "10.0.0.7"
+    with api.db.transaction() as session:
+        row = session.scalars(select(InstanceSshHostRow)).one()
+        assert ssh_store.access(session, row.instance_id).private_key == key
+    needs_target = create(api, hostname="app2")
+    assert needs_target.status_code == 422 and "ssh_target: required" in needs_target.text
+    assert create(api, hostname="local1", provider="local").json()["provider"] == "local"
+
+    assert api.client.delete(f"/api/v1{path}", headers=api.headers()).status_code == 204
+    assert create(api, hostname="app3").json()["provider"] == "local"

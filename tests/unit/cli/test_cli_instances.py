@@ -89,8 +89,8 @@ def test_create_with_provider_ssh_sends_the_target_and_the_key_files_text(
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--provider", "ssh", "--ssh-target", "root@h"], "--provider ssh needs --ssh-target and"),
-        (["--ssh-target", "root@h"], "--ssh-target and --ssh-key go with --provider ssh"),
+        (["--provider", "ssh", "--ssh-key", "k"], "--provider ssh needs --ssh-target"),
+        (["--provider", "local", "--ssh-target", "root@h"], "go with --provider ssh"),
         (["--provider", "cloud"], "--provider: 'cloud' is neither local nor ssh"),
         (["--provider", "ssh", "--ssh-target", "root@h", "--ssh-key", "/nonexistent/key"],
          "--ssh-key: cannot read /nonexistent/key"),

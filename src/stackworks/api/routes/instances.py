@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.api.access import ManageStack, ShowStack
 from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep, stack_named
+from stackworks.api.ssh_keys import check_private_key
 from stackworks.control import instances as instance_control
 from stackworks.control import ssh_hosts as ssh_control
 from stackworks.domain.entities import Instance, Stack
@@ -32,15 +33,17 @@ def create_instance(
     settings: SettingsDep,
     _admin: ManageStack,
 ) -> schemas.InstanceOut:
-    ssh_control.check_request(body)
-    if body.provider not in request.app.state.providers:
-        raise InvalidInput(
-            f"provider: {body.provider!r} is not available on this server", field="provider"
-        )
     if body.ssh_key is not None:
-        _check_private_key(body.ssh_key)
+        check_private_key(body.ssh_key)
     with db.transaction() as session:
         found = stack_named(session, stack)
+        default_key = ssh_store.default_key_for(session, found.id, body.layers)
+        body = ssh_control.with_layer_default(body, default_key)
+        ssh_control.check_request(body)
+        if body.provider not in request.app.state.providers:
+            raise InvalidInput(
+                f"provider: {body.provider!r} is not available on this server", field="provider"
+            )
         if body.provider == ssh_control.SSH_PROVIDER:
             instance = ssh_control.create_ssh_instance(
                 session, found, body, Path(settings.data_dir)
@@ -56,15 +59,6 @@ def create_instance(
                 data_dir=Path(settings.data_dir),
             )
         return _out(session, found, instance)
-
-
-def _check_private_key(text: str) -> None:
-    from stackworks.providers.ssh_keys import load_private_key  # paramiko only when needed
-
-    try:
-        load_private_key(text)
-    except ValueError as error:
-        raise InvalidInput(f"ssh_key: {error}", field="ssh_key") from None
 
 
 def _out(session: Session, stack: Stack, instance: Instance) -> schemas.InstanceOut:

@@ -1,5 +1,6 @@
 """SSH instances: each one's target, its private key sealed with the server key, and the host
-key pinned at its first connection (docs/providers.md).
+key pinned at its first connection; a layer's default key for its new ssh instances
+(docs/providers.md).
 
 Revision ID: 0011
 Revises: 0008
@@ -32,6 +33,19 @@ def upgrade() -> None:
         sa.Column("host_key_pinned_at", sa.DateTime(timezone=True), nullable=True),
     )
 
+    op.create_table(
+        "layer_ssh_defaults",
+        sa.Column(
+            "layer_id",
+            sa.String(length=36),
+            sa.ForeignKey("layers.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("key_sealed", sa.Text(), nullable=False),
+        sa.Column("key_fingerprint", sa.String(length=100), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("layer_ssh_defaults")
     op.drop_table("instance_ssh_hosts")
