@@ -136,7 +136,7 @@ class SshProvider(Provider):
             return
         if not session.run([layout.python, "-c", "pass"]).ok:
             session.check(layout.make_venv(), "making the agent's virtualenv")
-        session.check(layout.install_agent(wheels.version), "installing the agent")
+        session.check(layout.install_agent(wheels.version, wheels.pip), "installing the agent")
 
     def _configure(
         self, session: SshSession, instance: Instance, config: AgentConfig, facts: HostFacts

@@ -113,13 +113,14 @@ class HostLayout:
         ]
 
     def make_venv(self) -> list[str]:
-        return ["python3", "-m", "venv", "--clear", self.venv]
+        """Without pip: ensurepip takes half a minute on a small host; pip comes from wheels/."""
+        return ["python3", "-m", "venv", "--clear", "--without-pip", self.venv]
 
-    def install_agent(self, version: str) -> list[str]:
+    def install_agent(self, version: str, pip_wheel: str) -> list[str]:
+        """pip run from its own wheel installs the agent, and pip itself, into the venv."""
         return [
             self.python,
-            "-m",
-            "pip",
+            f"{self.wheels}/{pip_wheel}/pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
@@ -128,6 +129,7 @@ class HostLayout:
             "--find-links",
             self.wheels,
             f"{AGENT_DISTRIBUTION}=={version}",
+            "pip",
         ]
 
     def supervisorctl(self, *args: str) -> list[str]:

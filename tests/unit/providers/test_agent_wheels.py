@@ -55,5 +55,6 @@ def test_the_wheel_holds_the_package_its_metadata_and_a_true_record(tmp_path: Pa
 def test_the_dependencies_are_pinned_to_the_servers_installed_versions() -> None:
     pins = agent_wheels._pins()
     assert any(pin.startswith("pydantic==") for pin in pins)
+    assert any(pin.startswith("pip==") for pin in pins)  # the recipes' pip, and the installer
     assert any(pin.startswith("psycopg[binary]==") for pin in pins)
     assert not any("pytest" in pin for pin in pins)  # the dev extra stays out

@@ -35,11 +35,16 @@ def test_the_layout_puts_everything_under_the_prefix() -> None:
 
 
 def test_the_agent_is_installed_offline_at_exactly_the_servers_version() -> None:
-    argv = HostLayout("/opt/sw").install_agent("0.1.0+gabc")
-    assert argv[:4] == ["/opt/sw/venv/bin/python", "-m", "pip", "install"]
+    argv = HostLayout("/opt/sw").install_agent("0.1.0+gabc", "pip-24.0-py3-none-any.whl")
+    assert argv[:3] == [
+        "/opt/sw/venv/bin/python",
+        "/opt/sw/wheels/pip-24.0-py3-none-any.whl/pip",
+        "install",
+    ]
     assert "--no-index" in argv
     assert argv[argv.index("--find-links") + 1] == "/opt/sw/wheels"
-    assert argv[-1] == "stackworks==0.1.0+gabc"
+    assert argv[-2:] == ["stackworks==0.1.0+gabc", "pip"]
+    assert "--without-pip" in HostLayout("/opt/sw").make_venv()
 
 
 def test_removal_names_only_what_the_provider_made() -> None:

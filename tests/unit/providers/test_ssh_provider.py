@@ -102,7 +102,9 @@ def sessions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[FakeSessio
     made: list[FakeSession] = []
     wheel = tmp_path / "stackworks-0.1.0+gabc-py3-none-any.whl"
     wheel.write_bytes(b"wheel")
-    house = agent_wheels.Wheelhouse(version="0.1.0+gabc", files=(wheel,))
+    pip = tmp_path / "pip-24.0-py3-none-any.whl"
+    pip.write_bytes(b"pip")
+    house = agent_wheels.Wheelhouse(version="0.1.0+gabc", files=(wheel, pip))
     monkeypatch.setattr(agent_wheels, "ensure", lambda cache: house)
     return made
 
@@ -128,10 +130,15 @@ def test_start_installs_configures_and_starts_supervisord_without_systemd(
     assert result.private_ip == "10.248.0.11"
     assert book.pins == ["SHA256:" + "h" * 43]  # pinned on first use
     [session] = sessions
-    assert session.copied == ["/opt/stackworks/wheels/stackworks-0.1.0+gabc-py3-none-any.whl"]
+    assert session.copied == [
+        "/opt/stackworks/wheels/stackworks-0.1.0+gabc-py3-none-any.whl",
+        "/opt/stackworks/wheels/pip-24.0-py3-none-any.whl",
+    ]
     ran = [" ".join(c) for c in session.commands]
-    assert any(c.startswith("python3 -m venv --clear /opt/stackworks/venv") for c in ran)
-    assert any(c.endswith("stackworks==0.1.0+gabc") and "--no-index" in c for c in ran)
+    assert any(
+        c.startswith("python3 -m venv --clear --without-pip /opt/stackworks/venv") for c in ran
+    )
+    assert any("stackworks==0.1.0+gabc" in c and "--no-index" in c for c in ran)
     assert any(c.endswith("supervisor.supervisord -c /opt/stackworks/instance/etc/supervisord.conf")
                for c in ran)  # fmt: skip
     config, mode = session.files["/opt/stackworks/instance/agent/agent.json"]
