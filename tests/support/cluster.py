@@ -36,14 +36,18 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         tls: tuple[Path, Path] | None = None,
         database_url: str | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
         """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate.
-        `database_url`: the server's database (default: SQLite in the data dir)."""
+        `database_url`: the server's database (default: SQLite in the data dir).
+        `host`: the address to listen on (the ssh tests' bridge address, which their hosts'
+        agents reach)."""
         self.data_dir = data_dir
         self.database_url = database_url
+        self.host = host
         self.port = free_port()
         self.tls = tls
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         self.env = {**os.environ, "STACKWORKS_HEARTBEAT_INTERVAL": "1", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.token = ""
@@ -64,7 +68,7 @@ class ServerProcess:
                 "--data-dir",
                 str(self.data_dir),
                 "--listen",
-                f"127.0.0.1:{self.port}",
+                f"{self.host}:{self.port}",
                 *(
                     ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
                     if self.tls

@@ -62,13 +62,16 @@ def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
     return path
 
 
-def build_providers(data_dir: Path) -> dict[str, Any]:
+def build_providers(data_dir: Path, db: Database) -> dict[str, Any]:
     from stackworks.providers import get_provider
     from stackworks.providers.registered import RegisteredProvider
+    from stackworks.providers.ssh import SshProvider
+    from stackworks.store.ssh_hosts import HostBook
 
     return {
         "local": get_provider("local", data_dir=data_dir),
         "registered": RegisteredProvider(),
+        "ssh": SshProvider(data_dir, HostBook(db)),
     }
 
 
@@ -125,7 +128,7 @@ def run_server(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     db, settings = prepare(data_dir, listen, database_url, tls)
     host, port = parse_listen(listen)
-    app = create_app(db, settings, build_providers(settings.data_dir))
+    app = create_app(db, settings, build_providers(settings.data_dir, db))
     scheme = "https" if tls is not None else "http"
     print(
         f"Stackworks server on {scheme}://{host}:{port} (API /api/v1, docs /docs), "

@@ -39,10 +39,13 @@ from stackworks.wire.schemas import (
     DeploymentCreate,
     DeploymentOut,
     EventOut,
+    HostKeyAccept,
     InstanceCreate,
     InstanceOut,
     LayerCreate,
     LayerOut,
+    LayerSshDefaultIn,
+    LayerSshDefaultOut,
     LayerUpdate,
     LoadScalingOut,
     LoadScalingUpdate,
@@ -268,6 +271,14 @@ class ApiClient:
     def delete_layer(self, stack: str, layer: str) -> None:
         self.request("DELETE", f"{self._layers(stack)}/{_segment(layer)}")
 
+    def set_layer_ssh_default(self, stack: str, layer: str, key: str) -> LayerSshDefaultOut:
+        path = f"{self._layers(stack)}/{_segment(layer)}/ssh-default"
+        body = LayerSshDefaultIn(ssh_key=key)
+        return self._one(LayerSshDefaultOut, "PUT", path, body=body)
+
+    def clear_layer_ssh_default(self, stack: str, layer: str) -> None:
+        self.request("DELETE", f"{self._layers(stack)}/{_segment(layer)}/ssh-default")
+
     # --- apps -------------------------------------------------------------------------------
 
     def _apps(self, stack: str) -> str:
@@ -316,6 +327,10 @@ class ApiClient:
 
     def delete_instance(self, stack: str, hostname: str) -> None:
         self.request("DELETE", f"{self._instances(stack)}/{_segment(hostname)}")
+
+    def accept_host_key(self, stack: str, hostname: str, fingerprint: str) -> InstanceOut:
+        path = f"{self._instances(stack)}/{_segment(hostname)}/ssh-host-key"
+        return self._one(InstanceOut, "POST", path, body=HostKeyAccept(fingerprint=fingerprint))
 
     def create_registration_token(self, stack: str, expires_in: int) -> RegistrationTokenOut:
         path = f"/stacks/{_segment(stack)}/registration-tokens"

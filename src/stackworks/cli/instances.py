@@ -1,7 +1,10 @@
-"""`stackworks instance create|list|show|start|stop|delete`, with `--wait` on start and stop."""
+"""`stackworks instance create|list|show|start|stop|delete|accept-host-key`, with `--wait` on
+start and stop."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,6 +61,8 @@ def show_instance(output: Output, i: InstanceOut) -> None:
             ("private ip", i.private_ip),
             ("provider", i.provider),
             ("root dir", i.root_dir),
+            ("ssh target", i.ssh_target),
+            ("ssh host key", i.ssh_host_key),
             ("status changed", i.status_changed_at),
             ("last heartbeat", i.last_heartbeat_at),
             ("metrics", compact(i.metrics)),
@@ -112,22 +117,68 @@ def create(
         ScalingType,
         typer.Option("--scaling", help="24/7, time (weekly schedule) or load (layer thresholds)"),
     ] = ScalingType.ALWAYS,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            help="local (this host) or ssh (a host over SSH); default: ssh when a layer has a "
+            "default ssh key, else local",
+        ),
+    ] = None,
+    ssh_target: Annotated[
+        str | None, typer.Option("--ssh-target", help="ssh: user@host[:port]")
+    ] = None,
+    ssh_key: Annotated[
+        Path | None,
+        typer.Option("--ssh-key", help="ssh: private key file the server keeps (sealed)"),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Add an instance (stopped) to one or more layers."""
+    """Add an instance (stopped) to one or more layers; with --provider ssh, on a host the
+    server reaches over SSH and installs its agent on when the instance starts."""
     rt = runtime(ctx)
     layer_names = options.csv(layers)
     if not layer_names:
         raise UsageError("--layers: name at least one layer")
-    created = rt.client.create_instance(
-        stack, InstanceCreate(layers=layer_names, hostname=hostname, scaling=scaling)
+    if provider not in (None, "local", "ssh"):
+        raise UsageError(f"--provider: {provider!r} is neither local nor ssh")
+    if provider == "ssh" and ssh_target is None:
+        raise UsageError("--provider ssh needs --ssh-target (and --ssh-key, or a layer's key)")
+    if provider == "local" and (ssh_target is not None or ssh_key is not None):
+        raise UsageError("--ssh-target and --ssh-key go with --provider ssh")
+    body = InstanceCreate(
+        layers=layer_names,
+        hostname=hostname,
+        scaling=scaling,
+        provider="ssh" if provider == "ssh" else "local" if provider == "local" else None,
+        ssh_target=ssh_target,
+        ssh_key=options.read_key_file(ssh_key) if ssh_key is not None else None,
     )
+    created = rt.client.create_instance(stack, body)
     if as_json:
         rt.output.json(created)
     else:
         rt.output.line(
             f"Created instance {created.hostname} ({created.status.value}) in stack {stack}."
         )
+
+
+@app.command("accept-host-key")
+def accept_host_key(
+    ctx: typer.Context,
+    stack: str,
+    hostname: str,
+    fingerprint: Annotated[
+        str, typer.Option("--fingerprint", help="the new key's SHA256:... (ssh-keygen -lf)")
+    ],
+) -> None:
+    """Accept a new host key for an ssh instance (its host was reinstalled): its next
+    connection accepts the key with this fingerprint, and only that key."""
+    rt = runtime(ctx)
+    if not re.fullmatch(r"SHA256:[A-Za-z0-9+/]{43}", fingerprint):
+        raise UsageError(f"--fingerprint: {fingerprint!r} is not SHA256:<43 base64 characters>")
+    shown = rt.client.accept_host_key(stack, hostname, fingerprint)
+    rt.output.line(f"{shown.hostname}: host key {shown.ssh_host_key} accepted.")
 
 
 @app.command("list")

@@ -1,7 +1,9 @@
-"""`stackworks layer create|list|show|update|delete`: a stack's layers, by shortname."""
+"""`stackworks layer create|list|show|update|delete|ssh-default`: a stack's layers, by
+shortname."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -204,3 +206,28 @@ def delete(ctx: typer.Context, stack: str, shortname: str) -> None:
     rt = runtime(ctx)
     rt.client.delete_layer(stack, shortname)
     rt.output.line(f"Deleted layer {shortname} from stack {stack}.")
+
+
+@app.command("ssh-default")
+def ssh_default(
+    ctx: typer.Context,
+    stack: str,
+    shortname: str,
+    ssh_key: Annotated[
+        Path | None, typer.Option("--ssh-key", help="private key file the server keeps (sealed)")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="new instances are local again")] = False,
+) -> None:
+    """Make the layer's new instances default to provider ssh with this key (each still gives
+    its --ssh-target), or --clear that default."""
+    rt = runtime(ctx)
+    if clear == (ssh_key is not None):
+        raise UsageError("give either --ssh-key PATH or --clear")
+    if ssh_key is None:
+        rt.client.clear_layer_ssh_default(stack, shortname)
+        rt.output.line(f"Layer {shortname}: new instances are local unless they ask for ssh.")
+        return
+    shown = rt.client.set_layer_ssh_default(stack, shortname, options.read_key_file(ssh_key))
+    rt.output.line(
+        f"Layer {shortname}: new instances default to ssh with key {shown.key_fingerprint}."
+    )

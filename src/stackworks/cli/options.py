@@ -158,3 +158,11 @@ def duration(option: str, value: str) -> int:
             f"{option}: expected a duration such as 3600s, 90m, 12h, 30d or 2w, got {value!r}"
         )
     return int(number) * (unit or 1)
+
+
+def read_key_file(path: Path, option: str = "--ssh-key") -> str:
+    """The text of a private key file, or a UsageError naming the option and the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as error:
+        raise UsageError(f"{option}: cannot read {path}: {error}") from None

@@ -30,6 +30,8 @@ from stackworks.domain.status import InstanceStatus, LayerType
 JSON = dict[str, Any]
 
 LOCAL_PROVIDER = "local"
+#: providers whose instances run an own supervisord (providers/local.py, providers/ssh.py)
+OWN_SUPERVISORD = frozenset({LOCAL_PROVIDER, "ssh"})
 
 
 def instance_roots(instance: Instance) -> dict[str, str]:
@@ -55,8 +57,9 @@ def instance_roots(instance: Instance) -> dict[str, str]:
 
 
 def service_manager(instance: Instance) -> str:
-    """Local instances run services under their own supervisord; real hosts under systemd."""
-    return "supervisor" if instance.provider == LOCAL_PROVIDER else "systemd"
+    """Local and ssh instances run services under their own supervisord; other hosts (a
+    registered one) under systemd."""
+    return "supervisor" if instance.provider in OWN_SUPERVISORD else "systemd"
 
 
 @dataclass(frozen=True)

@@ -75,18 +75,21 @@ class InstanceLayout:
         (self.root / "agent").chmod(0o700)
         self.socket.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-    def supervisord_config(self) -> str:
-        """The instance's supervisord.conf: its own socket, logs and pidfile, and the agent."""
+    def supervisord_config(self, *, python: str = sys.executable, daemon: bool = False) -> str:
+        """The instance's supervisord.conf: its own socket, logs and pidfile, and the agent.
+
+        `python` runs the agent (an ssh host's venv); `daemon` makes supervisord detach itself,
+        for an ssh host without systemd, where nothing else keeps it in the foreground."""
         root = str(self.root)
         agent_command = shlex.join(
-            [sys.executable, "-m", "stackworks", "agent", "run", "--config", str(self.agent_config)]
+            [python, "-m", "stackworks", "agent", "run", "--config", str(self.agent_config)]
         )
         environment = f'STACKWORKS_INSTANCE_ROOT="{_ini(root)}"'
         return "\n".join(
             [
-                "; written by the stackworks local provider at each start",
+                "; written by the stackworks provider at each start",
                 "[supervisord]",
-                "nodaemon=true",
+                f"nodaemon={'false' if daemon else 'true'}",
                 f"pidfile={_ini(str(self.pidfile))}",
                 f"logfile={_ini(str(self.root / 'var/log/supervisord.log'))}",
                 f"childlogdir={_ini(str(self.root / 'var/log'))}",

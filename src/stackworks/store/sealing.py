@@ -4,7 +4,9 @@ Entities hold secrets in clear (the domain needs the values); rows never do. The
 call these helpers on the way in and out: a secure environment variable is stored as
 `{"key", "secure": true, "sealed": token}`, a secret custom JSON value as `{"$sealed": token}`,
 a database password in `password_sealed`, a command's secrets as one token in `sealed_secrets`,
-an access key's secret in `secret_sealed`, OpsWorks-only attributes' secrets in their `sealed`.
+an access key's secret in `secret_sealed`, OpsWorks-only attributes' secrets in their `sealed`,
+an ssh instance's private key in `instance_ssh_hosts.key_sealed` and a layer's default one in
+`layer_ssh_defaults.key_sealed` (both sealed from the start).
 
 `seal_clear_values` encrypts what an older version stored in clear; `rotate` re-encrypts every
 secret with the keyring's first key. Each runs in the caller's one transaction.
@@ -27,7 +29,9 @@ from stackworks.store.tables import (
     AppRow,
     CommandRow,
     DatabaseRow,
+    InstanceSshHostRow,
     LayerRow,
+    LayerSshDefaultRow,
     OpsWorksAttributesRow,
     StackRow,
 )
@@ -161,5 +165,9 @@ def rotate(session: Session, keyring: Keyring) -> int:
         select(OpsWorksAttributesRow).where(OpsWorksAttributesRow.sealed.is_not(None))
     ):
         kept.sealed = again(str(kept.sealed))
+    for host in session.scalars(select(InstanceSshHostRow)):
+        host.key_sealed = again(host.key_sealed)
+    for default in session.scalars(select(LayerSshDefaultRow)):
+        default.key_sealed = again(default.key_sealed)
     session.flush()
     return count

@@ -137,6 +137,36 @@ class InstanceRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class InstanceSshHostRow(Base):
+    """How the server reaches an `ssh` instance (migration 0011): its target, its private key
+    sealed with the server key, and the host key pinned at the first connection."""
+
+    __tablename__ = "instance_ssh_hosts"
+
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    target: Mapped[str] = mapped_column(String(300))  # user@host[:port]
+    key_sealed: Mapped[str] = mapped_column(Text)
+    #: SHA256:... of the host key seen first (or accepted by a user); None until then
+    host_key: Mapped[str | None] = mapped_column(String(100), default=None)
+    host_key_pinned_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LayerSshDefaultRow(Base):
+    """A layer's default for its new instances (migration 0011): provider ssh with this key
+    (sealed); each instance still names its own target."""
+
+    __tablename__ = "layer_ssh_defaults"
+
+    layer_id: Mapped[str] = mapped_column(
+        ForeignKey("layers.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_sealed: Mapped[str] = mapped_column(Text)
+    #: SHA256:... of the key's public half: what answers show instead of the key
+    key_fingerprint: Mapped[str] = mapped_column(String(100))
+
+
 class DeploymentRow(Base):
     __tablename__ = "deployments"
 

@@ -121,7 +121,10 @@ def app_out(stack: Stack, app: App, layers: list[Layer]) -> schemas.AppOut:
     )
 
 
-def instance_out(stack: Stack, instance: Instance) -> schemas.InstanceOut:
+def instance_out(
+    stack: Stack, instance: Instance, ssh: tuple[str, str | None] | None = None
+) -> schemas.InstanceOut:
+    """`ssh`: an ssh instance's (target, pinned host key); its private key is never shown."""
     return schemas.InstanceOut(
         id=instance.id,
         stack=stack.name,
@@ -133,6 +136,8 @@ def instance_out(stack: Stack, instance: Instance) -> schemas.InstanceOut:
         provider=instance.provider,
         private_ip=instance.private_ip,
         root_dir=instance.root_dir,
+        ssh_target=ssh[0] if ssh else None,
+        ssh_host_key=ssh[1] if ssh else None,
         status_changed_at=instance.status_changed_at,
         last_heartbeat_at=instance.last_heartbeat_at,
         metrics=instance.metrics,

@@ -229,6 +229,33 @@ class InstanceCreate(Strict):
     hostname: str | None = None
     #: 24/7 (people start and stop it), time (its weekly schedule does) or load (its layers' load)
     scaling: ScalingType = ScalingType.ALWAYS
+    #: local (this host's loopback), or ssh (a host the server installs the agent on); left
+    #: out: ssh when one of its layers has a default ssh key, else local
+    provider: Literal["local", "ssh"] | None = None
+    #: ssh: user@host[:port]; the host (an IPv4 address or DNS name) is the private address
+    ssh_target: str | None = Field(default=None, max_length=300)
+    #: ssh: the private key (OpenSSH or PEM text, no passphrase); sealed at rest, never shown;
+    #: left out: the first of its layers' default keys
+    ssh_key: str | None = Field(default=None, max_length=20_000, repr=False)
+
+
+class LayerSshDefaultIn(Strict):
+    """The private key a layer's new instances use over SSH unless they bring their own."""
+
+    ssh_key: str = Field(min_length=1, max_length=20_000, repr=False)
+
+
+class LayerSshDefaultOut(BaseModel):
+    layer: str
+    provider: Literal["ssh"] = "ssh"
+    #: the key's public half, as `ssh-keygen -l` prints it; the key itself is never shown
+    key_fingerprint: str
+
+
+class HostKeyAccept(Strict):
+    """A new host key a user checked and accepts for an ssh instance (`SHA256:...`)."""
+
+    fingerprint: str = Field(pattern=r"^SHA256:[A-Za-z0-9+/]{43}$")
 
 
 class InstanceOut(BaseModel):
@@ -242,6 +269,9 @@ class InstanceOut(BaseModel):
     provider: str
     private_ip: str | None
     root_dir: str | None
+    #: ssh instances: where the server reaches them, and the host key pinned (None: not yet)
+    ssh_target: str | None = None
+    ssh_host_key: str | None = None
     status_changed_at: datetime | None
     last_heartbeat_at: datetime | None
     metrics: JSON

@@ -19,36 +19,23 @@ import pytest
 
 from support.cluster import ServerProcess
 from support.processes import wait_until
+from support.sample_stack import LB_PORT, answering_hosts, deploy, web_document
 from support.web import Load, commit_greeting, get, sample_repository
 
 pytestmark = pytest.mark.integration
 
-LB_PORT = 8080
-
 
 def apply_stack(server: ServerProcess, repo: Path, app_hosts: list[str]) -> str:
     """The demo's shape: lb1 in front of the app hosts; returns the load balancer's URL."""
-    document = {
-        "name": "web",
-        "custom_json": {
-            "haproxy": {"port": LB_PORT, "check_interval": 500, "rise": 1, "fall": 2},
-            "python_app": {"instance_count": 2, "base_port": 8000},
-        },
-        "layers": [{"shortname": "lb", "type": "lb"}, {"shortname": "app", "type": "python-app"}],
-        "apps": [
-            {
-                "shortname": "sample",
-                "source": {"url": f"file://{repo}", "revision": "main"},
-                "layers": ["app"],
-                "environment": [
-                    {"key": "GREETING", "value": "hello"},
-                    {"key": "SECRET_KEY", "value": "not-for-logs-0042", "secure": True},
-                ],
-            }
-        ],
-        "instances": [{"hostname": "lb1", "layers": ["lb"]}]
+    document = web_document(
+        repo,
+        [{"hostname": "lb1", "layers": ["lb"]}]
         + [{"hostname": h, "layers": ["app"]} for h in app_hosts],
-    }
+        environment=[
+            {"key": "GREETING", "value": "hello"},
+            {"key": "SECRET_KEY", "value": "not-for-logs-0042", "secure": True},
+        ],
+    )
     server.call("PUT", "/stacks/web/document", document, expect=200)
     hosts = ["lb1", *app_hosts]
     for host in hosts:
@@ -60,29 +47,9 @@ def apply_stack(server: ServerProcess, repo: Path, app_hosts: list[str]) -> str:
     return url
 
 
-def answering_hosts(url: str, requests: int = 24) -> set[str]:
-    hosts = set()
-    for _ in range(requests):
-        status, body = get(url)
-        if status == 200:
-            hosts.update(re.findall(r"id='hostname'>([a-z0-9-]+)<", body))
-    return hosts
-
-
 def haproxy_servers(server: ServerProcess) -> list[str]:
     config = Path(server.instances("web")["lb1"]["root_dir"], "etc", "haproxy", "haproxy.cfg")
     return re.findall(r"^\s*server (\S+) ", config.read_text(), re.MULTILINE)
-
-
-def deploy(server: ServerProcess, **extra: Any) -> dict[str, Any]:
-    body = {"command": {"name": "deploy"}, "app": "sample", **extra}
-    created = server.call("POST", "/stacks/web/deployments", body, expect=201)
-
-    def done() -> dict[str, Any] | None:
-        shown = server.call("GET", f"/stacks/web/deployments/{created['id']}?logs=true")
-        return shown if shown["status"] != "running" else None
-
-    return dict(wait_until(done, 300, interval=0.3, what="the deployment to finish"))
 
 
 def rollback_once(server: ServerProcess) -> dict[str, Any]:

@@ -200,6 +200,17 @@ def create_app(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Res
     return httpx.Response(201, json=app)
 
 
+@route("POST", "/stacks/([^/]+)/instances")
+def create_instance(api: FakeApi, m: re.Match[str], req: dict[str, Any]) -> httpx.Response:
+    body = req["body"]
+    hostname = body.get("hostname") or "host1"
+    api.add_instance(m[1], hostname, body["layers"], "stopped")
+    created = api.instances[(m[1], hostname)]
+    created["provider"] = body.get("provider", "local")
+    created["ssh_target"] = body.get("ssh_target")
+    return httpx.Response(201, json=created)
+
+
 @route("GET", "/stacks/([^/]+)/instances")
 def list_instances(api: FakeApi, m: re.Match[str], _req: dict[str, Any]) -> httpx.Response:
     if m[1] not in api.stacks:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from cli_harness import Invoke
 from fake_api import FakeApi
 
@@ -64,3 +66,47 @@ def test_wait_gives_up_after_the_timeout(cli: Invoke, api: FakeApi) -> None:
     result = cli("instance", "start", "shop", "web1", "--wait", "--timeout", "0")
     assert result.exit_code == 1
     assert "gave up waiting for web1 to be online" in result.stderr
+
+
+def test_create_with_provider_ssh_sends_the_target_and_the_key_files_text(
+    cli: Invoke, api: FakeApi, tmp_path: Path
+) -> None:
+    key = tmp_path / "id_ed25519"
+    key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+    result = cli(
+        "instance", "create", "shop", "--layers", "app", "--hostname", "app1",
+        "--provider", "ssh", "--ssh-target", "root@10.248.0.11", "--ssh-key", str(key),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Created instance app1" in result.stdout
+    [(method, path, body)] = api.requests
+    assert (method, path) == ("POST", "/api/v1/stacks/shop/instances")
+    assert body["provider"] == "ssh" and body["ssh_target"] == "root@10.248.0.11"
+    assert body["ssh_key"] == key.read_text()
+    assert "AAAA" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--provider", "ssh", "--ssh-key", "k"], "--provider ssh needs --ssh-target"),
+        (["--provider", "local", "--ssh-target", "root@h"], "go with --provider ssh"),
+        (["--provider", "cloud"], "--provider: 'cloud' is neither local nor ssh"),
+        (["--provider", "ssh", "--ssh-target", "root@h", "--ssh-key", "/nonexistent/key"],
+         "--ssh-key: cannot read /nonexistent/key"),
+    ],
+)  # fmt: skip
+def test_create_refuses_bad_ssh_options_and_sends_nothing(
+    cli: Invoke, api: FakeApi, args: list[str], says: str
+) -> None:
+    result = cli("instance", "create", "shop", "--layers", "app", *args)
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert api.requests == []
+
+
+def test_accept_host_key_checks_the_fingerprint_before_sending(cli: Invoke, api: FakeApi) -> None:
+    result = cli("instance", "accept-host-key", "shop", "app1", "--fingerprint", "MD5:ab")
+    assert result.exit_code == 2
+    assert "--fingerprint: 'MD5:ab' is not SHA256:" in result.stderr
+    assert api.requests == []
