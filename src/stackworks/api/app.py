@@ -1,4 +1,6 @@
-"""The FastAPI application: routers, error handlers, and the orchestrator's lifetime."""
+"""The FastAPI application: routers, error handlers, and the lifetime of the orchestrator, its
+election (control/leadership.py) and, on PostgreSQL, the wake-ups shared with the other
+replicas (store/wakeups.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi import FastAPI
 
 from stackworks import __version__
 from stackworks.api import errors
-from stackworks.api.access import AnyUser, refuse_unparsed
+from stackworks.api.access import refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
@@ -22,6 +24,7 @@ from stackworks.api.routes import (
     audit,
     deployments,
     documents,
+    health,
     instances,
     layers,
     me,
@@ -32,10 +35,12 @@ from stackworks.api.routes import (
     tokens,
     users,
 )
+from stackworks.control import leadership
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.store.db import Database
+from stackworks.store.wakeups import Wakeups
 
 API_PREFIX = "/api/v1"
 
@@ -52,17 +57,30 @@ def create_app(
     `limits` (default: from the environment, api/limits.py) bound what one request may ask."""
     limits = limits or RequestLimits()
     signal = CommandSignal()
-    orchestrator = Orchestrator(db, settings, providers, signal)
+    wakeups = None if db.is_sqlite else Wakeups(db.url, signal.wake)
+    if wakeups is not None:
+        signal.relay_to(wakeups.publish)
+    elector = leadership.elector_for(db, settings.replica)
+    # without its thread (tests tick it by hand) the orchestrator is not elected, nor fenced
+    orchestrator = Orchestrator(
+        db, settings, providers, signal, elector=elector if run_orchestrator else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if wakeups is not None:
+            wakeups.start()
         if run_orchestrator:
+            elector.start()
             orchestrator.start()
         try:
             yield
         finally:
             if run_orchestrator:
                 orchestrator.stop()
+                elector.stop()  # after the orchestrator: no pass runs once the lock is let go
+            if wakeups is not None:
+                wakeups.stop()
 
     app = FastAPI(
         title="Stackworks",
@@ -76,6 +94,7 @@ def create_app(
     app.state.providers = providers
     app.state.signal = signal
     app.state.orchestrator = orchestrator
+    app.state.elector = elector
     errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
     # the last added runs first: a throttled address is refused before its body is read, and
@@ -100,12 +119,7 @@ def create_app(
         users,
         me,
         permissions,
+        health,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
-
-    @app.get(f"{API_PREFIX}/health", tags=["health"])
-    def health(_user: AnyUser) -> dict[str, str]:
-        """Whether the server answers, and its version (a token is needed, as everywhere)."""
-        return {"status": "ok", "version": __version__}
-
     return app

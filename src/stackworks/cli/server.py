@@ -61,13 +61,33 @@ def server(
             help="the CA file local instances' agents trust (default: the --tls-cert file)",
         ),
     ] = None,
+    replica_name: Annotated[
+        str | None,
+        typer.Option(
+            "--replica-name",
+            help="this server's name among replicas on one PostgreSQL (default HOSTNAME:PORT)",
+        ),
+    ] = None,
+    agent_url: Annotated[
+        str | None,
+        typer.Option(
+            "--agent-url",
+            help="the URL local instances' agents call (behind HAProxy: the proxy's URL; "
+            "default: the --listen address)",
+        ),
+    ] = None,
 ) -> None:
     """Run the Stackworks server: the REST API, the console and the orchestrator."""
     if ctx.invoked_subcommand is not None:
         return
-    from stackworks.api.server import ServerTls, run_server  # heavy: only the server needs it
+    from stackworks.api.server import (  # heavy: only the server needs it
+        Replication,
+        ServerTls,
+        run_server,
+    )
     from stackworks.store.data_dir_lock import DataDirBusy
     from stackworks.store.keyring import SecretKeyError
+    from stackworks.store.replica_lock import DatabaseBusy
     from stackworks.tls import TlsSetupError
 
     if (tls_cert is None) != (tls_key is None):
@@ -75,9 +95,16 @@ def server(
     if tls_ca_file is not None and tls_cert is None:
         raise UsageError("--tls-ca-file needs --tls-cert and --tls-key")
     tls = ServerTls(tls_cert, tls_key, tls_ca_file) if tls_cert and tls_key else None
+    if agent_url is not None and not agent_url.startswith(("http://", "https://")):
+        raise UsageError(f"--agent-url: {agent_url!r} should be an http:// or https:// URL")
+    if replica_name is not None and not 0 < len(replica_name) <= 200:
+        raise UsageError("--replica-name: give 1 to 200 characters")
+    replication = Replication(replica_name, agent_url)
     try:
-        run_server(data_dir or data_dir_default(), check_listen(listen), database_url, tls)
-    except (SecretKeyError, DataDirBusy, TlsSetupError) as error:
+        run_server(
+            data_dir or data_dir_default(), check_listen(listen), database_url, tls, replication
+        )
+    except (SecretKeyError, DataDirBusy, DatabaseBusy, TlsSetupError) as error:
         raise UsageError(str(error)) from None
 
 

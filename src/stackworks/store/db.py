@@ -20,13 +20,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stackworks.store.keyring import SESSION_KEY, Keyring
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: the advisory lock replicas starting at once take turns on: "STKW" and 2
+STARTUP_KEY = 0x53544B57_0002
 
 
 def sqlite_url(path: Path) -> str:
@@ -66,15 +70,38 @@ class Database:
                 yield session
 
     def upgrade(self) -> None:
-        """Apply every Alembic migration not yet applied."""
+        """Apply every Alembic migration not yet applied (replicas starting together on
+        PostgreSQL: one migrates, the others wait and find nothing left to do)."""
         with self.engine.begin() as connection:
+            serialize(connection)
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS_DIR))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def answers(self) -> bool:
+        """Whether the database takes a query now (the readiness check). SQLite is a file of
+        this process: it answers while the process does."""
+        if self.is_sqlite:
+            return True
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def serialize(connection: Connection | Session) -> None:
+    """Hold PostgreSQL's transaction-scoped STARTUP_KEY lock until the transaction ends, so
+    what replicas do once on start (migrate, make the first admin) runs one replica at a time.
+    SQLite runs one server and serializes its writes already."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    if bind.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_KEY})
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

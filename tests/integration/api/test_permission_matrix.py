@@ -44,6 +44,7 @@ DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 EXPECTED = {
     "POST /api/v1/login": "anonymous",
     "GET /api/v1/health": "user",
+    "GET /api/v1/healthz": "anonymous",
     "GET /api/v1/me": "user",
     "PATCH /api/v1/me": "user",
     "GET /api/v1/me/tokens": "user",
