@@ -95,6 +95,7 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     app.state.elector = elector
+    app.state.wakeups = wakeups
     errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
     # the last added runs first: a throttled address is refused before its body is read, and
