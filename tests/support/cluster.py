@@ -35,9 +35,15 @@ class ServerProcess:
         *,
         env: dict[str, str] | None = None,
         tls: tuple[Path, Path] | None = None,
+        args: tuple[str, ...] = (),
+        log_name: str = "server.log",
     ) -> None:
-        """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate."""
+        """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate.
+        `args`: more options of `stackworks server`; `log_name`: its log file in the data dir
+        (replicas sharing a data dir keep one each)."""
         self.data_dir = data_dir
+        self.args = args
+        self.log_name = log_name
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
@@ -51,7 +57,7 @@ class ServerProcess:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - lives with the process
+        log = open(self.data_dir / self.log_name, "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -67,6 +73,7 @@ class ServerProcess:
                     if self.tls
                     else []
                 ),
+                *self.args,
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -133,7 +140,7 @@ class ServerProcess:
         return list(self.call("GET", f"/stacks/{stack}/events{query}", expect=200))
 
     def log_tail(self, lines: int = 40) -> str:
-        path = self.data_dir / "server.log"
+        path = self.data_dir / self.log_name
         return (
             "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
             if path.exists()
