@@ -29,8 +29,15 @@ def first(tmp_path: Path) -> Iterator[ServerProcess]:
 
 def second_server(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "stackworks", "server", "--listen", f"127.0.0.1:{free_port()}"]
-        + list(args),
+        [
+            sys.executable,
+            "-m",
+            "stackworks",
+            "server",
+            "--listen",
+            f"127.0.0.1:{free_port()}",
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=120,
