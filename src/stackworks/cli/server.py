@@ -1,5 +1,6 @@
-"""`stackworks server`: run the API server (and its console) in the foreground; and
-`stackworks server rotate-key`: re-encrypt every stored secret with a new server key."""
+"""`stackworks server`: run the API server (and its console) in the foreground;
+`stackworks server rotate-key`: re-encrypt every stored secret with a new server key; and
+`stackworks server status`: which replica answered, and which one runs the orchestrator."""
 
 from __future__ import annotations
 
@@ -138,3 +139,23 @@ def rotate_key(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
     typer.echo(f"{done}{report.secrets} secrets re-encrypted with the new key from {report.source}")
     if report.source == ENV_KEY:
         typer.echo(f"now remove the old key(s) from {ENV_KEY}, keeping only the first")
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Show the server's version, the replica that answered, and the replica that runs the
+    orchestrator (docs/high-availability.md)."""
+    from stackworks.cli.runtime import runtime
+
+    rt = runtime(ctx)
+    found = rt.client.health()
+    rt.output.fields(
+        "server",
+        [
+            ("version", found.version),
+            ("answered by", found.replica),
+            ("orchestrator", found.leader or "(nobody yet)"),
+            ("epoch", found.epoch),
+            ("leading since", found.orchestrating_since if found.leading else None),
+        ],
+    )

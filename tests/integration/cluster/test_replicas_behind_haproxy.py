@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -174,6 +177,15 @@ def test_killing_the_leader_mid_deployment_hands_over_and_loses_or_repeats_nothi
     first_pass = datetime.fromisoformat(after["orchestrating_since"]).timestamp()
     print(f"takeover: {first_pass - killed_at:.2f} s from kill -9 to the first pass")
     assert (after["leader"], after["epoch"]) == (follower_name, before["epoch"] + 1)
+    shown_by_cli = subprocess.run(
+        [sys.executable, "-m", "stackworks", "server", "status"],
+        env={**os.environ, "STACKWORKS_URL": plane.proxy.url, "STACKWORKS_TOKEN": leader.token},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert re.search(rf"orchestrator\s+{follower_name}", shown_by_cli), shown_by_cli
 
     def finished() -> dict[str, Any] | None:
         shown = plane.call("GET", f"/stacks/core/deployments/{deployment['id']}")

@@ -3,11 +3,8 @@ a load balancer in front of replicas: ready or not, with no credential and nothi
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from stackworks import __version__
@@ -15,27 +12,9 @@ from stackworks.api.access import Anonymous, AnyUser
 from stackworks.api.deps import DatabaseDep, SettingsDep
 from stackworks.control.leadership import Elector
 from stackworks.store import leadership as leadership_store
+from stackworks.wire.health import Health, Readiness
 
 router = APIRouter(tags=["health"])
-
-
-class Health(BaseModel):
-    status: str
-    version: str
-    #: this replica's name (`stackworks server --replica-name`)
-    replica: str
-    #: whether this replica runs the orchestrator
-    leading: bool
-    #: the replica that leads, as the database says (None before anyone led)
-    leader: str | None
-    #: grows by one at every takeover
-    epoch: int
-    #: when this replica finished its first orchestrator pass as leader (None: it follows)
-    orchestrating_since: datetime | None
-
-
-class Readiness(BaseModel):
-    status: str
 
 
 @router.get("/health")
