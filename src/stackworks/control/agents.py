@@ -116,9 +116,11 @@ def complete(
     exit_code: int,
     report: dict[str, Any],
 ) -> None:
-    """Record a result (a resend of a recorded one is ignored) and follow it through. The row
-    is locked: a resend racing the first delivery on another replica, or the orchestrator's
-    time-out, waits and then finds it finished."""
+    """Record a result (a resend of a recorded one is ignored) and follow it through. The rows
+    are locked in the order every writer takes them (the instance, the command, then in
+    `deployments.settle` the deployment): a resend racing the first delivery on another
+    replica, or the orchestrator's time-out, waits and then finds the command finished."""
+    instance_store.get(session, instance.id, lock=True)
     row = _own(session, instance, command_id, lock=True)
     if row.status != CommandStatus.PENDING.value:
         return

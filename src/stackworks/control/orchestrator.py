@@ -46,7 +46,7 @@ from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
 from stackworks.store.leadership import LeadershipLost
-from stackworks.store.tables import utcnow
+from stackworks.store.tables import CommandRow, utcnow
 from stackworks.wire.agent_config import AgentConfig
 
 log = logging.getLogger("stackworks.orchestrator")
@@ -312,21 +312,36 @@ class Orchestrator:
     # --- commands ---------------------------------------------------------------------------
 
     def _expire_commands(self, session: Session, now: datetime) -> None:
-        """Fail commands that ran past their timeout, or whose instance no longer runs an agent."""
+        """Fail commands that ran past their timeout, or whose instance no longer runs an agent.
+
+        Rows are locked as every writer locks them, the instance first and then its commands
+        (agents.complete does the same), and only where something is due: a pass over thousands
+        of instances must not hold their rows against their heartbeats."""
         for instance in instance_store.list_with_status(session, _NO_AGENT):
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
         for instance in instance_store.list_with_status(session, _AGENT):
-            # a command whose result is being recorded right now is not timed out
+            pending = command_store.pending_for_instance(session, instance.id)
+            if not any(self._timed_out(row, now) for row in pending):
+                continue
+            instance_store.get(session, instance.id, lock=True)
+            # a command whose result was recorded meanwhile is pending no more; one another
+            # transaction holds right now is left to it
             for row in command_store.pending_for_instance(session, instance.id, skip_locked=True):
-                started = row.acknowledged_at
-                if started and _older(max(started, self.started_at), now, row.timeout + 30):
+                if self._timed_out(row, now):
                     command_store.finish(
                         session, row, CommandStatus.FAILED, None, now, note="timed out"
                     )
                     agents.react(session, row)
                     self._changed = True
 
+    def _timed_out(self, row: CommandRow, now: datetime) -> bool:
+        started = row.acknowledged_at
+        return bool(started and _older(max(started, self.started_at), now, row.timeout + 30))
+
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
+        if not command_store.pending_for_instance(session, instance.id):
+            return
+        instance_store.get(session, instance.id, lock=True)  # the instance, then its commands
         for row in command_store.pending_for_instance(session, instance.id, lock=True):
             if CommandName(row.type) is CommandName.CONFIGURE:
                 status = CommandStatus.SKIPPED
