@@ -3,7 +3,8 @@
 No module-level engine: the server makes one `Database` and hands it down. SQLite is opened in
 WAL mode and every transaction takes the write lock up front (BEGIN IMMEDIATE) behind an
 in-process lock, so the API threads and the orchestrator never hit "database is locked";
-PostgreSQL needs neither. SQLite also zeroes what it frees (secure_delete), so an old value,
+PostgreSQL needs neither, and its connections notice a vanished peer in seconds
+(store/pg_connection.py). SQLite also zeroes what it frees (secure_delete), so an old value,
 such as a secret from before encryption, does not linger in free pages.
 
 Every session carries the server's keyring (`store.keyring.of(session)`), so the store modules
@@ -21,10 +22,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from stackworks.store import pg_connection
 from stackworks.store.keyring import SESSION_KEY, Keyring
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -51,6 +53,8 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            if make_url(url).get_driver_name() == "psycopg":
+                kwargs["connect_args"] = dict(pg_connection.CONNECT_ARGS)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _make_sqlite_transactional(self.engine)

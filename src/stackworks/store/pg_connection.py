@@ -1,10 +1,13 @@
-"""Dedicated PostgreSQL connections, outside SQLAlchemy's pool, for what must live on one
-connection for a replica's whole life: the election lock and the LISTEN of wake-ups.
+"""PostgreSQL connections that notice a vanished peer in seconds: the dedicated ones, outside
+SQLAlchemy's pool, for what must live on one connection for a replica's whole life (the
+election lock, the LISTEN of wake-ups), and the pool's own (`CONNECT_ARGS`, store/db.py).
 
-Their TCP keepalives and user timeout are short on both ends, so a dead peer is noticed in
-seconds rather than the kernel's two hours: the server side ends the session of a replica whose
-machine vanished (releasing its advisory lock), and the replica's own next call on a connection
-the network dropped fails within USER_TIMEOUT_MS instead of hanging.
+Their TCP keepalives and user timeout are short on both ends, rather than the kernel's two
+hours: the server ends the sessions of a replica whose machine or network vanished within
+about 4 s, which frees its advisory lock and ends any transaction it had open (a deposed
+leader's share lock on the leadership row would otherwise hold off its successor's claim);
+and the replica's own next call on a connection the network dropped fails within
+USER_TIMEOUT_MS instead of hanging.
 """
 
 from __future__ import annotations
@@ -24,11 +27,18 @@ KEEPALIVES: dict[str, Any] = {
 #: milliseconds sent data may stay unacknowledged before the connection counts as dead
 USER_TIMEOUT_MS = 3000
 CONNECT_TIMEOUT = 3
-#: the same limits for the server's end of the session (PostgreSQL's own settings)
-_SERVER_SIDE = (
-    "SET tcp_keepalives_idle = 1; SET tcp_keepalives_interval = 1; "
-    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 3000"
+#: the same limits for the server's end of each session (PostgreSQL's own settings)
+SERVER_OPTIONS = (
+    "-c tcp_keepalives_idle=1 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3 "
+    f"-c tcp_user_timeout={USER_TIMEOUT_MS}"
 )
+#: libpq parameters of every connection, the pool's included
+CONNECT_ARGS: dict[str, Any] = {
+    **KEEPALIVES,
+    "tcp_user_timeout": USER_TIMEOUT_MS,
+    "connect_timeout": CONNECT_TIMEOUT,
+    "options": SERVER_OPTIONS,
+}
 
 
 def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
@@ -46,12 +56,4 @@ def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
         if value is not None
     }
     params.update({key: value for key, value in parsed.query.items() if isinstance(value, str)})
-    connection = psycopg.connect(
-        autocommit=True,
-        connect_timeout=CONNECT_TIMEOUT,
-        tcp_user_timeout=USER_TIMEOUT_MS,
-        **KEEPALIVES,
-        **params,
-    )
-    connection.execute(_SERVER_SIDE.encode())
-    return connection
+    return psycopg.connect(autocommit=True, **{**CONNECT_ARGS, **params})

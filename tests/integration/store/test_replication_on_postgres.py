@@ -152,18 +152,16 @@ def test_the_listener_connects_again_after_its_session_is_terminated(
         sender.stop()
 
 
-def test_the_server_end_of_a_dedicated_connection_gives_up_on_a_silent_peer_in_seconds(
-    url: str,
+def test_the_server_end_of_every_connection_gives_up_on_a_silent_peer_in_seconds(
+    url: str, db: Database
 ) -> None:
-    with pg_connection.connect(url) as conn:
-        settings = {
-            name: conn.execute(f"SHOW {name}".encode()).fetchone()
-            for name in ("tcp_user_timeout", "tcp_keepalives_idle", "tcp_keepalives_count")
-        }
-    assert settings == {
-        "tcp_user_timeout": ("3000",),
-        "tcp_keepalives_idle": ("1",),
-        "tcp_keepalives_count": ("3",),
-    }
+    names = ("tcp_user_timeout", "tcp_keepalives_idle", "tcp_keepalives_count")
+    expected = {"tcp_user_timeout": "3000", "tcp_keepalives_idle": "1", "tcp_keepalives_count": "3"}
+    with pg_connection.connect(url) as conn:  # the election's and the listener's
+        dedicated = {name: conn.execute(f"SHOW {name}".encode()).fetchone()[0] for name in names}
+    with db.engine.connect() as pooled:  # the API's and the orchestrator's
+        from_pool = {name: pooled.exec_driver_sql(f"SHOW {name}").scalar() for name in names}
+    assert dedicated == expected
+    assert from_pool == expected
     with pytest.raises(psycopg.OperationalError):
         pg_connection.connect(url.rsplit("/", 1)[0] + "/no_such_database")
