@@ -37,14 +37,19 @@ class ServerProcess:
         tls: tuple[Path, Path] | None = None,
         database_url: str | None = None,
         host: str = "127.0.0.1",
+        args: tuple[str, ...] = (),
+        log_name: str = "server.log",
     ) -> None:
         """`tls`: (certificate, key) to serve HTTPS with; the client trusts that certificate.
         `database_url`: the server's database (default: SQLite in the data dir).
         `host`: the address to listen on (the ssh tests' bridge address, which their hosts'
-        agents reach)."""
+        agents reach). `args`: more options of `stackworks server`; `log_name`: its log file in
+        the data dir (replicas sharing a data dir keep one each)."""
         self.data_dir = data_dir
         self.database_url = database_url
         self.host = host
+        self.args = args
+        self.log_name = log_name
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
@@ -58,7 +63,7 @@ class ServerProcess:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - lives with the process
+        log = open(self.data_dir / self.log_name, "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -75,6 +80,7 @@ class ServerProcess:
                     else []
                 ),
                 *(["--database-url", self.database_url] if self.database_url else []),
+                *self.args,
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -141,7 +147,7 @@ class ServerProcess:
         return list(self.call("GET", f"/stacks/{stack}/events{query}", expect=200))
 
     def log_tail(self, lines: int = 40) -> str:
-        path = self.data_dir / "server.log"
+        path = self.data_dir / self.log_name
         return (
             "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
             if path.exists()

@@ -135,7 +135,8 @@ class Declaration:
 
 
 class Anyone(Declaration):
-    """No credential needed (only the console's login): it authenticates by itself."""
+    """No credential needed: the console's login (it authenticates by itself) and the load
+    balancer's readiness check (it tells nothing but ready or not)."""
 
     access = RouteAccess(Audience.ANONYMOUS)
 

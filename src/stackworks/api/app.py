@@ -1,4 +1,6 @@
-"""The FastAPI application: routers, error handlers, and the orchestrator's lifetime."""
+"""The FastAPI application: routers, error handlers, and the lifetime of the orchestrator, its
+election (control/leadership.py) and, on PostgreSQL, the wake-ups shared with the other
+replicas (store/wakeups.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi import FastAPI
 
 from stackworks import __version__, console
 from stackworks.api import errors
-from stackworks.api.access import AnyUser, refuse_unparsed
+from stackworks.api.access import refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
@@ -24,6 +26,7 @@ from stackworks.api.routes import (
     audit,
     deployments,
     documents,
+    health,
     instances,
     layers,
     me,
@@ -34,11 +37,13 @@ from stackworks.api.routes import (
     tokens,
     users,
 )
+from stackworks.control import leadership
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.opsworks import wire as opsworks_wire
 from stackworks.store.db import Database
+from stackworks.store.wakeups import Wakeups
 
 API_PREFIX = "/api/v1"
 
@@ -55,12 +60,22 @@ def create_app(
     `limits` (default: from the environment, api/limits.py) bound what one request may ask."""
     limits = limits or RequestLimits()
     signal = CommandSignal()
-    orchestrator = Orchestrator(db, settings, providers, signal)
+    wakeups = None if db.is_sqlite else Wakeups(db.url, signal.wake)
+    if wakeups is not None:
+        signal.relay_to(wakeups.publish)
+    elector = leadership.elector_for(db, settings.replica)
+    # without its thread (tests tick it by hand) the orchestrator is not elected, nor fenced
+    orchestrator = Orchestrator(
+        db, settings, providers, signal, elector=elector if run_orchestrator else None
+    )
     poll_hub = PollHub(db, signal)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if wakeups is not None:
+            wakeups.start()
         if run_orchestrator:
+            elector.start()
             orchestrator.start()
         try:
             yield
@@ -68,6 +83,9 @@ def create_app(
             await poll_hub.close()
             if run_orchestrator:
                 orchestrator.stop()
+                elector.stop()  # after the orchestrator: no pass runs once the lock is let go
+            if wakeups is not None:
+                wakeups.stop()
 
     app = FastAPI(
         title="Stackworks",
@@ -82,6 +100,8 @@ def create_app(
     app.state.signal = signal
     app.state.poll_hub = poll_hub
     app.state.orchestrator = orchestrator
+    app.state.elector = elector
+    app.state.wakeups = wakeups
     errors.install(app, refuse_unparsed)
     app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX, outside_prefix=True)
     # the last added runs first: a throttled address is refused before its body is read, and
@@ -115,17 +135,13 @@ def create_app(
         users,
         me,
         permissions,
+        health,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(access_keys.mine, prefix=API_PREFIX)
     app.include_router(access_keys.theirs, prefix=API_PREFIX)
 
     opsworks_wire.install(app, limits.max_json_depth)
-
-    @app.get(f"{API_PREFIX}/health", tags=["health"])
-    def health(_user: AnyUser) -> dict[str, str]:
-        """Whether the server answers, and its version (a token is needed, as everywhere)."""
-        return {"status": "ok", "version": __version__}
 
     console.install(app)  # the web console at /, after the API (its error pages wrap the API's)
     return app

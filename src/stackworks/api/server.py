@@ -1,19 +1,25 @@
-"""`stackworks server`: one process with the API, the orchestrator and the database."""
+"""`stackworks server`: one process with the API, the orchestrator and the database.
+
+On SQLite it runs alone (store/replica_lock.py refuses a second server on the file); on
+PostgreSQL any number of replicas share the database, and one of them at a time runs the
+orchestrator (control/leadership.py, docs/high-availability.md).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stackworks.control.settings import Settings
 from stackworks.opsworks import ENDPOINT_PATH as OPSWORKS_PATH
-from stackworks.store import data_dir_lock, sealing, tokens
+from stackworks.store import data_dir_lock, replica_lock, sealing, tokens
 from stackworks.store import keyring as keyrings
 from stackworks.store import users as user_store
-from stackworks.store.db import Database, sqlite_url
+from stackworks.store.db import Database, serialize, sqlite_url
 from stackworks.tls import check_server_files
 
 ADMIN_TOKEN_FILE = "admin-token"
@@ -51,6 +57,7 @@ def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
     its admin (and may have renamed or replaced the first one), so nothing is made then."""
     path = data_dir / ADMIN_TOKEN_FILE
     with db.transaction() as session:
+        serialize(session)  # replicas starting together: only the first makes the admin
         if user_store.any_exist(session):
             return None
         admin = user_store.create(session, ADMIN_TOKEN_NAME, is_admin=True)
@@ -75,12 +82,27 @@ def build_providers(data_dir: Path, db: Database) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Replication:
+    """How this server stands among replicas: its name, and the URL its local instances'
+    agents call (behind a load balancer: the balancer's, so they reach whichever replica
+    answers; default: this server's own --listen address)."""
+
+    replica: str | None = None
+    agent_url: str | None = None
+
+
 def prepare(
-    data_dir: Path, listen: str, database_url: str | None, tls: ServerTls | None = None
+    data_dir: Path,
+    listen: str,
+    database_url: str | None,
+    tls: ServerTls | None = None,
+    replication: Replication | None = None,
 ) -> tuple[Database, Settings]:
     """Check the TLS files, make the data dir, load (or make) the server key, migrate the
     database, encrypt what an older version kept in clear, make the admin token: all a server
-    needs."""
+    needs. On SQLite, refuse to start beside another server on the same database file."""
+    replication = replication or Replication()
     host, port = parse_listen(listen)
     if tls is not None:
         check_server_files(tls.cert_file, tls.key_file)
@@ -88,9 +110,10 @@ def prepare(
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
     data_dir_lock.hold(data_dir, exclusive=False)  # kept for the process's life
+    url = database_url or default_database_url(data_dir)
+    replica_lock.hold(url)  # kept for the process's life (SQLite only)
     keyring, key_source = keyrings.load(data_dir, os.environ)
     log.info("server key from %s", key_source)
-    url = database_url or default_database_url(data_dir)
     db = Database(url, keyring)
     db.upgrade()
     with db.transaction() as session:
@@ -104,9 +127,10 @@ def prepare(
     scheme = "https" if tls is not None else "http"
     settings = Settings(
         data_dir=data_dir,
-        server_url=f"{scheme}://{agent_host}:{port}",
+        server_url=(replication.agent_url or f"{scheme}://{agent_host}:{port}").rstrip("/"),
         database_url=url,
         agent_ca_file=tls.agent_ca_file if tls is not None else None,
+        replica=replication.replica or f"{socket.gethostname()}:{port}",
     )
     return db, settings
 
@@ -120,19 +144,20 @@ def run_server(
     listen: str = DEFAULT_LISTEN,
     database_url: str | None = None,
     tls: ServerTls | None = None,
+    replication: Replication | None = None,
 ) -> None:
     import uvicorn
 
     from stackworks.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    db, settings = prepare(data_dir, listen, database_url, tls)
+    db, settings = prepare(data_dir, listen, database_url, tls, replication)
     host, port = parse_listen(listen)
     app = create_app(db, settings, build_providers(settings.data_dir, db))
     scheme = "https" if tls is not None else "http"
     print(
         f"Stackworks server on {scheme}://{host}:{port} (API /api/v1, docs /docs), "
-        f"data in {settings.data_dir}",
+        f"data in {settings.data_dir}, replica {settings.replica}",
         flush=True,
     )
     print(

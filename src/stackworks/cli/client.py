@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from stackworks.cli.errors import EXIT_USAGE, CliError, UsageError
 from stackworks.domain.status import EventKind
 from stackworks.tls import TlsSetupError, certificate_problem, client_verify
+from stackworks.wire.health import Health
 from stackworks.wire.schemas import (
     AccessKeyCreated,
     AccessKeyOut,
@@ -371,6 +372,10 @@ class ApiClient:
         return self._one(CommandOut, "GET", path, params=params)
 
     # --- events -----------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """The answering replica's health: version, and which replica runs the orchestrator."""
+        return self._one(Health, "GET", "/health")
 
     def list_audit(
         self, stack: str | None, *, since: str | None = None, limit: int | None = None

@@ -1,5 +1,6 @@
-"""`stackworks server`: run the API server (and its console) in the foreground; and
-`stackworks server rotate-key`: re-encrypt every stored secret with a new server key."""
+"""`stackworks server`: run the API server (and its console) in the foreground;
+`stackworks server rotate-key`: re-encrypt every stored secret with a new server key; and
+`stackworks server status`: which replica answered, and which one runs the orchestrator."""
 
 from __future__ import annotations
 
@@ -61,13 +62,33 @@ def server(
             help="the CA file local instances' agents trust (default: the --tls-cert file)",
         ),
     ] = None,
+    replica_name: Annotated[
+        str | None,
+        typer.Option(
+            "--replica-name",
+            help="this server's name among replicas on one PostgreSQL (default HOSTNAME:PORT)",
+        ),
+    ] = None,
+    agent_url: Annotated[
+        str | None,
+        typer.Option(
+            "--agent-url",
+            help="the URL local instances' agents call (behind HAProxy: the proxy's URL; "
+            "default: the --listen address)",
+        ),
+    ] = None,
 ) -> None:
     """Run the Stackworks server: the REST API, the console and the orchestrator."""
     if ctx.invoked_subcommand is not None:
         return
-    from stackworks.api.server import ServerTls, run_server  # heavy: only the server needs it
+    from stackworks.api.server import (  # heavy: only the server needs it
+        Replication,
+        ServerTls,
+        run_server,
+    )
     from stackworks.store.data_dir_lock import DataDirBusy
     from stackworks.store.keyring import SecretKeyError
+    from stackworks.store.replica_lock import DatabaseBusy
     from stackworks.tls import TlsSetupError
 
     if (tls_cert is None) != (tls_key is None):
@@ -75,9 +96,16 @@ def server(
     if tls_ca_file is not None and tls_cert is None:
         raise UsageError("--tls-ca-file needs --tls-cert and --tls-key")
     tls = ServerTls(tls_cert, tls_key, tls_ca_file) if tls_cert and tls_key else None
+    if agent_url is not None and not agent_url.startswith(("http://", "https://")):
+        raise UsageError(f"--agent-url: {agent_url!r} should be an http:// or https:// URL")
+    if replica_name is not None and not 0 < len(replica_name) <= 200:
+        raise UsageError("--replica-name: give 1 to 200 characters")
+    replication = Replication(replica_name, agent_url)
     try:
-        run_server(data_dir or data_dir_default(), check_listen(listen), database_url, tls)
-    except (SecretKeyError, DataDirBusy, TlsSetupError) as error:
+        run_server(
+            data_dir or data_dir_default(), check_listen(listen), database_url, tls, replication
+        )
+    except (SecretKeyError, DataDirBusy, DatabaseBusy, TlsSetupError) as error:
         raise UsageError(str(error)) from None
 
 
@@ -111,3 +139,23 @@ def rotate_key(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
     typer.echo(f"{done}{report.secrets} secrets re-encrypted with the new key from {report.source}")
     if report.source == ENV_KEY:
         typer.echo(f"now remove the old key(s) from {ENV_KEY}, keeping only the first")
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Show the server's version, the replica that answered, and the replica that runs the
+    orchestrator (docs/high-availability.md)."""
+    from stackworks.cli.runtime import runtime
+
+    rt = runtime(ctx)
+    found = rt.client.health()
+    rt.output.fields(
+        "server",
+        [
+            ("version", found.version),
+            ("answered by", found.replica),
+            ("orchestrator", found.leader or "(nobody yet)"),
+            ("epoch", found.epoch),
+            ("leading since", found.orchestrating_since if found.leading else None),
+        ],
+    )

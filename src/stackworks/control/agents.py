@@ -71,9 +71,11 @@ def _others_still_reconfiguring(session: Session, instance: Instance) -> bool:
     return command_store.configures_pending_about(session, instance.id) > 0
 
 
-def _own(session: Session, instance: Instance, command_id: str) -> CommandRow:
+def _own(
+    session: Session, instance: Instance, command_id: str, *, lock: bool = False
+) -> CommandRow:
     """A command of this instance; another instance's command is as unknown as a missing one."""
-    row = command_store.row(session, command_id)
+    row = command_store.row(session, command_id, lock=lock)
     if row.instance_id != instance.id:
         raise NotFound("command", command_id)
     return row
@@ -114,8 +116,12 @@ def complete(
     exit_code: int,
     report: dict[str, Any],
 ) -> None:
-    """Record a result (a resend of a recorded one is ignored) and follow it through."""
-    row = _own(session, instance, command_id)
+    """Record a result (a resend of a recorded one is ignored) and follow it through. The rows
+    are locked in the order every writer takes them (the instance, the command, then in
+    `deployments.settle` the deployment): a resend racing the first delivery on another
+    replica, or the orchestrator's time-out, waits and then finds the command finished."""
+    instance_store.get(session, instance.id, lock=True)
+    row = _own(session, instance, command_id, lock=True)
     if row.status != CommandStatus.PENDING.value:
         return
     command_store.finish(

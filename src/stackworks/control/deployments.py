@@ -248,11 +248,14 @@ def settle(session: Session, deployment_id: str | None) -> None:
     """Move a deployment on once none of its current commands is pending.
 
     A plain deployment ends: failed if any command failed. A rolling one starts its next step,
-    or, after a failure, puts the failed instance back and ends failed.
+    or, after a failure, puts the failed instance back and ends failed. The deployment's row is
+    locked first: two of its commands finishing at once (two API threads, two replicas) settle
+    one after the other, the second seeing the first's result, so a step is neither missed nor
+    queued twice.
     """
     if deployment_id is None:
         return
-    deployment = deployment_store.get_any(session, deployment_id)
+    deployment = deployment_store.get_any(session, deployment_id, lock=True)
     if deployment is None or deployment.status is not DeploymentStatus.RUNNING:
         return
     rows = command_store.for_deployment(session, deployment_id)

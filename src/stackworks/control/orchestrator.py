@@ -8,6 +8,11 @@ provider work recorded by their last transition (`Instance.pending_effect`). The
 calls run in a small thread pool, outside any transaction; their outcome is fired as the
 effect's outcome event (`domain.lifecycle.PROVIDER_OUTCOMES`). Everything it knows comes from
 the database, so a restarted server picks up where the last one stopped.
+
+With an `elector` (control/leadership.py) it passes only while its replica leads, and every
+transaction it opens is fenced by the epoch the replica leads in; a replica that takes the lead
+starts its watch afresh (`started_at`), so the heartbeats and commands the dead leader was
+timing get their full time again instead of being failed for the gap of the takeover.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.control import agents, lifecycle, periodic, volumes
 from stackworks.control.healing import Healer
+from stackworks.control.leadership import Elector, FencedDatabase
 from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
@@ -39,7 +45,8 @@ from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store.db import Database
-from stackworks.store.tables import utcnow
+from stackworks.store.leadership import LeadershipLost
+from stackworks.store.tables import CommandRow, utcnow
 from stackworks.wire.agent_config import AgentConfig
 
 log = logging.getLogger("stackworks.orchestrator")
@@ -68,8 +75,10 @@ class Orchestrator:
         clock: Callable[[], datetime] = utcnow,
         passes: Sequence[PeriodicPass] | None = None,
         healing_policy: healing.HealingPolicy | None = None,
+        elector: Elector | None = None,
     ) -> None:
-        self.db = db
+        self.elector = elector
+        self.db: Database | FencedDatabase = db if elector is None else FencedDatabase(db, elector)
         self.settings = settings
         self.providers = providers
         self.signal = signal
@@ -85,6 +94,7 @@ class Orchestrator:
         self._busy_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._led_epoch: int | None = None  # the epoch of the last pass as leader
 
     # --- running ----------------------------------------------------------------------------
 
@@ -100,11 +110,29 @@ class Orchestrator:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception:  # one bad pass must not end the loop
-                log.exception("orchestrator pass failed")
+            if self._leads():
+                try:
+                    self.tick()
+                    if self.elector is not None:
+                        self.elector.note_pass()
+                except LeadershipLost as lost:
+                    log.warning("orchestrator pass fenced off: %s", lost)
+                except Exception:  # one bad pass must not end the loop
+                    log.exception("orchestrator pass failed")
             self._stop.wait(self.settings.tick)
+
+    def _leads(self) -> bool:
+        """Whether to pass now; a new epoch restarts the watch (see the module docstring)."""
+        if self.elector is None:
+            return True
+        epoch = self.elector.epoch
+        if epoch is not None and epoch != self._led_epoch:
+            self.started_at = self.clock()
+            self._passes_ran_at = None
+            with self._busy_lock:
+                self._retry_after.clear()
+        self._led_epoch = epoch
+        return epoch is not None
 
     def tick(self, *, inline: bool = False) -> None:
         """One pass: periodic passes, time-outs and healing, then recorded provider work.
@@ -135,6 +163,8 @@ class Orchestrator:
             try:
                 with self.db.transaction() as session:
                     self._changed |= run_pass(session, now)
+            except LeadershipLost:
+                raise  # the whole pass stops, not just this part of it
             except Exception:  # one failing pass must not stop the others or the lifecycle
                 log.exception("periodic pass %s failed", getattr(run_pass, "__name__", run_pass))
 
@@ -149,6 +179,8 @@ class Orchestrator:
         def run() -> None:
             try:
                 self._carry_out(instance_id)
+            except LeadershipLost as lost:  # the new leader carries it out again
+                log.warning("provider work on instance %s fenced off: %s", instance_id, lost)
             except Exception:
                 log.exception("provider work on instance %s failed", instance_id)
                 with self._busy_lock:
@@ -280,21 +312,37 @@ class Orchestrator:
     # --- commands ---------------------------------------------------------------------------
 
     def _expire_commands(self, session: Session, now: datetime) -> None:
-        """Fail commands that ran past their timeout, or whose instance no longer runs an agent."""
+        """Fail commands that ran past their timeout, or whose instance no longer runs an agent.
+
+        Rows are locked as every writer locks them, the instance first and then its commands
+        (agents.complete does the same), and only where something is due: a pass over thousands
+        of instances must not hold their rows against their heartbeats."""
         for instance in instance_store.list_with_status(session, _NO_AGENT):
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
         for instance in instance_store.list_with_status(session, _AGENT):
-            for row in command_store.pending_for_instance(session, instance.id):
-                started = row.acknowledged_at
-                if started and _older(max(started, self.started_at), now, row.timeout + 30):
+            pending = command_store.pending_for_instance(session, instance.id)
+            if not any(self._timed_out(row, now) for row in pending):
+                continue
+            instance_store.get(session, instance.id, lock=True)
+            # a command whose result was recorded meanwhile is pending no more; one another
+            # transaction holds right now is left to it
+            for row in command_store.pending_for_instance(session, instance.id, skip_locked=True):
+                if self._timed_out(row, now):
                     command_store.finish(
                         session, row, CommandStatus.FAILED, None, now, note="timed out"
                     )
                     agents.react(session, row)
                     self._changed = True
 
+    def _timed_out(self, row: CommandRow, now: datetime) -> bool:
+        started = row.acknowledged_at
+        return bool(started and _older(max(started, self.started_at), now, row.timeout + 30))
+
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
-        for row in command_store.pending_for_instance(session, instance.id):
+        if not command_store.pending_for_instance(session, instance.id):
+            return
+        instance_store.get(session, instance.id, lock=True)  # the instance, then its commands
+        for row in command_store.pending_for_instance(session, instance.id, lock=True):
             if CommandName(row.type) is CommandName.CONFIGURE:
                 status = CommandStatus.SKIPPED
             else:

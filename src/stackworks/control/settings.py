@@ -41,6 +41,9 @@ class Settings:
     #: the CA file agents of local instances verify the server with, when it serves HTTPS
     #: (`stackworks server --tls-cert`); None: the system's trust store
     agent_ca_file: Path | None = None
+    #: this server's name among replicas (`--replica-name`; default HOSTNAME:PORT), shown by
+    #: GET /health and kept in the leadership row while it leads
+    replica: str = "server"
 
     def heartbeat_for(self, stack: Stack) -> Heartbeat:
         """The heartbeat interval and time-out in force for `stack`."""

@@ -52,8 +52,18 @@ def to_entity(row: CommandRow, *, with_log: bool = True, shared: JSON | None = N
     )
 
 
-def row(session: Session, command_id: str) -> CommandRow:
-    found = session.get(CommandRow, command_id)
+def row(session: Session, command_id: str, *, lock: bool = False) -> CommandRow:
+    """The command's row; `lock` reads it afresh and holds it until the transaction ends, so
+    a result and the orchestrator's time-out do not both finish it."""
+    if lock:
+        found = session.scalar(
+            select(CommandRow)
+            .where(CommandRow.id == command_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        found = session.get(CommandRow, command_id)
     if found is None:
         raise NotFound("command", command_id)
     return found
@@ -132,17 +142,26 @@ def skip_unstarted(session: Session, instance_id: str, type_: CommandName, reaso
     return len(rows)
 
 
-def pending_for_instance(session: Session, instance_id: str) -> list[CommandRow]:
-    return list(
-        session.scalars(
-            select(CommandRow)
-            .where(
-                CommandRow.instance_id == instance_id,
-                CommandRow.status == CommandStatus.PENDING.value,
-            )
-            .order_by(CommandRow.created_at, CommandRow.id)
+def pending_for_instance(
+    session: Session, instance_id: str, *, lock: bool = False, skip_locked: bool = False
+) -> list[CommandRow]:
+    """The instance's pending commands, oldest first. `lock` holds them until the transaction
+    ends (a row finished meanwhile by another transaction is left out, being no longer
+    pending); `skip_locked` leaves out, rather than waits for, rows another transaction holds,
+    such as a result being recorded right now."""
+    query = (
+        select(CommandRow)
+        .where(
+            CommandRow.instance_id == instance_id,
+            CommandRow.status == CommandStatus.PENDING.value,
         )
+        .order_by(CommandRow.created_at, CommandRow.id)
     )
+    if lock or skip_locked:
+        query = query.with_for_update(skip_locked=skip_locked).execution_options(
+            populate_existing=True
+        )
+    return list(session.scalars(query))
 
 
 def list_for_stack(

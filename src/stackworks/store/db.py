@@ -3,7 +3,8 @@
 No module-level engine: the server makes one `Database` and hands it down. SQLite is opened in
 WAL mode and every transaction takes the write lock up front (BEGIN IMMEDIATE) behind an
 in-process lock, so the API threads and the orchestrator never hit "database is locked";
-PostgreSQL needs neither. SQLite also zeroes what it frees (secure_delete), so an old value,
+PostgreSQL needs neither, and its connections notice a vanished peer in seconds
+(store/pg_connection.py). SQLite also zeroes what it frees (secure_delete), so an old value,
 such as a secret from before encryption, does not linger in free pages.
 
 Every session carries the server's keyring (`store.keyring.of(session)`), so the store modules
@@ -20,13 +21,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from stackworks.store import pg_connection
 from stackworks.store.keyring import SESSION_KEY, Keyring
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: the advisory lock replicas starting at once take turns on: "STKW" and 2
+STARTUP_KEY = 0x53544B57_0002
 
 
 def sqlite_url(path: Path) -> str:
@@ -47,6 +53,8 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs["pool_pre_ping"] = True
+            if make_url(url).get_driver_name() == "psycopg":
+                kwargs["connect_args"] = dict(pg_connection.CONNECT_ARGS)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _make_sqlite_transactional(self.engine)
@@ -66,15 +74,38 @@ class Database:
                 yield session
 
     def upgrade(self) -> None:
-        """Apply every Alembic migration not yet applied."""
+        """Apply every Alembic migration not yet applied (replicas starting together on
+        PostgreSQL: one migrates, the others wait and find nothing left to do)."""
         with self.engine.begin() as connection:
+            serialize(connection)
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS_DIR))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def answers(self) -> bool:
+        """Whether the database takes a query now (the readiness check). SQLite is a file of
+        this process: it answers while the process does."""
+        if self.is_sqlite:
+            return True
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def serialize(connection: Connection | Session) -> None:
+    """Hold PostgreSQL's transaction-scoped STARTUP_KEY lock until the transaction ends, so
+    what replicas do once on start (migrate, make the first admin) runs one replica at a time.
+    SQLite runs one server and serializes its writes already."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    if bind.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_KEY})
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

@@ -62,8 +62,13 @@ def get(session: Session, stack_id: str, deployment_id: str) -> Deployment:
     return to_entity(row)
 
 
-def get_any(session: Session, deployment_id: str) -> Deployment | None:
-    row = session.get(DeploymentRow, deployment_id)
+def get_any(session: Session, deployment_id: str, *, lock: bool = False) -> Deployment | None:
+    """The deployment, fresh from the database; `lock` holds its row until the transaction ends
+    (PostgreSQL: two results settling one deployment on two replicas take turns)."""
+    query = select(DeploymentRow).where(DeploymentRow.id == deployment_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query.execution_options(populate_existing=True))
     return to_entity(row) if row else None
 
 

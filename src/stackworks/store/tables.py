@@ -519,3 +519,15 @@ class ResourceTagRow(Base):
     )
     key: Mapped[str] = mapped_column(String(127))
     value: Mapped[str] = mapped_column(String(256), default="")
+class LeadershipRow(Base):
+    """Which server replica runs the orchestrator: one row, whose epoch grows by one at every
+    takeover. The orchestrator's transactions read it FOR SHARE and go on only while the epoch is
+    the one they were granted, so a replica that lost the lead cannot write behind its
+    successor (store/leadership.py)."""
+
+    __tablename__ = "orchestrator_leadership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    since: Mapped[datetime | None] = mapped_column(default=None)

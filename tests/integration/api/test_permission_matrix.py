@@ -52,6 +52,7 @@ OPSWORKS_PATHS = {"/opsworks", "/opsworks/"}
 EXPECTED = {
     "POST /api/v1/login": "anonymous",
     "GET /api/v1/health": "user",
+    "GET /api/v1/healthz": "anonymous",
     "GET /api/v1/me": "user",
     "PATCH /api/v1/me": "user",
     "GET /api/v1/me/tokens": "user",
