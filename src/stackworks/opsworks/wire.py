@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,7 +41,7 @@ from stackworks.control.signals import CommandSignal
 from stackworks.domain import audit
 from stackworks.domain.access import Principal
 from stackworks.domain.errors import DomainError
-from stackworks.opsworks import ENDPOINT_PATH, errors, model, registry, sigv4
+from stackworks.opsworks import ENDPOINT_PATH, errors, model, registry, shapes, sigv4
 from stackworks.opsworks.context import Context
 from stackworks.store import access_keys
 from stackworks.store import audit as audit_store
@@ -83,17 +85,20 @@ class Endpoint:
         principal: Principal | None = None
         ctx: Context | None = None
         try:
-            signing = self.authenticate(request)
-            principal = signing.principal
-            operation = self.operation(name)
-            params = parse_body(request.body, self.max_json_depth)
-            model.check_input(operation.name, params)
-            with self.db.transaction() as session:
+            authorization = parse_signature(request)
+            with self.db.transaction() as session:  # one transaction: key, stack, level, work
+                signing = self.authenticate(session, authorization, request)
+                principal = signing.principal
+                operation = self.operation(name)
+                params = parse_body(request.body, self.max_json_depth)
+                model.check_input(operation.name, params)
                 ctx = Context(session, principal, self.settings, self.providers, signing.key_id)
                 try:
                     result = operation.handler(ctx, params)
                 except DomainError as error:
                     raise errors.from_domain(error) from None
+                except PydanticValidationError as error:  # a request model built unchecked
+                    raise shapes.schema_error(error) from None
             if operation.changes:
                 self.signal.bump()  # it may have queued commands; wake the agents' long polls
             answer = Answer(200, result)
@@ -107,19 +112,18 @@ class Endpoint:
             self.record(name, request, principal, ctx.audit_stack if ctx else None, answer)
         return answer
 
-    def authenticate(self, request: sigv4.Request) -> access_keys.SigningKey:
-        header = request.header("authorization")
-        if not header:
-            raise errors.MissingAuthenticationTokenException("Missing Authentication Token")
-        authorization = sigv4.parse_authorization(header[0])
-        with self.db.transaction() as session:
-            signing = access_keys.find_signing_key(session, authorization.access_key_id)
-            if signing is None or not signing.active:
-                raise errors.UnrecognizedClientException(
-                    "The security token included in the request is invalid."
-                )
-            sigv4.verify(request, authorization, signing.secret, self.clock())
-            access_keys.mark_used(session, signing.key_id)
+    def authenticate(
+        self, session: Session, authorization: sigv4.Authorization, request: sigv4.Request
+    ) -> access_keys.SigningKey:
+        """The key that signed the request, if it is active and the signature holds; a refused
+        one leaves nothing written (the caller's transaction is rolled back)."""
+        signing = access_keys.find_signing_key(session, authorization.access_key_id)
+        if signing is None or not signing.active:
+            raise errors.UnrecognizedClientException(
+                "The security token included in the request is invalid."
+            )
+        sigv4.verify(request, authorization, signing.secret, self.clock())
+        access_keys.mark_used(session, signing.key_id)
         return signing
 
     def operation(self, name: str | None) -> registry.Operation:
@@ -156,6 +160,14 @@ class Endpoint:
                 audit_store.record(session, entry)
         except Exception as error:  # the change is done; say loudly that its record is not
             log.error("audit record of OpsWorks %s lost: %s", name, error)
+
+
+def parse_signature(request: sigv4.Request) -> sigv4.Authorization:
+    """The request's SigV4 Authorization header, parsed (no key looked up yet)."""
+    header = request.header("authorization")
+    if not header:
+        raise errors.MissingAuthenticationTokenException("Missing Authentication Token")
+    return sigv4.parse_authorization(header[0])
 
 
 def audited_body(body: bytes) -> bytes:

@@ -4,6 +4,7 @@ below the level an operation needs. Changing calls, refused or not, are in the a
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -165,3 +166,78 @@ def test_a_user_without_any_level_sees_the_stack_as_missing(
         "ResourceNotFoundException",
         f"Unable to find stack with ID {stack_id}",
     )
+
+
+#: what each operation of stacks, layers and instances needs, as OpsWorks' documentation says;
+#: the caller below holds deploy, so manage and server-admin operations refuse it
+MANAGE = {
+    "UpdateStack": {"StackId": "{stack}"},
+    "DeleteStack": {"StackId": "{stack}"},
+    "StartStack": {"StackId": "{stack}"},
+    "StopStack": {"StackId": "{stack}"},
+    "CreateLayer": {"StackId": "{stack}", "Type": "custom", "Name": "X", "Shortname": "x"},
+    "UpdateLayer": {"LayerId": "{layer}", "Name": "Y"},
+    "DeleteLayer": {"LayerId": "{layer}"},
+    "CreateInstance": {"StackId": "{stack}", "LayerIds": ["{layer}"], "InstanceType": "t"},
+    "UpdateInstance": {"InstanceId": "{instance}", "InstanceType": "t"},
+    "DeleteInstance": {"InstanceId": "{instance}"},
+    "StartInstance": {"InstanceId": "{instance}"},
+    "StopInstance": {"InstanceId": "{instance}"},
+    "RebootInstance": {"InstanceId": "{instance}"},
+    "AssignInstance": {"InstanceId": "{instance}", "LayerIds": ["{layer}"]},
+    "DeregisterInstance": {"InstanceId": "{instance}"},
+    "GetHostnameSuggestion": {"LayerId": "{layer}"},
+}
+ADMIN = {
+    "CreateStack": {
+        "Name": "n",
+        "Region": "r",
+        "ServiceRoleArn": "a",
+        "DefaultInstanceProfileArn": "p",
+    },
+    "CloneStack": {"SourceStackId": "{stack}", "ServiceRoleArn": "a"},
+}
+SHOW = {
+    "DescribeStacks": {"StackIds": ["{stack}"]},
+    "DescribeStackSummary": {"StackId": "{stack}"},
+    "DescribeStackProvisioningParameters": {"StackId": "{stack}"},
+    "DescribeLayers": {"StackId": "{stack}"},
+    "DescribeInstances": {"InstanceIds": ["{instance}"]},
+}
+
+
+def _call(client: Any, operation: str, params: dict[str, Any], ids: dict[str, str]) -> Any:
+    def fill(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value.format(**ids) if isinstance(value, str) else value
+
+    method = getattr(client, re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower())
+    return method(**{key: fill(value) for key, value in params.items()})
+
+
+def test_each_operation_needs_the_level_opsworks_documents_and_refusals_change_nothing(
+    server: ServerProcess, admin: Any
+) -> None:
+    stack = admin.create_stack(
+        Name="levels", Region=REGION, ServiceRoleArn=ROLE, DefaultInstanceProfileArn=ROLE
+    )["StackId"]
+    layer = admin.create_layer(StackId=stack, Type="custom", Name="A", Shortname="a")["LayerId"]
+    instance = admin.create_instance(StackId=stack, LayerIds=[layer], InstanceType="t")[
+        "InstanceId"
+    ]
+    ids = {"stack": stack, "layer": layer, "instance": instance}
+    server.call("POST", "/users", {"name": "reader"}, expect=201)
+    server.call("PUT", "/stacks/levels/permissions/reader", {"level": "deploy"}, expect=200)
+    reader = opsworks_client(server, make_access_key(server, "reader"))
+    before = server.call("GET", "/stacks/levels/document", expect=200)
+
+    for operation, params in {**MANAGE, **ADMIN}.items():
+        with pytest.raises(ClientError) as raised:
+            _call(reader, operation, params, ids)
+        assert raised.value.response["Error"]["Code"] == "AccessDeniedException", operation
+    for operation, params in SHOW.items():
+        _call(reader, operation, params, ids)
+
+    assert server.call("GET", "/stacks/levels/document", expect=200) == before
+    assert [s["name"] for s in server.call("GET", "/stacks")].count("n") == 0

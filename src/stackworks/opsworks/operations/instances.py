@@ -273,8 +273,9 @@ def deregister_instance(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 @operation("GetHostnameSuggestion")
 def get_hostname_suggestion(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    """The hostname CreateInstance would give a new instance of the layer."""
-    stack, layer = ctx.layer(params["LayerId"])
+    """The hostname CreateInstance would give a new instance of the layer (manage, as in
+    OpsWorks: it is the first step of making one)."""
+    stack, layer = ctx.layer(params["LayerId"], Level.MANAGE)
     taken = instance_store.hostnames(ctx.session, stack.id)
     return {
         "LayerId": layer.id,
