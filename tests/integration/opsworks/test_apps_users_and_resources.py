@@ -103,6 +103,15 @@ def test_sources_and_arns_stackworks_cannot_use_are_refused_naming_the_field(
         )
     assert code_of(svn) == "ValidationException"
     assert "AppSource.Type" in str(svn.value)
+    with pytest.raises(ClientError) as command:  # git hears ext:: URLs as a command to run
+        ops.create_app(
+            StackId=stack_id,
+            Name="x",
+            Type="other",
+            AppSource={"Type": "git", "Url": "ext::sh -c touch% /tmp/owned"},
+        )
+    assert code_of(command) == "ValidationException"
+    assert "url" in str(command.value)
     with pytest.raises(ClientError) as rds:
         ops.register_rds_db_instance(
             StackId=stack_id,

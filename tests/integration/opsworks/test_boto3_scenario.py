@@ -128,6 +128,23 @@ def test_stack_layer_app_instance_deploy_scaling_permission_and_teardown(
         20.0, 10,
     )  # fmt: skip
 
+    # a volume on the stopped instance, an Elastic IP on the online one
+    volume_id = ops.register_volume(StackId=stack_id)["VolumeId"]
+    ops.update_volume(VolumeId=volume_id, MountPoint="/srv/data")
+    ops.assign_volume(VolumeId=volume_id, InstanceId=timer_id)
+    [volume] = ops.describe_volumes(InstanceId=timer_id)["Volumes"]
+    assert (volume["VolumeId"], volume["Status"], volume["InstanceId"]) == (
+        volume_id, "in-use", timer_id,
+    )  # fmt: skip
+    ops.unassign_volume(VolumeId=volume_id)
+    ops.deregister_volume(VolumeId=volume_id)
+    ip = ops.register_elastic_ip(StackId=stack_id, ElasticIp="203.0.113.10")["ElasticIp"]
+    ops.associate_elastic_ip(ElasticIp=ip, InstanceId=instance_id)
+    assert ops.describe_elastic_ips(InstanceId=instance_id)["ElasticIps"][0]["Ip"] == ip
+    assert ops.describe_instances(InstanceIds=[instance_id])["Instances"][0]["ElasticIp"] == ip
+    ops.disassociate_elastic_ip(ElasticIp=ip)
+    ops.deregister_elastic_ip(ElasticIp=ip)
+
     # a permission, and a show-level user whose deployment is refused
     viewer = ops.create_user_profile(IamUserArn=ARN.format("viewer"))["IamUserArn"]
     ops.set_permission(StackId=stack_id, IamUserArn=viewer, Level="show", AllowSsh=True)

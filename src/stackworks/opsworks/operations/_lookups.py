@@ -3,29 +3,16 @@ something in a stack, checked to be in that stack, as the name the REST API's mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-from pydantic import ValidationError as PydanticValidationError
+from collections.abc import Callable
 
 from stackworks.domain.entities import Stack
 from stackworks.domain.errors import InvalidInput
-from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context
 from stackworks.opsworks.translate.resources import database_arn
 from stackworks.store import apps as app_store
 from stackworks.store import databases as database_store
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
-
-
-@contextmanager
-def request_models() -> Iterator[None]:
-    """Inside: a REST request model that refuses a value is a ValidationException naming it."""
-    try:
-        yield
-    except PydanticValidationError as error:
-        raise shapes.schema_error(error) from None
 
 
 def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:

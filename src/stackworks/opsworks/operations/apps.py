@@ -14,7 +14,7 @@ from stackworks.domain.access import Level
 from stackworks.domain.entities import App
 from stackworks.opsworks.context import Context
 from stackworks.opsworks.errors import ValidationException
-from stackworks.opsworks.operations._lookups import database_in, request_models
+from stackworks.opsworks.operations._lookups import database_in
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import apps as translate
 from stackworks.opsworks.translate.resources import database_arn
@@ -47,8 +47,7 @@ def _keep(ctx: Context, app: App, params: dict[str, Any]) -> None:
 @operation("CreateApp")
 def create_app(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.MANAGE)
-    with request_models():
-        body = translate.app_create(params, database_in(ctx, stack, "DataSources.Arn"))
+    body = translate.app_create(params, database_in(ctx, stack, "DataSources.Arn"))
     app = catalog.create_app(ctx.session, stack, body)
     _keep(ctx, app, params)
     return {"AppId": app.id}
@@ -71,8 +70,7 @@ def describe_apps(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 @operation("UpdateApp")
 def update_app(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack, app = ctx.app(params["AppId"], Level.DEPLOY)
-    with request_models():
-        body = translate.app_update(params, database_in(ctx, stack, "DataSources.Arn"))
+    body = translate.app_update(params, database_in(ctx, stack, "DataSources.Arn"))
     updated = catalog.update_app(ctx.session, stack, app, body)
     _keep(ctx, updated, params)
     return {}

@@ -14,7 +14,7 @@ from stackworks.domain.entities import Command, Deployment, Stack
 from stackworks.domain.errors import NotFound
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
-from stackworks.opsworks.operations._lookups import app_in, hostname_in, layer_in, request_models
+from stackworks.opsworks.operations._lookups import app_in, hostname_in, layer_in
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import deployments as translate
 from stackworks.store import commands as command_store
@@ -24,13 +24,12 @@ from stackworks.store import deployments as deployment_store
 @operation("CreateDeployment")
 def create_deployment(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.DEPLOY)
-    with request_models():
-        body = translate.deployment_create(
-            params,
-            hostname_of=hostname_in(ctx, stack, "InstanceIds"),
-            layer_of=layer_in(ctx, stack, "LayerIds"),
-            app_of=app_in(ctx, stack, "AppId"),
-        )
+    body = translate.deployment_create(
+        params,
+        hostname_of=hostname_in(ctx, stack, "InstanceIds"),
+        layer_of=layer_in(ctx, stack, "LayerIds"),
+        app_of=app_in(ctx, stack, "AppId"),
+    )
     deployment = deployment_control.create_deployment(
         ctx.session, stack, body, created_by=ctx.principal.name
     )

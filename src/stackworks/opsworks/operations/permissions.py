@@ -15,7 +15,6 @@ from stackworks.domain.access import Level, Permission
 from stackworks.domain.users import User
 from stackworks.opsworks.context import Context
 from stackworks.opsworks.errors import ValidationException
-from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import users as translate
 from stackworks.opsworks.translate.common import user_name
@@ -40,8 +39,7 @@ def held(ctx: Context, user: User, stack_id: str) -> Permission:
 def set_permission(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.MANAGE)
     user = _user(ctx, params["IamUserArn"])
-    with request_models():
-        body = translate.permission_set(params, held(ctx, user, stack.id).level)
+    body = translate.permission_set(params, held(ctx, user, stack.id).level)
     permission_control.set_permission(ctx.session, stack, user, body)
     ctx.wake_agents = True
     return {}

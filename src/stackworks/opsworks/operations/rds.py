@@ -17,7 +17,6 @@ from stackworks.domain.resources import RegisteredDatabase
 from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ValidationException
-from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.store import databases as database_store
@@ -57,8 +56,7 @@ def register_rds_db_instance(ctx: Context, params: dict[str, Any]) -> dict[str, 
             "deregister it there first"
         )
     taken = {db.name for db in database_store.list_for_stack(ctx.session, stack.id)}
-    with request_models():
-        body = translate.database_register(params, taken)
+    body = translate.database_register(params, taken)
     database_control.register_database(ctx.session, stack, body)
     return {}
 
@@ -84,8 +82,7 @@ def describe_rds_db_instances(ctx: Context, params: dict[str, Any]) -> dict[str,
 def update_rds_db_instance(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """New DbUser or DbPassword; the apps that use it are reconfigured where they run."""
     _stack, database = _database(ctx, params["RdsDbInstanceArn"], Level.MANAGE)
-    with request_models():
-        body = translate.database_update(params)
+    body = translate.database_update(params)
     database_control.update_database(ctx.session, database, body)
     ctx.wake_agents = True
     return {}

@@ -9,7 +9,6 @@ from typing import Any
 from stackworks.control import scaling_settings
 from stackworks.domain.access import Level
 from stackworks.opsworks.context import Context
-from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import scaling as translate
 from stackworks.store import load_scaling as load_scaling_store
@@ -21,8 +20,7 @@ def set_time_based_auto_scaling(ctx: Context, params: dict[str, Any]) -> dict[st
     """Replaces the whole week; an instance must have been created time-based
     (CreateInstance AutoScalingType timer)."""
     _stack, instance = ctx.instance(params["InstanceId"], Level.MANAGE)
-    with request_models():
-        body = translate.schedule_in(params)
+    body = translate.schedule_in(params)
     scaling_settings.set_schedule(ctx.session, instance, body)
     return {}
 
@@ -40,8 +38,7 @@ def describe_time_based_auto_scaling(ctx: Context, params: dict[str, Any]) -> di
 @operation("SetLoadBasedAutoScaling")
 def set_load_based_auto_scaling(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     _stack, layer = ctx.layer(params["LayerId"], Level.MANAGE)
-    with request_models():
-        body = translate.load_scaling_in(params)
+    body = translate.load_scaling_in(params)
     scaling_settings.update_load_scaling(ctx.session, layer, body)
     return {}
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from stackworks.control import users as user_control
 from stackworks.opsworks.context import Context
-from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import users as translate
 from stackworks.opsworks.translate.common import user_arn, user_name
@@ -24,8 +23,7 @@ from stackworks.wire import schemas
 @operation("CreateUserProfile")
 def create_user_profile(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ctx.require_admin("CreateUserProfile")
-    with request_models():
-        body = translate.profile_create(params)
+    body = translate.profile_create(params)
     if user_store.exists(ctx.session, body.name):
         existing = user_store.get_by_name(ctx.session, body.name)
         keeps_username = existing.ssh_username is not None and not params.get("SshUsername")
@@ -55,8 +53,7 @@ def describe_user_profiles(ctx: Context, params: dict[str, Any]) -> dict[str, An
 def update_user_profile(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     ctx.require_admin("UpdateUserProfile")
     user = user_store.get_by_name(ctx.session, user_name(params["IamUserArn"]))
-    with request_models():
-        body = translate.profile_update(params)
+    body = translate.profile_update(params)
     user_control.update_user(ctx.session, user, body, by=ctx.principal.name)
     ctx.wake_agents = True
     return {}
@@ -84,8 +81,7 @@ def update_my_user_profile(ctx: Context, params: dict[str, Any]) -> dict[str, An
     if not params.get("SshPublicKey"):
         return {}
     user = user_store.get(ctx.session, ctx.principal.user_id)
-    with request_models():
-        change = schemas.UserUpdate(ssh_public_key=params["SshPublicKey"])
+    change = schemas.UserUpdate(ssh_public_key=params["SshPublicKey"])
     user_control.update_user(ctx.session, user, change, by=ctx.principal.name)
     ctx.wake_agents = True
     return {}

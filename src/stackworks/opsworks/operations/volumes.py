@@ -15,7 +15,6 @@ from stackworks.domain.resources import Volume
 from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
-from stackworks.opsworks.operations._lookups import request_models
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.store import volumes as volume_store
@@ -42,8 +41,7 @@ def _new_name(ctx: Context, stack: Stack) -> str:
 @operation("RegisterVolume")
 def register_volume(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack = ctx.stack(params["StackId"], Level.MANAGE)
-    with request_models():
-        body = translate.volume_register(params, _new_name(ctx, stack))
+    body = translate.volume_register(params, _new_name(ctx, stack))
     volume = volume_control.register_volume(ctx.session, stack, body, Path(ctx.settings.data_dir))
     return {"VolumeId": volume.id}
 
@@ -70,8 +68,7 @@ def describe_volumes(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 @operation("UpdateVolume")
 def update_volume(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack, volume = _volume(ctx, params["VolumeId"], Level.MANAGE)
-    with request_models():
-        body = translate.volume_update(params)
+    body = translate.volume_update(params)
     volume_control.update_volume(ctx.session, stack, volume, body)
     return {}
 
