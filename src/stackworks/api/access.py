@@ -13,6 +13,10 @@ it again from each route, which is how the permission matrix test walks the rout
 Dependencies run before the request body is validated, so a refused caller gets 401, 403 or
 404, never a 422 that would confirm the route and stack exist.
 
+A user declaration reads its token from `Authorization: Bearer` by default; built with
+`via=Via.SESSION_COOKIE` it reads the console's session cookie instead (the console wraps those
+in console/access.py, which adds the CSRF check): one set of decisions for both.
+
 Refusals: no or unknown credential 401 (user routes take no agent credential, agent routes no
 user token); below show on a stack 404, as if it did not exist; below the needed level 403,
 saying which level is needed and which the caller has. The caller's `Principal` is put on
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -80,9 +85,28 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def _authenticate(session: Session, request: Request) -> Principal:
-    token = bearer_token(request)
+#: the console's session cookie: a login token (control/users.py `login`), HttpOnly
+SESSION_COOKIE = "stackworks_session"
+
+
+class Via(Enum):
+    """Where a user declaration finds the caller's token."""
+
+    BEARER = "bearer"  # the API: Authorization: Bearer <token>
+    SESSION_COOKIE = "session cookie"  # the console: the SESSION_COOKIE cookie, never a header
+
+
+def user_token(request: Request, via: Via) -> str | None:
+    if via is Via.SESSION_COOKIE:
+        return request.cookies.get(SESSION_COOKIE) or None
+    return bearer_token(request)
+
+
+def _authenticate(session: Session, request: Request, via: Via = Via.BEARER) -> Principal:
+    token = user_token(request, via)
     if token is None:
+        if via is Via.SESSION_COOKIE:
+            raise unauthorized("not logged in")
         raise unauthorized("missing API token (Authorization: Bearer ...)")
     found = tokens.authenticate(session, token)
     if isinstance(found, str):
@@ -91,10 +115,10 @@ def _authenticate(session: Session, request: Request) -> Principal:
     return found.principal
 
 
-def authenticate_user(request: Request) -> Principal:
+def authenticate_user(request: Request, via: Via = Via.BEARER) -> Principal:
     """The user behind the token presented (an agent credential is not one); 401 otherwise."""
     with _db(request).transaction() as session:
-        return _authenticate(session, request)
+        return _authenticate(session, request, via)
 
 
 class Declaration:
@@ -126,8 +150,11 @@ class Anyone(Declaration):
 class AnyUserToken(Declaration):
     access = RouteAccess(Audience.ANY_USER)
 
+    def __init__(self, via: Via = Via.BEARER) -> None:
+        self.via = via
+
     def check(self, request: Request) -> Principal:
-        return authenticate_user(request)
+        return authenticate_user(request, self.via)
 
     def __call__(self, request: Request, credentials: Credentials) -> Principal:
         return self.check(request)
@@ -136,8 +163,11 @@ class AnyUserToken(Declaration):
 class ServerAdminToken(Declaration):
     access = RouteAccess(Audience.SERVER_ADMIN)
 
+    def __init__(self, via: Via = Via.BEARER) -> None:
+        self.via = via
+
     def check(self, request: Request) -> Principal:
-        principal = authenticate_user(request)
+        principal = authenticate_user(request, self.via)
         _refuse(decide_admin(principal))
         return principal
 
@@ -148,14 +178,15 @@ class ServerAdminToken(Declaration):
 class Requires(Declaration):
     """At least `level` on the stack named by the route's `{stack}` path parameter."""
 
-    def __init__(self, level: Level) -> None:
+    def __init__(self, level: Level, via: Via = Via.BEARER) -> None:
         self.access = RouteAccess(Audience.STACK, level)
         self.level = level
+        self.via = via
 
     def check(self, request: Request) -> Principal:
         stack = str(request.path_params["stack"])
         with _db(request).transaction() as session:  # one transaction: token, stack, level
-            principal = _authenticate(session, request)
+            principal = _authenticate(session, request, self.via)
             if principal.is_admin:
                 return principal  # manage everywhere; an unknown stack is the route's own 404
             found = stack_store.find_by_name(session, stack)

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from stackworks import __version__
+from stackworks import __version__, console
 from stackworks.api import errors
 from stackworks.api.access import AnyUser, refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
@@ -108,4 +108,5 @@ def create_app(
         """Whether the server answers, and its version (a token is needed, as everywhere)."""
         return {"status": "ok", "version": __version__}
 
+    console.install(app)  # the web console at /, after the API (its error pages wrap the API's)
     return app

@@ -130,3 +130,8 @@ def delete_expired(session: Session, user_id: str, now: datetime | None = None) 
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def revoke_secret(session: Session, token: str) -> None:
+    """Forget the token itself (a console logout ends its session token); no-op if unknown."""
+    session.execute(sql_delete(TokenRow).where(TokenRow.token_hash == hash_token(token)))
