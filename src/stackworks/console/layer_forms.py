@@ -63,8 +63,10 @@ def split_list(text: str) -> list[str]:
 
 
 def layer_update(form: FormValues) -> schemas.LayerUpdate:
-    """The recipes, packages and auto-healing form as the PATCH body of the layer route."""
+    """The recipes, packages and auto-healing form as the PATCH body of the layer route: the
+    whole run lists, so an event left empty has no custom recipes any more."""
     recipes = {event: split_list(_value(form, f"recipes.{event}")) for event in EVENTS}
+    recipes = {event: names for event, names in recipes.items() if names}  # none: cleared
     return schemas.LayerUpdate(
         recipes=recipes,
         packages=split_list(_value(form, "packages")),

@@ -27,10 +27,17 @@ class NavLink:
         return self.href.replace("{stack}", stack)
 
 
-MAIN_LINKS: list[NavLink] = [NavLink("Stacks", "/", "nav-stacks")]
+MAIN_LINKS: list[NavLink] = [
+    NavLink("Stacks", "/", "nav-stacks"),
+    NavLink("Audit", "/audit", "nav-audit", admin_only=True),
+]
 
 STACK_LINKS: list[NavLink] = [
     NavLink("Overview", "/stacks/{stack}", "nav-stack-overview"),
     NavLink("Deploy", "/stacks/{stack}/deploy", "nav-stack-deploy", needs=Level.DEPLOY),
     NavLink("Deployments", "/stacks/{stack}/deployments", "nav-stack-deployments"),
+    NavLink("Events", "/stacks/{stack}/events", "nav-stack-events"),
+    NavLink("Operations", "/stacks/{stack}/operations", "nav-stack-operations"),
+    NavLink("Audit", "/stacks/{stack}/audit", "nav-stack-audit"),
+    NavLink("Custom JSON", "/stacks/{stack}/custom-json", "nav-stack-custom-json"),
 ]

@@ -66,9 +66,7 @@ def test_not_an_object_is_refused_at_its_first_character(demo: Api, browser) -> 
     assert stored(demo) == {}
 
 
-def test_a_value_the_validation_refuses_is_pointed_at_by_path_and_line(
-    demo: Api, browser
-) -> None:
+def test_a_value_the_validation_refuses_is_pointed_at_by_path_and_line(demo: Api, browser) -> None:
     admin = browser("admin")
     text = '{\n  "app": {\n    "key": {"$secret": 42}\n  }\n}'
     answer = save(admin, STACK_PAGE, text)

@@ -36,8 +36,11 @@ def test_a_manager_saves_recipes_packages_and_auto_healing(demo: Api, browser) -
     answer = post(
         admin,
         f"{PAGE}",
-        {"recipes.setup": "mine::setup\r\nmine::more", "recipes.deploy": "mine::deploy",
-         "packages": "git curl"},
+        {
+            "recipes.setup": "mine::setup\r\nmine::more",
+            "recipes.deploy": "mine::deploy",
+            "packages": "git curl",
+        },
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"{PAGE}?saved=settings"
@@ -66,8 +69,14 @@ def test_load_based_thresholds_are_saved_and_bad_numbers_refused(demo: Api, brow
     admin = browser("admin")
     path = "/stacks/demo/layers/web/load-scaling"
     saved = post(
-        admin, path, {"enable": "on", "up_scaling.cpu_threshold": "80",
-                      "down_scaling.cpu_threshold": "20", "up_scaling.instance_count": "2"}
+        admin,
+        path,
+        {
+            "enable": "on",
+            "up_scaling.cpu_threshold": "80",
+            "down_scaling.cpu_threshold": "20",
+            "up_scaling.instance_count": "2",
+        },
     )
     assert saved.status_code == 303
     config = demo.get(path).json()
@@ -135,7 +144,7 @@ def test_show_and_deploy_users_see_the_settings_without_edit_controls(demo: Api,
         assert page.status_code == 200
         assert 'data-testid="layer-read-only"' in page.text
         assert "git" in page.text
-        for control in ("<form method=\"post\" action=\"/stacks", "<textarea", 'type="checkbox"'):
+        for control in ('<form method="post" action="/stacks', "<textarea", 'type="checkbox"'):
             assert control not in page.text, (name, control)
         assert 'data-testid="logout-form"' in page.text  # the one form a reader gets
 

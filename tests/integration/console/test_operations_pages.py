@@ -131,9 +131,7 @@ def test_a_command_of_another_instance_is_not_found(demo: Api, browser) -> None:
     assert client.get(f"/stacks/demo/instances/{other}/commands/nope").status_code == 404
 
 
-def test_a_user_without_show_gets_not_found_for_every_operations_page(
-    demo: Api, browser
-) -> None:
+def test_a_user_without_show_gets_not_found_for_every_operations_page(demo: Api, browser) -> None:
     client = browser("eve", "deny")
     for path in ("/stacks/demo/events", "/stacks/demo/audit", "/stacks/demo/operations"):
         assert client.get(path).status_code == 404, path

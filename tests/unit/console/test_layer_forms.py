@@ -22,15 +22,9 @@ def test_split_list_takes_lines_commas_and_spaces_and_drops_blanks() -> None:
     assert split_list("  \n") == []
 
 
-def test_layer_form_sends_every_event_and_auto_healing_off_when_unchecked() -> None:
+def test_layer_form_sends_the_events_with_recipes_and_auto_healing_off_when_unchecked() -> None:
     body = layer_update({"recipes.setup": ["mine::setup\nmine::extra"], "packages": ["git\ncurl"]})
-    assert body.recipes == {
-        "setup": ["mine::setup", "mine::extra"],
-        "configure": [],
-        "deploy": [],
-        "undeploy": [],
-        "shutdown": [],
-    }
+    assert body.recipes == {"setup": ["mine::setup", "mine::extra"]}
     assert body.packages == ["git", "curl"]
     assert body.auto_healing is False
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stackworks.console.routes import auth, deployments, instances, stack_page, stacks
+from stackworks.console.routes import (
+    auth,
+    deployments,
+    instances,
+    layer_settings,
+    operations,
+    stack_json,
+    stack_page,
+    stacks,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -18,4 +27,7 @@ ROUTERS: list[APIRouter] = [
     stack_page.router,
     instances.router,
     deployments.router,
+    layer_settings.router,
+    stack_json.router,
+    operations.router,
 ]

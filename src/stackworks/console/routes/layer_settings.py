@@ -1,10 +1,10 @@
 """A layer's settings page: recipes per event, OS packages, auto-healing, load-based thresholds,
 and the weekly schedules of its time-based instances (a 7 x 24 grid, as OpsWorks had).
 
-    GET  /stacks/{stack}/layers/{layer}/settings          show: the settings (read-only below manage)
-    POST /stacks/{stack}/layers/{layer}/settings          manage: recipes, packages, auto-healing
-    POST /stacks/{stack}/layers/{layer}/load-scaling      manage: load-based thresholds
-    POST /stacks/{stack}/instances/{hostname}/schedule    manage: a time-based instance's week
+    GET  /stacks/{stack}/layers/{layer}/settings        show (read-only below manage)
+    POST /stacks/{stack}/layers/{layer}/settings        manage: recipes, packages, auto-healing
+    POST /stacks/{stack}/layers/{layer}/load-scaling    manage: load-based thresholds
+    POST /stacks/{stack}/instances/{hostname}/schedule  manage: a time-based instance's week
 
 Each form is read into the REST route's own body (console/layer_forms.py) and saved through the
 same control function, in one transaction: a refused form saves nothing, and the page comes
@@ -13,8 +13,8 @@ back with the message and the user's input kept. A save answers 303 to the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -29,13 +29,16 @@ from stackworks.console.levels import Can, stack_level
 from stackworks.console.rendering import render
 from stackworks.control import catalog, scaling_settings
 from stackworks.domain.access import Principal
+from stackworks.domain.entities import Layer
 from stackworks.domain.errors import Conflict, InvalidInput
 from stackworks.domain.layer_types import DEFAULT_RECIPES
-from stackworks.domain.status import ScalingType
+from stackworks.domain.load_scaling import LoadScalingConfig
+from stackworks.domain.status import LifecycleEvent, ScalingType
 from stackworks.store import instances as instance_store
 from stackworks.store import layers as layer_store
 from stackworks.store import load_scaling as load_scaling_store
 from stackworks.store import schedules as schedule_store
+from stackworks.store.db import Database
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,10 +62,10 @@ class Refusal:
     input_name: str = ""  # the form field refused, when the refusal names one
 
 
-def _settings_values(layer: Any) -> dict[str, list[str]]:
+def _settings_values(layer: Layer) -> dict[str, list[str]]:
     values = {
-        f"recipes.{event}": [layer_forms.lines(layer.recipes.get(event, ()))]
-        for event in layer_forms.EVENTS
+        f"recipes.{event.value}": [layer_forms.lines(layer.recipes.get(event, ()))]
+        for event in LifecycleEvent
     }
     values["packages"] = [layer_forms.lines(layer.packages)]
     if layer.auto_healing:
@@ -70,7 +73,7 @@ def _settings_values(layer: Any) -> dict[str, list[str]]:
     return values
 
 
-def _threshold_values(config: Any) -> dict[str, list[str]]:
+def _threshold_values(config: LoadScalingConfig) -> dict[str, list[str]]:
     values = {"enable": ["on"]} if config.enable else {}
     for direction, thresholds in (("up_scaling", config.up), ("down_scaling", config.down)):
         for name in layer_forms.THRESHOLD_FIELDS:
@@ -91,21 +94,25 @@ def _page(
     stack = stack_named(session, stack_name)
     layer = layer_store.get(session, stack.id, layer_name)
     config, state = load_scaling_store.get(session, layer.id)
-    members = [i for i in instance_store.list_for_stack(session, stack.id) if layer.shortname in i.layers]
+    members = [
+        i for i in instance_store.list_for_stack(session, stack.id) if layer.shortname in i.layers
+    ]
     timed = [i for i in members if i.scaling is ScalingType.TIME]
-    schedules = {i.hostname: layer_forms.grid_rows(schedule_store.get(session, i.id)) for i in timed}
+    schedules = {
+        i.hostname: layer_forms.grid_rows(schedule_store.get(session, i.id)) for i in timed
+    }
     settings = FormFields(_settings_values(layer))
     thresholds = FormFields(_threshold_values(config))
     if refusal is not None and refusal.form == "settings":
         settings = refusal.sent
     if refusal is not None and refusal.form == "load-scaling":
         thresholds = refusal.sent
-    if refusal is not None and refusal.form.startswith("schedule:"):
-        hostname = refusal.form.partition(":")[2]
+    refused_week = refusal.form.partition("schedule:")[2] if refusal is not None else ""
+    if refusal is not None and refused_week in schedules:
         checked = set(refusal.sent.all(layer_forms.HOUR_FIELD))
-        schedules[hostname] = [
+        schedules[refused_week] = [
             (day, [(hour, layer_forms.cell_value(day, hour) in checked) for hour, _ in hours])
-            for day, hours in schedules.get(hostname, [])
+            for day, hours in schedules[refused_week]
         ]
     saved = SAVED.get(request.query_params.get("saved", ""))
     return render(
@@ -158,7 +165,7 @@ def layer_settings_page(
 
 def _refused(
     request: Request,
-    db: DatabaseDep,
+    db: Database,
     user: Principal,
     stack: str,
     layer: str,
@@ -174,33 +181,44 @@ def _refused(
         )
 
 
+def _save_layer(
+    request: Request,
+    db: Database,
+    user: Principal,
+    names: tuple[str, str],
+    refusal: Refusal,
+    save: Callable[[Session, Layer], object],
+) -> Response:
+    """`save` the layer `names` (stack, layer) in one transaction; the page, refused or saved."""
+    stack, layer = names
+    try:
+        with db.transaction() as session:
+            save(session, layer_store.get(session, stack_named(session, stack).id, layer))
+    except (InvalidInput, Conflict) as error:
+        return _refused(request, db, user, stack, layer, error, refusal)
+    return RedirectResponse(_layer_url(stack, layer, refusal.form), status_code=303)
+
+
 @router.post("/stacks/{stack}/layers/{layer}/settings")
 def save_layer_settings(
     request: Request, stack: str, layer: str, form: Form, db: DatabaseDep, user: ConsoleManageStack
 ) -> Response:
-    try:
-        with db.transaction() as session:
-            found = stack_named(session, stack)
-            current = layer_store.get(session, found.id, layer)
-            catalog.update_layer(session, current, layer_forms.layer_update(form.values))
-    except (InvalidInput, Conflict) as error:
-        return _refused(request, db, user, stack, layer, error, Refusal("settings", sent=form))
-    return RedirectResponse(_layer_url(stack, layer, "settings"), status_code=303)
+    def save(session: Session, found: Layer) -> object:
+        return catalog.update_layer(session, found, layer_forms.layer_update(form.values))
+
+    return _save_layer(request, db, user, (stack, layer), Refusal("settings", sent=form), save)
 
 
 @router.post("/stacks/{stack}/layers/{layer}/load-scaling")
 def save_load_scaling(
     request: Request, stack: str, layer: str, form: Form, db: DatabaseDep, user: ConsoleManageStack
 ) -> Response:
-    try:
-        with db.transaction() as session:
-            found = stack_named(session, stack)
-            the_layer = layer_store.get(session, found.id, layer)
-            body = layer_forms.load_scaling_update(form.values)
-            scaling_settings.update_load_scaling(session, the_layer, body)
-    except (InvalidInput, Conflict) as error:
-        return _refused(request, db, user, stack, layer, error, Refusal("load-scaling", sent=form))
-    return RedirectResponse(_layer_url(stack, layer, "load-scaling"), status_code=303)
+    def save(session: Session, found: Layer) -> object:
+        body = layer_forms.load_scaling_update(form.values)
+        return scaling_settings.update_load_scaling(session, found, body)
+
+    refusal = Refusal("load-scaling", sent=form)
+    return _save_layer(request, db, user, (stack, layer), refusal, save)
 
 
 @router.post("/stacks/{stack}/instances/{hostname}/schedule")

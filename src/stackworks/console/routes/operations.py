@@ -1,13 +1,13 @@
 """Operations views: a stack's events and audit log, its load balancers' HAProxy statistics
 pages, each instance's commands with their logs, and the configuration a command received.
 
-    GET /stacks/{stack}/events                                          show (filter by kind, paged)
-    GET /stacks/{stack}/audit                                           show (as GET /api/v1/stacks/{stack}/audit)
-    GET /audit                                                          server admin (every stack)
-    GET /stacks/{stack}/operations                                      show
-    GET /stacks/{stack}/instances/{hostname}/commands                   show
-    GET /stacks/{stack}/instances/{hostname}/commands/{command_id}      show: its log
-    GET /stacks/{stack}/instances/{hostname}/commands/{command_id}/configuration   show
+    GET /stacks/{stack}/events                          show (filtered by kind, paged)
+    GET /stacks/{stack}/audit                           show, as GET /api/v1/stacks/{stack}/audit
+    GET /audit                                          server admin (every stack's records)
+    GET /stacks/{stack}/operations                      show: HAProxy statistics, instances
+    GET /stacks/{stack}/instances/{hostname}/commands   show: the instance's commands
+    GET .../instances/{hostname}/commands/{command_id}  show: one command and its log
+    GET .../commands/{command_id}/configuration         show: the configuration it received
 
 The levels are the REST routes' own (the events, audit and commands routes are show, the
 server-wide audit admin). A command's configuration is shown as `GET .../commands/{id}
@@ -66,7 +66,9 @@ def pages(
     return {"older": older, "newest": newest}
 
 
-def _stack_context(session: Session, principal: Principal, stack: Stack, current: str) -> dict[str, Any]:
+def _stack_context(
+    session: Session, principal: Principal, stack: Stack, current: str
+) -> dict[str, Any]:
     return {
         "stack": stack,
         "can": Can(stack_level(session, principal, stack)),
@@ -215,6 +217,16 @@ def _command(session: Session, instance: Instance, command_id: str) -> Command:
     return command_store.to_entity(row)
 
 
+def _command_view(
+    db: DatabaseDep, user: Principal, stack: str, hostname: str, command_id: str
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        found, instance = _instance(session, stack, hostname)
+        command = _command(session, instance, command_id)
+        context = _stack_context(session, user, found, f"/stacks/{found.name}/operations")
+    return {**context, "instance": instance, "command": command}
+
+
 @router.get("/stacks/{stack}/instances/{hostname}/commands/{command_id}")
 def command_page(
     request: Request,
@@ -224,11 +236,7 @@ def command_page(
     db: DatabaseDep,
     user: ConsoleShowStack,
 ) -> Response:
-    with db.transaction() as session:
-        found, instance = _instance(session, stack, hostname)
-        command = _command(session, instance, command_id)
-        context = _stack_context(session, user, found, f"/stacks/{found.name}/operations")
-    return render(request, "command.html", {**context, "instance": instance, "command": command})
+    return render(request, "command.html", _command_view(db, user, stack, hostname, command_id))
 
 
 @router.get("/stacks/{stack}/instances/{hostname}/commands/{command_id}/configuration")
@@ -240,15 +248,7 @@ def command_configuration_page(
     db: DatabaseDep,
     user: ConsoleShowStack,
 ) -> Response:
-    with db.transaction() as session:
-        found, instance = _instance(session, stack, hostname)
-        command = _command(session, instance, command_id)
-        context = _stack_context(session, user, found, f"/stacks/{found.name}/operations")
-    configuration = json.dumps(
-        mask_configuration(command.configuration), indent=2, ensure_ascii=False
-    )
-    return render(
-        request,
-        "command_configuration.html",
-        {**context, "instance": instance, "command": command, "configuration": configuration},
-    )
+    view = _command_view(db, user, stack, hostname, command_id)
+    masked = mask_configuration(view["command"].configuration)
+    configuration = json.dumps(masked, indent=2, ensure_ascii=False)
+    return render(request, "command_configuration.html", {**view, "configuration": configuration})

@@ -96,6 +96,25 @@ def save_text(
     return None
 
 
+def _saved_or_refused(
+    request: Request,
+    db: Database,
+    user: Principal,
+    names: tuple[str, str | None],
+    text: str,
+    save: Callable[[Session, dict[str, Any]], object],
+) -> Response:
+    """Save `text` for the stack or layer `names`: 303 to its page, or the page with the
+    refusal and `text`."""
+    stack, layer = names
+    error = save_text(db, text, save)
+    if error is not None:
+        with db.transaction() as session:
+            return _page(request, session, user, stack, layer, text=text, error=error)
+    path = f"/stacks/{stack}" + (f"/layers/{layer}" if layer else "")
+    return RedirectResponse(f"{path}/custom-json?saved=1", status_code=303)
+
+
 @router.get("/stacks/{stack}/custom-json")
 def stack_json_page(
     request: Request, stack: str, db: DatabaseDep, user: ConsoleShowStack
@@ -112,12 +131,7 @@ def save_stack_json(
         found = stack_named(session, stack)
         return catalog.update_stack(session, found, schemas.StackUpdate(custom_json=value))
 
-    text = form.get(FIELD)
-    error = save_text(db, text, save)
-    if error is not None:
-        with db.transaction() as session:
-            return _page(request, session, user, stack, None, text=text, error=error)
-    return RedirectResponse(f"/stacks/{stack}/custom-json?saved=1", status_code=303)
+    return _saved_or_refused(request, db, user, (stack, None), form.get(FIELD), save)
 
 
 @router.get("/stacks/{stack}/layers/{layer}/custom-json")
@@ -136,9 +150,4 @@ def save_layer_json(
         found = layer_store.get(session, stack_named(session, stack).id, layer)
         return catalog.update_layer(session, found, schemas.LayerUpdate(custom_json=value))
 
-    text = form.get(FIELD)
-    error = save_text(db, text, save)
-    if error is not None:
-        with db.transaction() as session:
-            return _page(request, session, user, stack, layer, text=text, error=error)
-    return RedirectResponse(f"/stacks/{stack}/layers/{layer}/custom-json?saved=1", 303)
+    return _saved_or_refused(request, db, user, (stack, layer), form.get(FIELD), save)
