@@ -8,8 +8,8 @@ does not count against the throttle), and an error page with the message for any
 
 from __future__ import annotations
 
-import json
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote

@@ -32,22 +32,24 @@ class StackSummary:
 
 def summaries(session: Session) -> dict[str, StackSummary]:
     """Stack id -> its summary, for every stack that holds anything (others: StackSummary())."""
-    layers = dict(
-        session.execute(select(LayerRow.stack_id, func.count()).group_by(LayerRow.stack_id))
-        .tuples()
-        .all()
-    )
-    apps = dict(
-        session.execute(select(AppRow.stack_id, func.count()).group_by(AppRow.stack_id))
-        .tuples()
-        .all()
-    )
+    layers: dict[str, int] = {
+        stack_id: count
+        for stack_id, count in session.execute(
+            select(LayerRow.stack_id, func.count()).group_by(LayerRow.stack_id)
+        )
+    }
+    apps: dict[str, int] = {
+        stack_id: count
+        for stack_id, count in session.execute(
+            select(AppRow.stack_id, func.count()).group_by(AppRow.stack_id)
+        )
+    }
     instances: dict[str, Counter[InstanceStatus]] = {}
     rows = session.execute(
         select(InstanceRow.stack_id, InstanceRow.status, func.count())
         .where(InstanceRow.status != InstanceStatus.TERMINATED)
         .group_by(InstanceRow.stack_id, InstanceRow.status)
-    ).tuples()
+    )
     for stack_id, status, count in rows:
         instances.setdefault(stack_id, Counter())[InstanceStatus(status)] = count
     return {

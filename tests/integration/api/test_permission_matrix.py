@@ -11,6 +11,7 @@ an allowed caller deletes its stack.
 
 from __future__ import annotations
 
+import html
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from stackworks.api.access import DeclaredRoute, route_table
+from stackworks.api.access import SESSION_COOKIE, DeclaredRoute, route_table
+from stackworks.console.live import LiveSettings
+from stackworks.console.session import CSRF_HEADER, csrf_token
 from stackworks.domain.access import Audience, Level, RouteAccess
 from support.api_harness import (
     Api,
@@ -39,6 +42,8 @@ CALLERS = ("none", "agent-of-other", "agent", "deny", "show", "deploy", "manage"
 LEVEL_OF = {"deny": Level.DENY, "show": Level.SHOW, "deploy": Level.DEPLOY, "manage": Level.MANAGE}
 #: FastAPI's own pages: the OpenAPI document and the pages that show it, open to all
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+#: the console's stylesheet and script, open to all (the login page needs them)
+STATIC_PATHS = {"/static/{path}"}
 
 #: what each route requires (docs/security.md, "Permissions"): the table the declarations pin
 EXPECTED = {
@@ -139,6 +144,29 @@ EXPECTED = {
     "POST /api/v1/agent/commands/{command_id}/ack": "agent",
     "POST /api/v1/agent/commands/{command_id}/log": "agent",
     "POST /api/v1/agent/commands/{command_id}/result": "agent",
+    # the console (src/stackworks/console): the same declarations, from the session cookie
+    "GET /login": "anonymous",
+    "POST /login": "anonymous",
+    "POST /logout": "user",
+    "GET /": "user",
+    "POST /stacks": "admin",
+    "GET /stacks/{stack}/clone": "admin",
+    "POST /stacks/{stack}/clone": "admin",
+    "GET /stacks/{stack}/delete": "manage",
+    "POST /stacks/{stack}/delete": "manage",
+    "GET /stacks/{stack}": "show",
+    "GET /stacks/{stack}/live": "show",
+    "POST /stacks/{stack}/instances": "manage",
+    "POST /stacks/{stack}/instances/{hostname}/start": "manage",
+    "POST /stacks/{stack}/instances/{hostname}/stop": "manage",
+    "POST /stacks/{stack}/instances/{hostname}/reboot": "manage",
+    "POST /stacks/{stack}/instances/{hostname}/delete": "manage",
+    "GET /stacks/{stack}/deploy": "deploy",
+    "POST /stacks/{stack}/deployments": "deploy",
+    "GET /stacks/{stack}/deployments": "show",
+    "GET /stacks/{stack}/deployments/{deployment_id}": "show",
+    "GET /stacks/{stack}/deployments/{deployment_id}/live": "show",
+    "POST /stacks/{stack}/deployments/{deployment_id}/rollback": "deploy",
 }
 
 
@@ -228,22 +256,26 @@ def _world(tmp: Path) -> Iterator[World]:
         yield world
 
 
-def api_routes(world: World) -> list[DeclaredRoute]:
-    """The API routes; anything else in the table must be one of FastAPI's own pages."""
+def declared_routes(world: World) -> list[DeclaredRoute]:
+    """The API's and the console's routes; anything else must be one of FastAPI's own pages."""
     routes = []
     for route in route_table(world.api.client.app):  # type: ignore[arg-type]
         if route.is_api:
             routes.append(route)
         else:
-            assert route.path in DOCS_PATHS, f"a route that is not an API route: {route.path}"
+            assert route.path in DOCS_PATHS | STATIC_PATHS, f"not an API route: {route.path}"
     return routes
+
+
+def api_routes(world: World) -> list[DeclaredRoute]:
+    return [r for r in declared_routes(world) if r.path.startswith("/api/")]
 
 
 def test_every_route_has_exactly_one_declaration_and_it_is_the_documented_one(
     world: World,
 ) -> None:
     found = {}
-    for route in api_routes(world):
+    for route in declared_routes(world):
         for method in route.methods:
             key = f"{method} {route.path}"
             assert len(route.declarations) == 1, f"{key}: {len(route.declarations)} declarations"
@@ -301,7 +333,8 @@ def test_every_route_lets_in_or_refuses_every_kind_of_caller_as_declared(world: 
                 if method != "GET" and want is None:
                     world.ensure_stack()
     assert not problems, "\n".join(problems)
-    assert checked == len(EXPECTED) * len(CALLERS)
+    assert checked == len([k for k in EXPECTED if " /api/" not in k]) * len(CALLERS)
+    assert checked == len([k for k in EXPECTED if " /api/" in k]) * len(CALLERS)
 
 
 def test_a_hidden_stack_and_a_missing_one_answer_alike(world: World) -> None:
@@ -316,3 +349,92 @@ def test_a_hidden_stack_and_a_missing_one_answer_alike(world: World) -> None:
     assert listed == []
     shown = world.api.client.get("/api/v1/stacks", headers=world.headers("show")).json()
     assert [s["name"] for s in shown] == [STACK]
+
+
+# --- the console: the same declarations, the session cookie instead of the bearer header ----
+
+
+def console_routes(world: World) -> list[DeclaredRoute]:
+    return [r for r in declared_routes(world) if not r.path.startswith("/api/")]
+
+
+def expected_console_status(access: RouteAccess, caller: str, method: str) -> int | None:
+    """As `expected_status`, except that a browser with no session at all is sent to the login
+    page (303) for a page, and refused 401 for a change."""
+    if caller == "none" and access.audience is not Audience.ANONYMOUS:
+        return 303 if method == "GET" else 401
+    return expected_status(access, caller)
+
+
+def console_session(world: World, caller: str) -> str | None:
+    """The caller's console session token: a token of its own, made for the console, so a
+    logout (which deletes it) leaves the API callers' tokens alone."""
+    if caller == "none":
+        return None
+    if caller.startswith("agent"):
+        return {"agent": "swi_matrix-agent", "agent-of-other": "swi_matrix-other"}[caller]
+    key = f"console:{caller}"
+    if key not in world.tokens:
+        made = world.api.post(f"/users/{caller}/tokens", {"name": f"console-{len(world.tokens)}"})
+        assert made.status_code == 201, made.text
+        world.tokens[key] = made.json()["token"]
+    return world.tokens[key]
+
+
+def _console_request(
+    world: World, route: DeclaredRoute, method: str, caller: str, *, csrf: bool
+) -> Any:
+    path = route.path
+    for name in route.params:
+        path = path.replace("{" + name + "}", STACK if name == "stack" else MISSING)
+    session = console_session(world, caller)
+    headers = {CSRF_HEADER: csrf_token(session)} if csrf and session else {}
+    client = world.api.client
+    client.cookies.clear()
+    if session:
+        client.cookies.set(SESSION_COOKIE, session)
+    try:
+        if method == "GET":
+            return client.get(path, follow_redirects=False)
+        return client.request(method, path, data={}, headers=headers, follow_redirects=False)
+    finally:
+        client.cookies.clear()
+
+
+def test_every_console_route_lets_in_or_refuses_every_kind_of_caller_as_declared(
+    world: World,
+) -> None:
+    world.api.client.app.state.console_live = LiveSettings(interval=0.01, lifetime=0)  # type: ignore[attr-defined]
+    problems: list[str] = []
+    checked = 0
+    for route in console_routes(world):
+        (access,) = route.declarations
+        for method in sorted(route.methods):
+            for caller in CALLERS:
+                want = expected_console_status(access, caller, method)
+                changes = method != "GET" and access.audience is not Audience.ANONYMOUS
+                if changes and want is None:
+                    refused = _console_request(world, route, method, caller, csrf=False)
+                    if refused.status_code != 403 or "CSRF" not in refused.text:
+                        problems.append(f"no CSRF, expected 403: {method} {route.path} {caller}")
+                answer = _console_request(world, route, method, caller, csrf=True)
+                checked += 1
+                where = f"{method} {route.path} as {caller}: {answer.status_code}"
+                hidden = answer.status_code == 404 and (
+                    f"stack {STACK!r} not found" in html.unescape(answer.text)
+                )
+                if want is None:
+                    if answer.status_code in (401, 403) or hidden or answer.status_code >= 500:
+                        problems.append(f"refused, should be let in: {where} {answer.text[:300]}")
+                elif answer.status_code != want:
+                    problems.append(f"expected {want}: {where}")
+                elif want == 404 and not hidden:
+                    problems.append(f"not the hidden stack's 404: {where}")
+                elif want == 303 and not answer.headers["location"].startswith("/login"):
+                    problems.append(f"not sent to the login page: {where}")
+                if route.path == "/logout" and want is None:
+                    world.tokens.pop(f"console:{caller}")  # its session ended
+                if method != "GET" and want is None:
+                    world.ensure_stack()
+    assert not problems, "\n".join(problems)
+    assert checked == len([k for k in EXPECTED if " /api/" not in k]) * len(CALLERS)

@@ -50,7 +50,7 @@ def login(request: Request, form: Form, db: DatabaseDep, _anyone: Anonymous) -> 
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = form.get("login_csrf")
     if not cookie or not hmac.compare_digest(cookie, sent):
-        return login_page(request, "The login form expired: please try again.", 403)
+        return login_page(request, "The login form expired: please try again.", 400)
     try:
         body = schemas.LoginRequest(name=form.get("name"), password=form.get("password"))
     except ValidationError:
