@@ -5,6 +5,7 @@ log, and the configuration a command received with its secrets masked."""
 from __future__ import annotations
 
 import html
+import re
 
 from stackworks.domain.status import EventKind, InstanceStatus
 from stackworks.store import commands as command_store
@@ -135,3 +136,18 @@ def test_a_user_without_show_gets_not_found_for_every_operations_page(demo: Api,
     client = browser("eve", "deny")
     for path in ("/stacks/demo/events", "/stacks/demo/audit", "/stacks/demo/operations"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_audit_is_paged_newest_first(demo: Api, browser) -> None:
+    for n in range(55):
+        demo.patch("/stacks/demo/layers/web", {"name": f"web number {n}"})
+    client = browser("admin")
+    newest = html.unescape(client.get("/stacks/demo/audit").text)
+    # the stack's and the layer's creation, then 55 renames: the newest 50 are renames 5..54
+    assert '"web number 54"' in newest and '"web number 5"' in newest
+    assert '"web number 4"' not in newest
+    older_link = re.search(r'href="(\?before=\d+)" data-testid="page-older"', newest)
+    assert older_link is not None
+    older = html.unescape(client.get("/stacks/demo/audit" + older_link.group(1)).text)
+    assert '"web number 4"' in older and '"web number 5"' not in older
+    assert 'data-testid="page-newest"' in older
