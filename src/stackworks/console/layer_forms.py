@@ -57,6 +57,16 @@ def _checked(form: FormValues, name: str) -> bool:
     return bool(form.get(name))
 
 
+def _submitted(form: FormValues) -> FormValues:
+    """`form`, unless it has no field at all: then it was not one of these forms (a body that
+    is not urlencoded reads as none), and reading it would empty every setting."""
+    if not form:
+        raise InvalidInput(
+            "form: no form fields were sent (application/x-www-form-urlencoded)", field="form"
+        )
+    return form
+
+
 def split_list(text: str) -> list[str]:
     """Names from a textarea: one a line, or split by commas or spaces; blanks dropped."""
     return [part for part in _SEPARATORS.split(text) if part]
@@ -65,6 +75,7 @@ def split_list(text: str) -> list[str]:
 def layer_update(form: FormValues) -> schemas.LayerUpdate:
     """The recipes, packages and auto-healing form as the PATCH body of the layer route: the
     whole run lists, so an event left empty has no custom recipes any more."""
+    _submitted(form)
     recipes = {event: split_list(_value(form, f"recipes.{event}")) for event in EVENTS}
     recipes = {event: names for event, names in recipes.items() if names}  # none: cleared
     return schemas.LayerUpdate(
@@ -97,6 +108,7 @@ def _thresholds(form: FormValues, direction: str) -> schemas.ThresholdsIn:
 
 def load_scaling_update(form: FormValues) -> schemas.LoadScalingUpdate:
     """The load-based scaling form as the PATCH body of the load-scaling route."""
+    _submitted(form)
     return schemas.LoadScalingUpdate(
         enable=_checked(form, "enable"),
         up_scaling=_thresholds(form, "up_scaling"),
@@ -112,6 +124,7 @@ def cell_value(day: str, hour: int) -> str:
 def schedule_in(form: FormValues) -> schemas.WeeklyScheduleIn:
     """The weekly grid's checked cells as the PUT body of the schedule route (the whole week:
     a cell not checked is off)."""
+    _submitted(form)
     on: dict[str, dict[str, str]] = {}
     for value in form.get(HOUR_FIELD, ()):
         day, _, hour = value.partition(".")

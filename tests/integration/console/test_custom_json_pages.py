@@ -146,3 +146,14 @@ def test_a_save_without_the_csrf_token_is_refused(demo: Api, browser) -> None:
     answer = admin.post(STACK_PAGE, data={"custom_json": '{"x": 1}'}, follow_redirects=False)
     assert answer.status_code == 403
     assert stored(demo) == {}
+
+
+def test_a_request_without_the_json_field_keeps_the_stored_json(demo: Api, browser) -> None:
+    demo.patch("/stacks/demo", {"custom_json": {"kept": True}})
+    admin = browser("admin")
+    token = CSRF_FIELD.search(admin.get(STACK_PAGE).text)
+    assert token is not None
+    answer = admin.post(STACK_PAGE, data={"csrf_token": token.group(1)}, follow_redirects=False)
+    assert answer.status_code == 422
+    assert "no custom_json field" in answer.text
+    assert stored(demo) == {"kept": True}

@@ -181,3 +181,15 @@ def test_a_save_without_the_csrf_token_is_refused(demo: Api, browser) -> None:
 
 def test_an_unknown_layer_is_a_not_found_page(demo: Api, browser) -> None:
     assert browser("admin").get("/stacks/demo/layers/nope/settings").status_code == 404
+
+
+def test_a_body_that_is_not_the_form_empties_nothing(demo: Api, browser) -> None:
+    demo.patch("/stacks/demo/layers/web", {"packages": ["git"], "recipes": {"setup": ["a::b"]}})
+    admin = browser("admin")
+    before = layer(demo)
+    header = {"X-CSRF-Token": csrf(admin)}
+    for path in (PAGE, "/stacks/demo/layers/web/load-scaling"):
+        answer = admin.post(path, json={"packages": []}, headers=header, follow_redirects=False)
+        assert answer.status_code == 422, path
+        assert "no form fields were sent" in answer.text
+    assert layer(demo) == before

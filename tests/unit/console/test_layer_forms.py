@@ -30,7 +30,7 @@ def test_layer_form_sends_the_events_with_recipes_and_auto_healing_off_when_unch
 
 
 def test_layer_form_with_the_checkbox_keeps_auto_healing_on() -> None:
-    assert layer_update({"auto_healing": ["on"]}).auto_healing is True
+    assert layer_update({"auto_healing": ["on"], "packages": [""]}).auto_healing is True
 
 
 def test_load_scaling_form_reads_numbers_and_leaves_empty_ones_to_keep_their_value() -> None:
@@ -69,7 +69,7 @@ def test_load_scaling_form_refuses_a_bad_number_naming_its_field(name: str, text
 
 
 def test_load_scaling_form_without_the_checkbox_disables_it() -> None:
-    assert load_scaling_update({}).enable is False
+    assert load_scaling_update({"csrf_token": ["t"]}).enable is False
 
 
 def test_checked_grid_cells_become_the_whole_week_the_schedule_route_takes() -> None:
@@ -94,3 +94,10 @@ def test_grid_rows_draw_seven_days_of_24_hours_with_the_schedule_checked() -> No
     on = [(day, hour) for day, hours in rows for hour, checked in hours if checked]
     assert on == [("Friday", 17)]
     assert cell_value("Friday", 17) == "Friday.17"
+
+
+def test_a_request_with_no_form_fields_is_refused_rather_than_emptying_every_setting() -> None:
+    for read in (layer_update, load_scaling_update, schedule_in):
+        with pytest.raises(InvalidInput) as raised:
+            read({})
+        assert raised.value.field == "form"

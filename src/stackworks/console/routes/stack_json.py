@@ -27,7 +27,7 @@ from starlette.responses import Response
 
 from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.console.access import ConsoleManageStack, ConsoleShowStack
-from stackworks.console.forms import Form
+from stackworks.console.forms import Form, FormFields
 from stackworks.console.levels import Can, stack_level
 from stackworks.console.rendering import render
 from stackworks.control import catalog
@@ -101,12 +101,16 @@ def _saved_or_refused(
     db: Database,
     user: Principal,
     names: tuple[str, str | None],
-    text: str,
+    form: FormFields,
     save: Callable[[Session, dict[str, Any]], object],
 ) -> Response:
-    """Save `text` for the stack or layer `names`: 303 to its page, or the page with the
-    refusal and `text`."""
+    """Save the form's text for the stack or layer `names`: 303 to its page, or the page with
+    the refusal and the text. A request without the field (not the editor's form) is refused:
+    read as empty, it would wipe the custom JSON."""
     stack, layer = names
+    if FIELD not in form.values:
+        raise InvalidInput(f"form: no {FIELD} field was sent", field=FIELD)
+    text = form.get(FIELD)
     error = save_text(db, text, save)
     if error is not None:
         with db.transaction() as session:
@@ -131,7 +135,7 @@ def save_stack_json(
         found = stack_named(session, stack)
         return catalog.update_stack(session, found, schemas.StackUpdate(custom_json=value))
 
-    return _saved_or_refused(request, db, user, (stack, None), form.get(FIELD), save)
+    return _saved_or_refused(request, db, user, (stack, None), form, save)
 
 
 @router.get("/stacks/{stack}/layers/{layer}/custom-json")
@@ -150,4 +154,4 @@ def save_layer_json(
         found = layer_store.get(session, stack_named(session, stack).id, layer)
         return catalog.update_layer(session, found, schemas.LayerUpdate(custom_json=value))
 
-    return _saved_or_refused(request, db, user, (stack, layer), form.get(FIELD), save)
+    return _saved_or_refused(request, db, user, (stack, layer), form, save)
