@@ -181,6 +181,7 @@ EXPECTED = {
     "GET /stacks/{stack}/operations": "show",
     "GET /stacks/{stack}/instances/{hostname}/commands": "show",
     "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}": "show",
+    "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}/live": "show",
     "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}/configuration": "show",
 }
 

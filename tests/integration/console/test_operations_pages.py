@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
+from typing import Any
 
-from stackworks.domain.status import EventKind, InstanceStatus
+from stackworks.domain.status import CommandStatus, EventKind, InstanceStatus
 from stackworks.store import commands as command_store
 from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
+from stackworks.store.tables import utcnow
 from support.api_harness import Api, make_instance, make_layer
+
+from .test_console_live import events, live_url
 
 
 def put_online(api: Api, hostname: str, ip: str) -> None:
@@ -151,3 +157,46 @@ def test_the_audit_is_paged_newest_first(demo: Api, browser) -> None:
     older = html.unescape(client.get("/stacks/demo/audit" + older_link.group(1)).text)
     assert '"web number 4"' in older and '"web number 5"' not in older
     assert 'data-testid="page-newest"' in older
+
+
+def test_a_running_command_page_follows_its_status_and_log_live(demo: Api, browser) -> None:
+    hostname, command_id = _a_configure_with_secrets(demo)
+    client = browser("ann", "show")
+    page = client.get(f"/stacks/demo/instances/{hostname}/commands/{command_id}").text
+    url = live_url(page)
+    assert url.startswith(f"/stacks/demo/instances/{hostname}/commands/{command_id}/live?v=")
+    answers: list[Any] = []
+    stream = threading.Thread(target=lambda: answers.append(client.get(url)))
+    stream.start()
+    time.sleep(0.4)
+    with demo.db.transaction() as session:
+        row = command_store.row(session, command_id)
+        row.log = row.log + "one more line\n"
+        command_store.finish(session, row, CommandStatus.SUCCESSFUL, 0, utcnow())
+    stream.join(timeout=30)
+    assert not stream.is_alive()
+    received = events(answers[0].text)
+    appended = "".join(d["text"] for kind, d in received if kind == "append")
+    swaps = {d["key"]: d["html"] for kind, d in received if kind == "swap"}
+    assert appended == "one more line\n"
+    assert 'data-testid="command-status">successful (exit code 0)<' in swaps["command-summary"]
+    assert received[-1][0] == "done"
+
+
+def test_a_finished_command_stream_is_done_at_once_and_sends_what_the_page_missed(
+    demo: Api, browser
+) -> None:
+    hostname, command_id = _a_configure_with_secrets(demo)
+    client = browser("admin")
+    url = live_url(client.get(f"/stacks/demo/instances/{hostname}/commands/{command_id}").text)
+    with demo.db.transaction() as session:
+        row = command_store.row(session, command_id)
+        command_store.finish(session, row, CommandStatus.FAILED, 3, utcnow(), note="it broke")
+    received = events(client.get(url).text)
+    swaps = {d["key"]: d["html"] for kind, d in received if kind == "swap"}
+    assert "failed (exit code 3)" in swaps["command-summary"]
+    assert "it broke" in swaps[f"log:{command_id}"]
+    assert received[-1][0] == "done"
+    other = make_instance(demo, "demo", ["web"])
+    stray = f"/stacks/demo/instances/{other}/commands/{command_id}/live"
+    assert client.get(stray).status_code == 404

@@ -7,6 +7,7 @@ pages, each instance's commands with their logs, and the configuration a command
     GET /stacks/{stack}/operations                      show: HAProxy statistics, instances
     GET /stacks/{stack}/instances/{hostname}/commands   show: the instance's commands
     GET .../instances/{hostname}/commands/{command_id}  show: one command and its log
+    GET .../commands/{command_id}/live                  show: its status and log, live
     GET .../commands/{command_id}/configuration         show: the configuration it received
 
 The levels are the REST routes' own (the events, audit and commands routes are show, the
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from stackworks.api.deps import DatabaseDep, stack_named
+from stackworks.console import command_live, live
 from stackworks.console.access import ConsoleServerAdmin, ConsoleShowStack
 from stackworks.console.haproxy_stats import stats_links
 from stackworks.console.levels import Can, stack_level
@@ -236,7 +238,26 @@ def command_page(
     db: DatabaseDep,
     user: ConsoleShowStack,
 ) -> Response:
-    return render(request, "command.html", _command_view(db, user, stack, hostname, command_id))
+    view = _command_view(db, user, stack, hostname, command_id)
+    version = command_live.page_version(view["command"])
+    return render(request, "command.html", {**view, "live_version": version})
+
+
+@router.get("/stacks/{stack}/instances/{hostname}/commands/{command_id}/live")
+def command_live_feed(
+    request: Request,
+    stack: str,
+    hostname: str,
+    command_id: str,
+    db: DatabaseDep,
+    _user: ConsoleShowStack,
+    v: str = "",
+) -> Response:
+    """Server-sent events: the command's status and new log text (console/live.py)."""
+    with db.transaction() as session:
+        _found, instance = _instance(session, stack, hostname)
+        _command(session, instance, command_id)  # 404 for another instance's
+    return live.stream(request, command_live.CommandFeed(request, db, command_id, v))
 
 
 @router.get("/stacks/{stack}/instances/{hostname}/commands/{command_id}/configuration")
