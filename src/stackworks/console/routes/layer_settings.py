@@ -27,6 +27,7 @@ from stackworks.console.access import ConsoleManageStack, ConsoleShowStack
 from stackworks.console.forms import Form, FormFields
 from stackworks.console.levels import Can, stack_level
 from stackworks.console.rendering import render
+from stackworks.console.week_grid import grid_body
 from stackworks.control import catalog, scaling_settings
 from stackworks.domain.access import Principal
 from stackworks.domain.entities import Layer
@@ -132,7 +133,7 @@ def _page(
             "load_based": [i.hostname for i in members if i.scaling is ScalingType.LOAD],
             "timed": timed,
             "schedules": schedules,
-            "cell_value": layer_forms.cell_value,
+            "week_grid": grid_body,
             "refusal": refusal,
             "saved": saved,
         },
