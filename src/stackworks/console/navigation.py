@@ -38,14 +38,32 @@ class NavLink:
         return self.layer_types is None or layer_type in self.layer_types
 
 
-MAIN_LINKS: list[NavLink] = [NavLink("Stacks", "/", "nav-stacks")]
+MAIN_LINKS: list[NavLink] = [
+    NavLink("Stacks", "/", "nav-stacks"),
+    NavLink("Audit", "/audit", "nav-audit", admin_only=True),
+]
 
 STACK_LINKS: list[NavLink] = [
     NavLink("Overview", "/stacks/{stack}", "nav-stack-overview"),
     NavLink("Deploy", "/stacks/{stack}/deploy", "nav-stack-deploy", needs=Level.DEPLOY),
     NavLink("Deployments", "/stacks/{stack}/deployments", "nav-stack-deployments"),
+    NavLink("Events", "/stacks/{stack}/events", "nav-stack-events"),
+    NavLink("Operations", "/stacks/{stack}/operations", "nav-stack-operations"),
+    NavLink("Audit", "/stacks/{stack}/audit", "nav-stack-audit"),
+    NavLink("Custom JSON", "/stacks/{stack}/custom-json", "nav-stack-custom-json"),
 ]
 
-LAYER_LINKS: list[NavLink] = []
+LAYER_LINKS: list[NavLink] = [
+    NavLink("Settings", "/stacks/{stack}/layers/{layer}/settings", "layer-settings-link"),
+    NavLink("Custom JSON", "/stacks/{stack}/layers/{layer}/custom-json", "layer-json-link"),
+    NavLink(
+        "HAProxy statistics",
+        "/stacks/{stack}/operations#stats-title",
+        "layer-haproxy-stats-link",
+        layer_types=frozenset({"lb", "plone-frontend"}),
+    ),
+]
 
-INSTANCE_LINKS: list[NavLink] = []
+INSTANCE_LINKS: list[NavLink] = [
+    NavLink("Commands", "/stacks/{stack}/instances/{hostname}/commands", "instance-commands-link"),
+]

@@ -60,12 +60,12 @@ def _check(value: Any, field: str, at: JSONPath) -> None:
     if isinstance(value, dict):
         where = f"{field}{dotted(at)}"
         if RESERVED in value:
-            raise InvalidInput(f"{where}: {RESERVED!r} is reserved for the server", field=field)
+            raise InvalidInput(f"{where}: {RESERVED!r} is reserved for the server", field=where)
         if SECRET in value:
             if len(value) != 1 or not isinstance(value[SECRET], str):
                 raise InvalidInput(
                     f'{where}: a secret is written {{"{SECRET}": "<text>"}} and nothing else',
-                    field=field,
+                    field=where,
                 )
             return
         for k, v in value.items():

@@ -34,12 +34,19 @@ def list_records(
     *,
     stack: str | None = None,
     since: datetime | None = None,
+    before: int = 0,
+    principal: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[AuditRecord]:
-    """The newest `limit` records (of one stack, after `since`), oldest first."""
+    """The newest `limit` records (of one stack, after `since`, before `seq` `before`, by one
+    user), oldest first."""
     query = select(AuditRow)
     if stack is not None:
         query = query.where(AuditRow.stack == stack)
+    if before > 0:
+        query = query.where(AuditRow.seq < before)
+    if principal is not None:
+        query = query.where(AuditRow.principal == principal)
     if since is not None:
         query = query.where(AuditRow.at >= since)
     rows = session.scalars(query.order_by(AuditRow.seq.desc()).limit(max(1, min(limit, MAX_LIMIT))))

@@ -61,11 +61,15 @@ def list_for_stack(
     stack_id: str,
     *,
     after: int = 0,
+    before: int = 0,
     kinds: list[EventKind] | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[StackEvent]:
-    """Events after `seq` `after`, oldest first; without `after`, the newest `limit` of them."""
+    """Events after `seq` `after`, oldest first; without `after`, the newest `limit` of them
+    (of those before `seq` `before`, when given: the page before one already shown)."""
     query = select(StackEventRow).where(StackEventRow.stack_id == stack_id)
+    if before > 0:
+        query = query.where(StackEventRow.seq < before)
     if kinds:
         query = query.where(StackEventRow.kind.in_([k.value for k in kinds]))
     if after > 0:

@@ -185,6 +185,22 @@ EXPECTED = {
     "POST /stacks/{stack}/deployments/{deployment_id}/rollback": "deploy",
     "GET /stacks/{stack}/monitoring": "show",
     "GET /stacks/{stack}/monitoring/{hostname}": "show",
+    "GET /stacks/{stack}/layers/{layer}/settings": "show",
+    "POST /stacks/{stack}/layers/{layer}/settings": "manage",
+    "POST /stacks/{stack}/layers/{layer}/load-scaling": "manage",
+    "POST /stacks/{stack}/instances/{hostname}/schedule": "manage",
+    "GET /stacks/{stack}/custom-json": "show",
+    "POST /stacks/{stack}/custom-json": "manage",
+    "GET /stacks/{stack}/layers/{layer}/custom-json": "show",
+    "POST /stacks/{stack}/layers/{layer}/custom-json": "manage",
+    "GET /stacks/{stack}/events": "show",
+    "GET /stacks/{stack}/audit": "show",
+    "GET /audit": "admin",
+    "GET /stacks/{stack}/operations": "show",
+    "GET /stacks/{stack}/instances/{hostname}/commands": "show",
+    "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}": "show",
+    "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}/live": "show",
+    "GET /stacks/{stack}/instances/{hostname}/commands/{command_id}/configuration": "show",
 }
 
 

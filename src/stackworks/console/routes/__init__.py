@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stackworks.console.routes import auth, deployments, instances, monitoring, stack_page, stacks
+from stackworks.console.routes import (
+    auth,
+    deployments,
+    instances,
+    layer_settings,
+    monitoring,
+    operations,
+    stack_json,
+    stack_page,
+    stacks,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -19,4 +29,7 @@ ROUTERS: list[APIRouter] = [
     instances.router,
     deployments.router,
     monitoring.router,
+    layer_settings.router,
+    stack_json.router,
+    operations.router,
 ]
