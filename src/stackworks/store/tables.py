@@ -519,6 +519,8 @@ class ResourceTagRow(Base):
     )
     key: Mapped[str] = mapped_column(String(127))
     value: Mapped[str] = mapped_column(String(256), default="")
+
+
 class LeadershipRow(Base):
     """Which server replica runs the orchestrator: one row, whose epoch grows by one at every
     takeover. The orchestrator's transactions read it FOR SHARE and go on only while the epoch is
