@@ -1,5 +1,7 @@
 """Providers make instances real: `local` (a tree and a supervisord on this host) and a recording
-`fake` for tests. Get one by name: `get_provider("local", data_dir=...)`."""
+`fake` for tests. Get one by name: `get_provider("local", data_dir=...)`. The `ssh` provider
+(providers/ssh.py) reads hosts and keys from the server's database, so the server builds it
+itself (api/server.py `build_providers`); `registered` likewise (docs/providers.md)."""
 
 from stackworks.providers.base import (
     AddressExhausted,
