@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from stackworks import __version__, console
+from stackworks import __version__, console, opsworks
 from stackworks.api import errors
 from stackworks.api.access import refuse_unparsed
 from stackworks.api.audit import AuditMiddleware
@@ -103,7 +103,13 @@ def create_app(
     app.state.elector = elector
     app.state.wakeups = wakeups
     errors.install(app, refuse_unparsed)
-    app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX, outside_prefix=True)
+    app.add_middleware(
+        AuditMiddleware,
+        db=db,
+        prefix=API_PREFIX,
+        outside_prefix=True,
+        own_records=(opsworks.ENDPOINT_PATH,),  # it writes its own entries, secrets masked
+    )
     # the last added runs first: a throttled address is refused before its body is read, and
     # a body over the limits before the audit middleware sees it
     answer = opsworks_wire.early_answers(errors.early_answer)  # AWS's shape under /opsworks

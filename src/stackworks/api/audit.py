@@ -35,15 +35,24 @@ STACK_STATE = "audit_stack"
 class AuditMiddleware:
     """Records the changes asked of routes under `prefix` (the API's, named without it) and,
     with `outside_prefix`, of every other route by its own path (the web console's forms, whose
-    urlencoded bodies are noted by size only)."""
+    urlencoded bodies are noted by size only). Paths under `own_records` are left alone: they
+    record their own entries (the OpsWorks endpoint, which masks secrets inside its JSON
+    strings before it writes one), and their raw bodies must not land here."""
 
     def __init__(
-        self, app: ASGIApp, *, db: Database, prefix: str, outside_prefix: bool = False
+        self,
+        app: ASGIApp,
+        *,
+        db: Database,
+        prefix: str,
+        outside_prefix: bool = False,
+        own_records: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.db = db
         self.prefix = prefix
         self.outside_prefix = outside_prefix
+        self.own_records = own_records
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in CHANGES:
@@ -86,6 +95,8 @@ class AuditMiddleware:
     def _entry(self, scope: Scope, body: bytes, size: int, status: int) -> audit.AuditRecord | None:
         path = str(scope.get("path", ""))
         prefix = self.prefix
+        if any(path == own or path.startswith(own + "/") for own in self.own_records):
+            return None
         if not path.startswith(prefix):
             if not self.outside_prefix:
                 return None
