@@ -77,7 +77,7 @@ def create_app(
     app.state.signal = signal
     app.state.orchestrator = orchestrator
     errors.install(app, refuse_unparsed)
-    app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX)
+    app.add_middleware(AuditMiddleware, db=db, prefix=API_PREFIX, outside_prefix=True)
     # the last added runs first: a throttled address is refused before its body is read, and
     # a body over the limits before the audit middleware sees it
     app.add_middleware(BodyLimits, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)

@@ -33,10 +33,17 @@ STACK_STATE = "audit_stack"
 
 
 class AuditMiddleware:
-    def __init__(self, app: ASGIApp, *, db: Database, prefix: str) -> None:
+    """Records the changes asked of routes under `prefix` (the API's, named without it) and,
+    with `outside_prefix`, of every other route by its own path (the web console's forms, whose
+    urlencoded bodies are noted by size only)."""
+
+    def __init__(
+        self, app: ASGIApp, *, db: Database, prefix: str, outside_prefix: bool = False
+    ) -> None:
         self.app = app
         self.db = db
         self.prefix = prefix
+        self.outside_prefix = outside_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in CHANGES:
@@ -78,14 +85,17 @@ class AuditMiddleware:
 
     def _entry(self, scope: Scope, body: bytes, size: int, status: int) -> audit.AuditRecord | None:
         path = str(scope.get("path", ""))
-        if not path.startswith(self.prefix):
-            return None
-        target = path[len(self.prefix) :] or "/"
+        prefix = self.prefix
+        if not path.startswith(prefix):
+            if not self.outside_prefix:
+                return None
+            prefix = ""
+        target = path[len(prefix) :] or "/"
         route = scope.get("route")
         # the route's template, with or without the prefix (FastAPI versions differ); a request
         # no route matched (404, 405) has none, and its path stands in
         template = str(getattr(route, "path", "") or "") or path
-        template = template.removeprefix(self.prefix) or "/"
+        template = template.removeprefix(prefix) or "/"
         if template.startswith(AGENT_ROUTES) and template not in RECORDED_AGENT_ROUTES:
             return None
         headers = dict(scope.get("headers") or [])

@@ -62,7 +62,7 @@ class DeploymentFeed:
         if self.state is None:
             if page_version(deployment, commands) != self.seen:
                 messages.extend(self._command(c) for c in commands)
-                messages.append(self._status(deployment))
+                messages.extend(self._status(deployment))
         else:
             for command in commands:
                 before = self.state.get(command.id)
@@ -71,7 +71,7 @@ class DeploymentFeed:
                 elif before[1] < len(command.log):
                     messages.append(Append(f"log:{command.id}", command.log[before[1] :]))
             if deployment.status is not self.status:
-                messages.append(self._status(deployment))
+                messages.extend(self._status(deployment))
         self.state = {c.id: command_state(c) for c in commands}
         self.status = deployment.status
         return messages, done
@@ -80,6 +80,13 @@ class DeploymentFeed:
         context = {"command": command, "hostnames": self.hostnames}
         return Swap(f"command:{command.id}", fragment(self.request, "_command.html", context))
 
-    def _status(self, deployment: Deployment) -> Swap:
-        html = fragment(self.request, "_deployment_status.html", {"deployment": deployment})
-        return Swap("deployment-status", html)
+    def _status(self, deployment: Deployment) -> list[Message]:
+        """The deployment's status and its duration (final once it has finished)."""
+        context = {"deployment": deployment}
+        return [
+            Swap("deployment-status", fragment(self.request, "_deployment_status.html", context)),
+            Swap(
+                "deployment-duration",
+                fragment(self.request, "_deployment_duration.html", context),
+            ),
+        ]

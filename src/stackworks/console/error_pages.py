@@ -45,12 +45,15 @@ def is_console_path(path: str) -> bool:
 
 
 def login_page(request: Request, message: str, status_code: int) -> Response:
-    """The login form, with `message` (never more than the API's own message says)."""
+    """The login form, with `message` (never more than the API's own message says); after
+    the login the browser comes back to the page it asked for (to / after a refused change,
+    which a GET of its path would not repeat)."""
     csrf = new_login_csrf()
+    back = safe_next(request.url.path) if request.method == "GET" else "/"
     response = render(
         request,
         "login.html",
-        {"error": message, "login_csrf": csrf, "next": safe_next(request.url.path), "name": ""},
+        {"error": message, "login_csrf": csrf, "next": back, "name": ""},
         status_code=status_code,
     )
     set_login_csrf(response, request, csrf)

@@ -4,8 +4,11 @@
     STACK_LINKS.append(NavLink("Events", "/stacks/{stack}/events", "nav-stack-events"))
 
 `MAIN_LINKS` appear in the top bar of every page (after "Stacks"); `STACK_LINKS` in the bar of
-every page of one stack, `{stack}` replaced by its name. `needs` hides a link from a user below
-that level on the stack (the route refuses anyway).
+every page of one stack, `{stack}` replaced by its name; `LAYER_LINKS` in each layer's heading
+on the stack page (`{stack}`, `{layer}`: its shortname); `INSTANCE_LINKS` in each instance's row
+(`{stack}`, `{hostname}`). `needs` hides a link from a user below that level on the stack (the
+route refuses anyway); `layer_types` shows a layer link only on layers of those types (e.g.
+`frozenset({"lb"})` for a HAProxy stats link).
 """
 
 from __future__ import annotations
@@ -22,9 +25,17 @@ class NavLink:
     testid: str
     needs: Level = Level.SHOW
     admin_only: bool = False
+    layer_types: frozenset[str] | None = None  # LAYER_LINKS only: None for every type
 
-    def url(self, stack: str = "") -> str:
-        return self.href.replace("{stack}", stack)
+    def url(self, stack: str = "", **names: str) -> str:
+        """The href with `{stack}` and each of `names` (`layer=...`, `hostname=...`) filled in."""
+        href = self.href.replace("{stack}", stack)
+        for key, value in names.items():
+            href = href.replace("{" + key + "}", value)
+        return href
+
+    def shown_on(self, layer_type: str) -> bool:
+        return self.layer_types is None or layer_type in self.layer_types
 
 
 MAIN_LINKS: list[NavLink] = [NavLink("Stacks", "/", "nav-stacks")]
@@ -34,3 +45,7 @@ STACK_LINKS: list[NavLink] = [
     NavLink("Deploy", "/stacks/{stack}/deploy", "nav-stack-deploy", needs=Level.DEPLOY),
     NavLink("Deployments", "/stacks/{stack}/deployments", "nav-stack-deployments"),
 ]
+
+LAYER_LINKS: list[NavLink] = []
+
+INSTANCE_LINKS: list[NavLink] = []

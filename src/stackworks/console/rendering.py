@@ -3,10 +3,11 @@
     return render(request, "stack.html", {"stack": stack, "can": can}, status_code=200)
 
 Every template gets, besides its own context: `principal` (the logged-in user, or None),
-`csrf_token` (for the hidden field of each form: `{{ csrf_field() }}`), `main_links` and
-`stack_links` (console/navigation.py), and `static(path)` (a URL of a file in console/static,
-with the package version to bust caches). `fragment(request, template, context)` renders a partial
-(an instance row, a command's status) to a string for the live streams.
+`csrf_token` (for the hidden field of each form: `{{ csrf_field() }}`), `main_links`,
+`stack_links`, `layer_links` and `instance_links` (console/navigation.py), and `static(path)`
+(a URL of a file in console/static, with the package version to bust caches).
+`fragment(request, template, context)` renders a partial (an instance row, a command's status)
+to a string for the live streams.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from stackworks import __version__
-from stackworks.console.navigation import MAIN_LINKS, STACK_LINKS
+from stackworks.console.navigation import INSTANCE_LINKS, LAYER_LINKS, MAIN_LINKS, STACK_LINKS
 from stackworks.console.session import CSRF_FIELD, request_csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,26 +70,31 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.globals.update(static=static_url, main_links=MAIN_LINKS, stack_links=STACK_LINKS)
+    env.globals.update(
+        static=static_url,
+        main_links=MAIN_LINKS,
+        stack_links=STACK_LINKS,
+        layer_links=LAYER_LINKS,
+        instance_links=INSTANCE_LINKS,
+    )
     env.filters.update(when=when)
     env.globals.update(duration=duration)
     return env
 
 
 def _csrf_field(token: str | None) -> Markup:
-    return Markup('<input type="hidden" name="{}" value="{}">').format(
-        CSRF_FIELD, escape(token or "")
-    )
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token or "")}">')
 
 
 def page_context(request: Request) -> dict[str, Any]:
     """The context every page shares (see the module docstring)."""
     token = request_csrf_token(request)
+    field = _csrf_field(token)  # made once: a page of 100 instances has 100 forms
     return {
         "request": request,
         "principal": getattr(request.state, "principal", None),
         "csrf_token": token or "",
-        "csrf_field": lambda: _csrf_field(token),
+        "csrf_field": lambda: field,
     }
 
 

@@ -77,7 +77,7 @@ def load(session: Session, principal: Principal, stack: Stack) -> StackView:
         layers=views,
         unlayered=[i for i in instances if not names.intersection(i.layers)],
         apps=apps,
-        deployments=deployment_store.list_for_stack(session, stack.id)[:RECENT_DEPLOYMENTS],
+        deployments=deployment_store.list_for_stack(session, stack.id, limit=RECENT_DEPLOYMENTS),
         events=list(reversed(event_store.list_for_stack(session, stack.id, limit=RECENT_EVENTS))),
         hostnames={i.id: i.hostname for i in instances},
         app_names={a.id: a.shortname for a in apps},

@@ -67,13 +67,18 @@ def get_any(session: Session, deployment_id: str) -> Deployment | None:
     return to_entity(row) if row else None
 
 
-def list_for_stack(session: Session, stack_id: str) -> list[Deployment]:
-    rows = session.scalars(
+def list_for_stack(
+    session: Session, stack_id: str, *, limit: int | None = None
+) -> list[Deployment]:
+    """The stack's deployments, newest first (the newest `limit` of them, if given)."""
+    query = (
         select(DeploymentRow)
         .where(DeploymentRow.stack_id == stack_id)
         .order_by(DeploymentRow.created_at.desc())
     )
-    return [to_entity(r) for r in rows]
+    if limit is not None:
+        query = query.limit(limit)
+    return [to_entity(r) for r in session.scalars(query)]
 
 
 def finish(session: Session, deployment_id: str, status: DeploymentStatus, at: datetime) -> None:

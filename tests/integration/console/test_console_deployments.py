@@ -88,6 +88,7 @@ def test_the_deployment_page_follows_the_command_and_its_log_live(
     assert "ran deploy" in appended or "ran deploy" in command_swap
     assert 'data-testid="command-status-web1">successful<' in command_swap
     assert ">successful<" in swaps["deployment-status"]
+    assert re.search(r">(\d+m )?\d+s<", swaps["deployment-duration"])
     assert received[-1][0] == "done"
 
 

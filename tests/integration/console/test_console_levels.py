@@ -68,3 +68,20 @@ def test_a_stack_below_show_is_not_listed_and_answers_as_unknown(
     missing = denied.get("/stacks/ghost")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.text.replace("demo", "ghost") == missing.text
+
+
+def test_console_changes_are_in_the_audit_log_refused_ones_too(browser: Browser, demo: Api) -> None:
+    make_instance(demo, "demo", ["web"], "web1")
+    show = browser("viewer", "show")
+    csrf = csrf_of(show, "/stacks/demo")
+    show.post("/stacks/demo/instances/web1/start", data={"csrf_token": csrf})
+    admin = browser("admin")
+    admin.post("/stacks/demo/instances/web1/start", data={"csrf_token": csrf_of(admin)})
+    records = [
+        (r["user"], r["status"])
+        for r in demo.get("/stacks/demo/audit").json()
+        if r["action"] == "POST /stacks/{stack}/instances/{hostname}/start"
+    ]
+    assert records == [("viewer", 403), ("admin", 303)]
+    entry = demo.get("/stacks/demo/audit").json()[-1]
+    assert csrf_of(admin) not in str(entry)  # the form body is noted by size, never kept

@@ -141,3 +141,18 @@ def test_a_csrf_token_of_another_session_is_refused(browser: Browser, demo: Api)
     )
     assert answer.status_code == 403
     assert demo.get("/stacks/demo").status_code == 200
+
+
+def test_an_ended_session_gets_the_login_form_back_to_the_page_it_asked_for(
+    browser: Browser, demo: Api
+) -> None:
+    client = browser("admin")
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, "swk_ended")
+    page = client.get("/stacks/demo", follow_redirects=False)
+    assert page.status_code == 401 and "Your session has ended" in page.text
+    assert 'name="next" value="/stacks/demo"' in page.text
+    assert SESSION_COOKIE in page.headers["set-cookie"]  # cleared
+    change = client.post("/stacks/demo/delete", data={"confirm": "demo"}, follow_redirects=False)
+    assert change.status_code == 401 and 'name="next" value="/"' in change.text
+    assert demo.get("/stacks/demo").status_code == 200

@@ -33,6 +33,8 @@ from stackworks.wire import schemas
 
 router = APIRouter(prefix="/stacks/{stack}", include_in_schema=False)
 
+#: deployments the history page lists at most, newest first
+HISTORY_LIMIT = 200
 #: the deploy form's command menu, in OpsWorks' order (shutdown is the lifecycle's alone)
 COMMANDS = [name for name in CommandName if name in DEPLOYMENT_COMMANDS]
 
@@ -132,7 +134,8 @@ def deployment_history(
         context = _stack_context(session, user, found, "/deployments")
         hostnames, app_names = _names(session, found)
         context.update(
-            deployments=deployment_store.list_for_stack(session, found.id),
+            deployments=deployment_store.list_for_stack(session, found.id, limit=HISTORY_LIMIT),
+            limit=HISTORY_LIMIT,
             hostnames=hostnames,
             app_names=app_names,
         )

@@ -3,7 +3,7 @@
 //   replace every element whose data-live-key matches (or append to the element whose
 //   data-live-container names the key's prefix, for a new one), "append" events add text to
 //   it, "done" closes the stream;
-// - forms with data-confirm ask before they submit;
+// - forms, and submit buttons, with data-confirm ask before they submit;
 // - textareas with data-json-editor say where their JSON is invalid (line and column) as you
 //   type; the server checks again.
 "use strict";
@@ -92,7 +92,9 @@
   }
 
   document.addEventListener("submit", function (e) {
-    var message = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    var button = e.submitter;
+    var message = (button && button.getAttribute("data-confirm")) ||
+      (e.target.getAttribute && e.target.getAttribute("data-confirm"));
     if (message && !window.confirm(message)) { e.preventDefault(); }
   });
 
