@@ -203,7 +203,7 @@ def render_svg(chart: LineChart, chart_id: str) -> Markup:
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{escape(title_id)}">{escape(chart.title)}</title>',
         f'<desc id="{escape(desc_id)}">{escape(describe(chart))}</desc>',
-        f'<text class="chart-title" x="{MARGIN_LEFT}" y="18" font-size="14" '
+        f'<text class="chart-title" x="{MARGIN_LEFT}" y="18" font-size="16" '
         f'font-weight="bold" fill="#1b1b1b">{escape(chart.title)}</text>',
         *_value_axis(plot, chart.unit),
         *_time_axis(plot),
@@ -227,7 +227,7 @@ def _value_axis(plot: Plot, unit: str) -> list[str]:
         drawn.append(
             f'<line x1="{plot.left}" x2="{plot.left + plot.width}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{"#555" if index == 0 else "#ddd"}" stroke-width="1"/>'
-            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="14" '
             f'fill="#333">{escape(number(value) + unit)}</text>'
         )
     return drawn
@@ -243,7 +243,7 @@ def _time_axis(plot: Plot) -> list[str]:
         drawn.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{plot.bottom}" y2="{plot.bottom + 4}" '
             'stroke="#555" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{plot.bottom + 18}" text-anchor="middle" font-size="12" '
+            f'<text x="{x:.1f}" y="{plot.bottom + 18}" text-anchor="middle" font-size="14" '
             f'fill="#333">{_clock(moment)}</text>'
         )
     return drawn
@@ -275,7 +275,7 @@ def _legend(chart: LineChart) -> list[str]:
         drawn.append(
             f'<line x1="{left}" x2="{left + 22}" y1="14" y2="14" stroke="{colour}" '
             f'stroke-width="2"{dashed}/>'
-            f'<text x="{left + 28}" y="18" font-size="12" fill="#1b1b1b">'
+            f'<text x="{left + 28}" y="18" font-size="14" fill="#1b1b1b">'
             f"{escape(series.label)}</text>"
         )
     return drawn

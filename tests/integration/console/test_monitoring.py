@@ -75,6 +75,10 @@ def test_a_show_user_sees_each_layer_charted_and_its_instances_linked(
     assert "No data for this period" in ET.tostring(drawn["layer-db-cpu"], encoding="unicode")
     assert 'href="/stacks/demo/monitoring/web1?period=hour"' in page.text
     assert 'data-testid="nav-stack-monitoring"' in page.text
+    stack_page = viewer.get("/stacks/demo").text
+    assert (
+        'href="/stacks/demo/monitoring/web2" data-testid="instance-monitoring-web2"' in stack_page
+    )
 
 
 def test_the_day_shows_what_the_hour_does_not(stack: Api, browser: Browser) -> None:

@@ -17,7 +17,7 @@ from stackworks.console import charts, monitoring_view
 from stackworks.console.access import ConsoleShowStack
 from stackworks.console.levels import Can, stack_level
 from stackworks.console.monitoring_view import Period
-from stackworks.console.navigation import STACK_LINKS, NavLink
+from stackworks.console.navigation import INSTANCE_LINKS, STACK_LINKS, NavLink
 from stackworks.console.rendering import render
 from stackworks.store import instances as instance_store
 from stackworks.store.tables import utcnow
@@ -28,6 +28,9 @@ router = APIRouter(prefix="/stacks/{stack}/monitoring", include_in_schema=False)
 CHART_HELPERS = {"render_chart": charts.render_svg, "describe_chart": charts.describe}
 
 STACK_LINKS.append(NavLink("Monitoring", "/stacks/{stack}/monitoring", "nav-stack-monitoring"))
+INSTANCE_LINKS.append(
+    NavLink("Charts", "/stacks/{stack}/monitoring/{hostname}", "instance-monitoring")
+)
 
 
 @router.get("")
