@@ -281,17 +281,20 @@ class Orchestrator:
 
     def _expire_commands(self, session: Session, now: datetime) -> None:
         """Fail commands that ran past their timeout, or whose instance no longer runs an agent."""
-        for instance in instance_store.list_with_status(session, _NO_AGENT):
+        leftover = command_store.pending_on_instances_with_status(session, _NO_AGENT)
+        for instance_id in dict.fromkeys(row.instance_id for row in leftover):
+            instance = instance_store.get(session, instance_id)
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
-        for instance in instance_store.list_with_status(session, _AGENT):
-            for row in command_store.pending_for_instance(session, instance.id):
-                started = row.acknowledged_at
-                if started and _older(max(started, self.started_at), now, row.timeout + 30):
-                    command_store.finish(
-                        session, row, CommandStatus.FAILED, None, now, note="timed out"
-                    )
-                    agents.react(session, row)
-                    self._changed = True
+        # one query for every command in flight, not one per instance (thousands of them)
+        running = command_store.pending_on_instances_with_status(session, _AGENT, acknowledged=True)
+        for row in running:
+            started = row.acknowledged_at
+            if started and _older(max(started, self.started_at), now, row.timeout + 30):
+                command_store.finish(
+                    session, row, CommandStatus.FAILED, None, now, note="timed out"
+                )
+                agents.react(session, row)
+                self._changed = True
 
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
         for row in command_store.pending_for_instance(session, instance.id):
