@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,17 @@ METRICS = {"load1": 0.4, "load5": 0.3, "load15": 0.2, "cpu": 12.0, "memory": 40.
 CONFIGURATION_PARAMS = {"stack_configuration": "by_version"}
 
 
+def ramp_for(count: int) -> float:
+    """Seconds over which N agents make their first poll: a fleet does not connect in one
+    instant, and 5,000 connects at once overflow the listen backlog, which measures the
+    kernel, not the server."""
+    return max(2.0, count / 500)
+
+
 def percentile(values: list[float], fraction: float) -> float:
-    if not values:
+    ordered = sorted(v for v in values if v == v)  # NaN (a step not reached) left out
+    if not ordered:
         return float("nan")
-    ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
@@ -105,6 +113,7 @@ class SimulatedAgent:
     hostname: str
     credential: str
     interval: float
+    ramp: float = 2.0  # seconds over which the agents' first polls spread
     cache: tuple[str, Any] | None = None  # (version, stack configuration) last fetched
 
     @property
@@ -188,7 +197,7 @@ async def answer(
 async def poll_loop(
     http: httpx.AsyncClient, agent: SimulatedAgent, counters: Counters, stop: asyncio.Event
 ) -> None:
-    await asyncio.sleep(random.uniform(0, 2.0))
+    await asyncio.sleep(random.uniform(0, agent.ramp))
     while not stop.is_set():
         try:
             response = await http.get(
@@ -346,7 +355,10 @@ async def run_one(
                 for loop in (heartbeat_loop, poll_loop)
             ]
             tasks.append(asyncio.create_task(lag_probe(counters, stop)))
-            warmup = args.heartbeat_interval + 3.0
+            ramp = ramp_for(count)
+            for agent in agents:
+                agent.ramp = ramp
+            warmup = max(args.heartbeat_interval, ramp) + 3.0
             print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
             await asyncio.sleep(warmup)
             server_process = psutil.Process(server.process.pid if server.process else 0)
@@ -395,6 +407,8 @@ async def run_one(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if args.timings:
+                print_command_timings(server, _stack)
         finally:
             await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
     finally:
@@ -402,6 +416,34 @@ async def run_one(
         server.client.close()
         pg.drop_database(database)
     return figures
+
+
+def print_command_timings(server: ServerProcess, stack: str) -> None:
+    """Where a fan-out's time went: each configure's created -> sent -> acked -> completed."""
+    try:
+        commands = server.call("GET", f"/stacks/{stack}/commands?type=configure", expect=200)
+    except (httpx.HTTPError, AssertionError) as exc:
+        print(f"        no timings: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+
+    def at(value: str | None) -> float:
+        return datetime.fromisoformat(value).timestamp() if value else float("nan")
+
+    steps = {"sent": [], "acked": [], "completed": []}
+    for command in commands:
+        created = at(command["created_at"])
+        for step, key in (
+            ("sent", "sent_at"),
+            ("acked", "acknowledged_at"),
+            ("completed", "completed_at"),
+        ):
+            steps[step].append(at(command[key]) - created)
+    for step, values in steps.items():
+        print(
+            f"        {step:>9} after created: p50 {percentile(values, 0.5):.2f} s, "
+            f"max {percentile(values, 1.0):.2f} s ({len(values)} configures)",
+            file=sys.stderr,
+        )
 
 
 HEADER = (
@@ -446,6 +488,9 @@ def main() -> None:
     parser.add_argument("--heartbeat-interval", type=float, default=5.0)
     parser.add_argument("--window", type=float, default=20.0, help="seconds of heartbeats")
     parser.add_argument("--fanout-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--timings", action="store_true", help="print where each fan-out's time went (stderr)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.agents, args.window, args.fanout_timeout = "100", 8.0, 30.0

@@ -133,8 +133,10 @@ def complete(
 def _scrubber(session: Session, row: CommandRow) -> Scrubber:
     """What the server scrubs from a command's log and report before it keeps them, though
     the agent scrubbed them already: an agent of an older version may not know every kind of
-    secret its configuration holds."""
-    return Scrubber(secure_values(command_store.configuration_for_agent(session, row)))
+    secret its configuration holds. The shared sections hold none, so they are not loaded."""
+    return Scrubber(
+        secure_values(command_store.configuration_for_agent(session, row, with_shared=False))
+    )
 
 
 #: (command, instance status, succeeded) -> the lifecycle event its result brings

@@ -30,6 +30,7 @@ from stackworks.store import volumes as volume_store
 from stackworks.store.ids import new_id
 
 DEFAULT_TIMEOUT = 3600
+SUPERSEDED = "skipped: superseded by a newer configure"
 
 
 def load_snapshot(session: Session, stack_id: str) -> StackSnapshot:
@@ -68,16 +69,16 @@ def queue(
     run_list: list[str] | None = None,
     step: int | None = None,
     subject_id: str | None = None,
+    batched: bool = False,
 ) -> Command:
     """Queue one command for one instance.
 
     A new configure supersedes the instance's configures that have not started: they are
-    marked skipped, and only the newest, with the newest stack state, runs.
+    marked skipped, and only the newest, with the newest stack state, runs. `batched`: part of
+    a fan-out, which supersedes for all its instances at once and flushes once at its end.
     """
-    if type_ is CommandName.CONFIGURE:
-        command_store.skip_unstarted(
-            session, instance.id, CommandName.CONFIGURE, "skipped: superseded by a newer configure"
-        )
+    if type_ is CommandName.CONFIGURE and not batched:
+        command_store.skip_unstarted(session, instance.id, CommandName.CONFIGURE, SUPERSEDED)
     command_id = new_id()
     args = dict(args or {})
     if run_list is None:
@@ -105,7 +106,7 @@ def queue(
         configuration=shared_configuration.join(own, snapshot.shared_configuration),
         configuration_version=version,
     )
-    return command_store.add(session, command, timeout)
+    return command_store.add(session, command, timeout, flush=not batched)
 
 
 def fan_out_configure(session: Session, subject: Instance, reason: str) -> list[Command]:
@@ -114,25 +115,35 @@ def fan_out_configure(session: Session, subject: Instance, reason: str) -> list[
     `subject` is the instance that came or went: its shutdown waits for these configures, so
     load balancers stop sending it requests before its processes stop.
     """
-    snapshot = load_snapshot(session, subject.stack_id)
-    return [
+    return _fan_out(session, load_snapshot(session, subject.stack_id), reason, subject.id)
+
+
+def fan_out_configure_stack(session: Session, stack_id: str, reason: str) -> list[Command]:
+    """Queue configure on every online instance of the stack after a change that no single
+    instance's coming or going caused (an address moved, a database's details changed)."""
+    return _fan_out(session, load_snapshot(session, stack_id), reason, None)
+
+
+def _fan_out(
+    session: Session, snapshot: StackSnapshot, reason: str, subject_id: str | None
+) -> list[Command]:
+    """One configure per online instance: the older unstarted ones superseded in one pass, the
+    new ones inserted in one batch, all naming one stack configuration version."""
+    targets = snapshot.online_instances()
+    command_store.skip_unstarted_of(
+        session, [i.id for i in targets], CommandName.CONFIGURE, SUPERSEDED
+    )
+    queued = [
         queue(
             session,
             snapshot,
             instance,
             CommandName.CONFIGURE,
             reason=reason,
-            subject_id=subject.id,
+            subject_id=subject_id,
+            batched=True,
         )
-        for instance in snapshot.online_instances()
+        for instance in targets
     ]
-
-
-def fan_out_configure_stack(session: Session, stack_id: str, reason: str) -> list[Command]:
-    """Queue configure on every online instance of the stack after a change that no single
-    instance's coming or going caused (an address moved, a database's details changed)."""
-    snapshot = load_snapshot(session, stack_id)
-    return [
-        queue(session, snapshot, instance, CommandName.CONFIGURE, reason=reason)
-        for instance in snapshot.online_instances()
-    ]
+    session.flush()
+    return queued

@@ -41,7 +41,7 @@ class Healer:
 
     def heal(self, session: Session, now: datetime) -> bool:
         """One pass over every stack's failed instances; whether anything moved."""
-        for instance in instance_store.list_with_status(session, [InstanceStatus.ONLINE]):
+        for instance in instance_store.list_with_heal_failures(session, [InstanceStatus.ONLINE]):
             if healing.has_stabilised(instance, now, self.policy):
                 instance_store.update_fields(
                     session, instance.id, heal_failures=0, heal_not_before=None

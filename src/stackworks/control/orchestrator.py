@@ -53,6 +53,8 @@ log = logging.getLogger("stackworks.orchestrator")
 
 #: seconds before provider work that raised is tried again
 RETRY_DELAY = 5.0
+#: seconds between the passes over every instance (time-outs, healing, command expiry)
+SCAN_EVERY = 1.0
 
 
 class InstanceProvider(Protocol):
@@ -109,10 +111,14 @@ class Orchestrator:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> None:
+        last_scan = -SCAN_EVERY
         while not self._stop.is_set():
+            scan = time.monotonic() - last_scan >= SCAN_EVERY
+            if scan:
+                last_scan = time.monotonic()
             if self._leads():
                 try:
-                    self.tick()
+                    self.tick(scan=scan)
                     if self.elector is not None:
                         self.elector.note_pass()
                 except LeadershipLost as lost:
@@ -134,18 +140,22 @@ class Orchestrator:
         self._led_epoch = epoch
         return epoch is not None
 
-    def tick(self, *, inline: bool = False) -> None:
+    def tick(self, *, inline: bool = False, scan: bool = True) -> None:
         """One pass: periodic passes, time-outs and healing, then recorded provider work.
 
-        `inline` does the provider work in this thread before returning (for tests).
+        `inline` does the provider work in this thread before returning (for tests). `scan`
+        False skips the passes that look at every instance (time-outs, healing, command
+        expiry): the loop runs those every SCAN_EVERY seconds, not every tick, since with
+        thousands of instances they held the GIL most of the time (bench/agents_bench.py).
         """
         self._changed = False
         self._run_periodic_passes()
         now = self.clock()
         with self.db.transaction() as session:
-            self._fire_due_events(session, now)
-            self._changed |= self.healer.heal(session, now)
-            self._expire_commands(session, now)
+            if scan:
+                self._fire_due_events(session, now)
+                self._changed |= self.healer.heal(session, now)
+                self._expire_commands(session, now)
             work = instance_store.with_pending_effects(session)
         if self._changed:  # wake the long-polling agents only when a pass queued or ended work
             self.signal.bump()
@@ -314,19 +324,22 @@ class Orchestrator:
     def _expire_commands(self, session: Session, now: datetime) -> None:
         """Fail commands that ran past their timeout, or whose instance no longer runs an agent.
 
-        Rows are locked as every writer locks them, the instance first and then its commands
-        (agents.complete does the same), and only where something is due: a pass over thousands
-        of instances must not hold their rows against their heartbeats."""
-        for instance in instance_store.list_with_status(session, _NO_AGENT):
+        One query finds what is due for the whole server, not one per instance (thousands of
+        them: bench/agents_bench.py). Rows are locked only where something is due, as every
+        writer locks them, the instance first and then its commands (agents.complete does the
+        same): a pass over thousands of instances must not hold their rows against their
+        heartbeats."""
+        leftover = command_store.pending_on_instances_with_status(session, _NO_AGENT)
+        for instance_id in dict.fromkeys(row.instance_id for row in leftover):
+            instance = instance_store.get(session, instance_id)
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
-        for instance in instance_store.list_with_status(session, _AGENT):
-            pending = command_store.pending_for_instance(session, instance.id)
-            if not any(self._timed_out(row, now) for row in pending):
-                continue
-            instance_store.get(session, instance.id, lock=True)
+        running = command_store.pending_on_instances_with_status(session, _AGENT, acknowledged=True)
+        due = dict.fromkeys(row.instance_id for row in running if self._timed_out(row, now))
+        for instance_id in due:
+            instance_store.get(session, instance_id, lock=True)
             # a command whose result was recorded meanwhile is pending no more; one another
             # transaction holds right now is left to it
-            for row in command_store.pending_for_instance(session, instance.id, skip_locked=True):
+            for row in command_store.pending_for_instance(session, instance_id, skip_locked=True):
                 if self._timed_out(row, now):
                     command_store.finish(
                         session, row, CommandStatus.FAILED, None, now, note="timed out"

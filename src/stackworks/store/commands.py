@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from stackworks.domain import shared_configuration
 from stackworks.domain.entities import Command
 from stackworks.domain.errors import NotFound
-from stackworks.domain.status import CommandName, CommandStatus
+from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
 from stackworks.store import sealing, stack_configurations
-from stackworks.store.tables import CommandRow, utcnow
+from stackworks.store.tables import CommandRow, InstanceRow, utcnow
 
 JSON = dict[str, Any]
+CHUNK = 500  # instance ids per IN (...) list
 
 
 def to_entity(row: CommandRow, *, with_log: bool = True, shared: JSON | None = None) -> Command:
@@ -81,9 +82,10 @@ def _versions(rows: Iterable[CommandRow]) -> set[str]:
     return {r.configuration_version for r in rows if r.configuration_version}
 
 
-def add(session: Session, command: Command, timeout: int) -> Command:
+def add(session: Session, command: Command, timeout: int, *, flush: bool = True) -> Command:
     """Queue `command`; with a `configuration_version` (saved already), only its own part of
-    the configuration is stored with it."""
+    the configuration is stored with it. `flush=False` leaves the INSERT to the next flush, so
+    a fan-out's commands go to the database in one batch."""
     own, shared = command.configuration, None
     if command.configuration_version is not None:
         own, shared = shared_configuration.split(command.configuration)
@@ -105,7 +107,8 @@ def add(session: Session, command: Command, timeout: int) -> Command:
         timeout=timeout,
     )
     session.add(new)
-    session.flush()
+    if flush:
+        session.flush()
     return to_entity(new, shared=shared)
 
 
@@ -125,21 +128,32 @@ def configuration_for_agent(
 
 def skip_unstarted(session: Session, instance_id: str, type_: CommandName, reason: str) -> int:
     """Mark the instance's not-yet-started commands of a type skipped; returns how many."""
-    rows = session.scalars(
-        select(CommandRow).where(
-            CommandRow.instance_id == instance_id,
-            CommandRow.type == type_.value,
-            CommandRow.status == CommandStatus.PENDING.value,
-            CommandRow.acknowledged_at.is_(None),
-        )
-    ).all()
+    return skip_unstarted_of(session, [instance_id], type_, reason)
+
+
+def skip_unstarted_of(
+    session: Session, instance_ids: Iterable[str], type_: CommandName, reason: str
+) -> int:
+    """`skip_unstarted` for many instances at once (a fan-out): one query per CHUNK of them."""
+    ids = list(instance_ids)
     now = utcnow()
-    for found in rows:
-        found.status = CommandStatus.SKIPPED.value
-        found.completed_at = now
-        found.log = (found.log + reason + "\n") if found.log else reason + "\n"
+    skipped = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = session.scalars(
+            select(CommandRow).where(
+                CommandRow.instance_id.in_(ids[start : start + CHUNK]),
+                CommandRow.type == type_.value,
+                CommandRow.status == CommandStatus.PENDING.value,
+                CommandRow.acknowledged_at.is_(None),
+            )
+        ).all()
+        for found in rows:
+            found.status = CommandStatus.SKIPPED.value
+            found.completed_at = now
+            found.log = (found.log + reason + "\n") if found.log else reason + "\n"
+        skipped += len(rows)
     session.flush()
-    return len(rows)
+    return skipped
 
 
 def pending_for_instance(
@@ -162,6 +176,24 @@ def pending_for_instance(
             populate_existing=True
         )
     return list(session.scalars(query))
+
+
+def pending_on_instances_with_status(
+    session: Session, statuses: Iterable[InstanceStatus], *, acknowledged: bool = False
+) -> list[CommandRow]:
+    """Pending commands of every instance in one of `statuses` (`acknowledged`: only those an
+    agent has started), oldest first: one query for the whole server."""
+    query = (
+        select(CommandRow)
+        .join(InstanceRow, InstanceRow.id == CommandRow.instance_id)
+        .where(
+            CommandRow.status == CommandStatus.PENDING.value,
+            InstanceRow.status.in_([s.value for s in statuses]),
+        )
+    )
+    if acknowledged:
+        query = query.where(CommandRow.acknowledged_at.is_not(None))
+    return list(session.scalars(query.order_by(CommandRow.created_at, CommandRow.id)))
 
 
 def list_for_stack(

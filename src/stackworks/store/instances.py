@@ -82,6 +82,16 @@ def list_with_status(session: Session, statuses: Iterable[InstanceStatus]) -> li
     return [to_entity(r) for r in rows]
 
 
+def list_with_heal_failures(session: Session, statuses: Iterable[InstanceStatus]) -> list[Instance]:
+    """`list_with_status`, only the instances with failed replacements to forget: a handful,
+    where all online instances are thousands."""
+    values = [s.value for s in statuses]
+    rows = session.scalars(
+        select(InstanceRow).where(InstanceRow.status.in_(values), InstanceRow.heal_failures > 0)
+    )
+    return [to_entity(r) for r in rows]
+
+
 def with_pending_effects(session: Session) -> list[Instance]:
     """Instances of every stack with provider work recorded and not yet done."""
     rows = session.scalars(select(InstanceRow).where(InstanceRow.pending_effect.is_not(None)))

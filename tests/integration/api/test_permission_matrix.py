@@ -157,6 +157,7 @@ EXPECTED = {
     "GET /api/v1/audit": "admin",
     "POST /api/v1/agent/heartbeat": "agent",
     "GET /api/v1/agent/commands": "agent",
+    "GET /api/v1/agent/stack-configuration/{version}": "agent",
     "POST /api/v1/agent/commands/{command_id}/ack": "agent",
     "POST /api/v1/agent/commands/{command_id}/log": "agent",
     "POST /api/v1/agent/commands/{command_id}/result": "agent",

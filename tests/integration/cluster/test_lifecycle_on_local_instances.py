@@ -76,6 +76,9 @@ def test_three_instances_come_online_and_each_configure_sees_who_is_online(
             expected = sorted(came_online[: came_online.index(subject) + 1])
             assert record["online"] == expected, (host, record)
         assert configures[-1]["online"] == sorted(hosts)
+        # the real agent took the shared sections by version (docs/agent-protocol.md)
+        agent_log = Path(instances[host]["root_dir"], "var", "log", "agent.log").read_text()
+        assert "stack configuration" in agent_log and "fetched" in agent_log, host
 
     # every fan-out reached every instance online at that moment (run, or superseded)
     fanned = [c for c in commands if c["type"] == "configure"]
