@@ -207,7 +207,7 @@ class CommandRow(Base):
     #: `sealed_secrets` (domain.configuration_secrets.split; migration 0008)
     configuration: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sealed_secrets: Mapped[str | None] = mapped_column(Text, default=None)
-    #: the stack configuration version its shared sections are in (migration 0015); None:
+    #: the stack configuration version its shared sections are in (migration 0013); None:
     #: queued before versions, `configuration` holds them inline
     configuration_version: Mapped[str | None] = mapped_column(String(64), default=None)
     timeout: Mapped[int] = mapped_column(Integer, default=3600)
@@ -223,7 +223,7 @@ class CommandRow(Base):
 
 class StackConfigurationRow(Base):
     """The sections of a stack configuration every instance shares (`layers`, `instances`),
-    stored once per state under their digest (domain.shared_configuration; migration 0015)."""
+    stored once per state under their digest (domain.shared_configuration; migration 0013)."""
 
     __tablename__ = "stack_configurations"
 

@@ -2,7 +2,7 @@
 shares are stored once per state, and a command names the version it was queued with instead
 of carrying them inline (domain.shared_configuration). Commands queued before keep theirs.
 
-Revision ID: 0015
+Revision ID: 0013
 Revises: 0008
 Create Date: 2026-12-01
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
