@@ -7,7 +7,7 @@ so the CSRF check of the route declaration and the route itself read the same fi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -47,6 +47,17 @@ async def read_form(request: Request) -> FormFields:
 
 
 Form = Annotated[FormFields, Depends(read_form)]
+
+
+@dataclass
+class Refusal:
+    """A form the control plane refused: which one, why, and what the user had sent (a page
+    draws that form again with these fields and the message next to it)."""
+
+    form: str  # which form of the page, e.g. "settings", "add-layer", "schedule:<hostname>"
+    message: str = ""
+    sent: FormFields = field(default_factory=lambda: FormFields({}))
+    input_name: str = ""  # the form field refused, when the refusal names one
 
 
 def parse_custom_json(text: str, field: str = "custom_json") -> dict[str, Any]:

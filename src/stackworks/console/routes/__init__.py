@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from stackworks.console.routes import (
     auth,
+    catalog,
     deployments,
     instances,
     layer_settings,
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     stacks.router,
     stack_page.router,
+    catalog.router,
     instances.router,
     deployments.router,
     monitoring.router,

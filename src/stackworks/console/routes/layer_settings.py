@@ -14,7 +14,6 @@ back with the message and the user's input kept. A save answers 303 to the page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -24,7 +23,7 @@ from starlette.responses import Response
 from stackworks.api.deps import DatabaseDep, stack_named
 from stackworks.console import layer_forms
 from stackworks.console.access import ConsoleManageStack, ConsoleShowStack
-from stackworks.console.forms import Form, FormFields
+from stackworks.console.forms import Form, FormFields, Refusal
 from stackworks.console.levels import Can, stack_level
 from stackworks.console.rendering import render
 from stackworks.console.week_grid import grid_body
@@ -51,16 +50,6 @@ SAVED = {
 }
 #: refusals shown on the form, with the status the page answers
 REFUSED = {InvalidInput: 422, Conflict: 409}
-
-
-@dataclass
-class Refusal:
-    """A form the control plane refused: which one, why, and what the user had sent."""
-
-    form: str  # "settings", "load-scaling" or "schedule:<hostname>"
-    message: str = ""
-    sent: FormFields = field(default_factory=lambda: FormFields({}))
-    input_name: str = ""  # the form field refused, when the refusal names one
 
 
 def _settings_values(layer: Layer) -> dict[str, list[str]]:
