@@ -11,9 +11,9 @@ Every page visited is checked with axe-core (no serious or critical violation) a
 photographed into build/test-artifacts/console/ (the paths are printed).
 
 "Without a reload" is checked with a marker set on `window` once the page has loaded: a
-navigation would drop it. The console has no forms yet for layers and apps (console-ops adds
-layer editing): those two steps go through the API, as `stackworks layer create` and
-`stackworks app create` would.
+navigation would drop it. The layers and the app are made with the stack page's "Add layer" and
+"Add app" forms, one refusal on the way (the form comes back naming the field, a secure value
+not in it), and deleting a layer that still has an instance shows the control plane's refusal.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ LB_PORT = 8080
 APP_PORT = 8001  # the one web copy of the app: base_port + 1
 ADMIN_PASSWORD = "admin-password-e2e"
 VIEWER_PASSWORD = "viewer-password-e2e"
+SECRET = "e2e-secure-value"  # a secure environment value: never in a page
 CUSTOM_JSON = (
     '{"haproxy": {"port": 8080, "check_interval": 500, "rise": 1, "fall": 2},\n'
     ' "python_app": {"instance_count": 1, "base_port": 8000}}'
@@ -131,29 +132,56 @@ def test_a_user_logs_in_with_name_and_password(console: Console) -> None:
     console.check("02-stacks-empty")
 
 
-def test_a_stack_created_in_the_console_gets_two_layers(console: Console) -> None:
+def add_layer(console: Console, shortname: str, kind: str) -> None:
+    page = console.page
+    page.get_by_test_id("add-layer-shortname").fill(shortname)
+    page.get_by_test_id("add-layer-type").select_option(kind)
+    console.submit("add-layer-submit")
+    assert_at(console, f"{console.url}/stacks/{STACK}?done=layer-added")
+    assert page.get_by_test_id(f"layer-{shortname}").is_visible()
+
+
+def test_a_stack_created_in_the_console_gets_two_layers_and_an_app(console: Console) -> None:
     page = console.page
     page.get_by_test_id("create-stack-name").fill(STACK)
     page.get_by_test_id("create-stack-json").fill(CUSTOM_JSON)
     console.submit("create-stack-submit")
     assert_at(console, f"{console.url}/stacks/{STACK}")
-    console.server.call(
-        "POST", f"/stacks/{STACK}/layers", {"shortname": "lb", "type": "lb"}, expect=201
-    )
-    console.server.call(
-        "POST", f"/stacks/{STACK}/layers", {"shortname": "app", "type": "python-app"}, expect=201
-    )
-    app = {
-        "shortname": "sample",
-        "source": {"url": f"file://{console.repo}", "revision": "main"},
-        "layers": ["app"],
-        "environment": [{"key": "GREETING", "value": "hello"}],
-    }
-    console.server.call("POST", f"/stacks/{STACK}/apps", app, expect=201)
-    page.reload()
-    assert page.get_by_test_id("layer-lb").is_visible()
-    assert page.get_by_test_id("layer-app").is_visible()
+    assert page.get_by_test_id("no-layers").is_visible()
+    console.check("02a-stack-forms")
+    add_layer(console, "lb", "lb")
+    add_layer(console, "app", "python-app")
+    page.get_by_test_id("add-app-shortname").fill("sample")
+    page.get_by_test_id("add-app-source-url").fill("-not-a-url")
+    page.get_by_test_id("add-app-revision").fill("main")
+    page.get_by_test_id("add-app-layer-app").check()
+    page.get_by_test_id("add-app-env-0-key").fill("GREETING")
+    page.get_by_test_id("add-app-env-0-value").fill("hello")
+    page.get_by_test_id("add-app-env-1-key").fill("SECRET_TOKEN")
+    page.get_by_test_id("add-app-env-1-value").fill(SECRET)
+    page.get_by_test_id("add-app-env-1-secure").check()
+    console.submit("add-app-submit")
+    assert "source_url" in page.get_by_test_id("add-app-error").inner_text()
+    assert page.get_by_test_id("add-app-source-url").get_attribute("aria-invalid") == "true"
+    assert page.get_by_test_id("add-app-env-0-value").input_value() == "hello"  # kept
+    assert page.get_by_test_id("add-app-env-1-value").input_value() == ""  # typed again
+    assert SECRET not in page.content()
+    console.check("02b-add-app-refused")
+    page.get_by_test_id("add-app-source-url").fill(f"file://{console.repo}")
+    page.get_by_test_id("add-app-env-1-value").fill(SECRET)
+    console.submit("add-app-submit")
+    assert_at(console, f"{console.url}/stacks/{STACK}?done=app-added")
     assert page.get_by_test_id("app-sample").is_visible()
+    assert "FILTERED" in page.get_by_test_id("app-env-sample-SECRET_TOKEN").inner_text()
+    assert SECRET not in page.content()
+    console.check("02c-stack-with-layers-and-app")
+    layers = {
+        layer["shortname"]: layer
+        for layer in console.server.call("GET", f"/stacks/{STACK}/layers", expect=200)
+    }
+    assert (layers["lb"]["type"], layers["app"]["type"]) == ("lb", "python-app")
+    (app,) = console.server.call("GET", f"/stacks/{STACK}/apps", expect=200)
+    assert app["layers"] == ["app"] and app["source"]["revision"] == "main"
     stack = console.server.call("GET", f"/stacks/{STACK}", expect=200)
     assert stack["custom_json"]["haproxy"]["port"] == LB_PORT
 
@@ -196,6 +224,10 @@ def test_instances_added_and_started_come_online_without_a_reload(console: Conso
     wait_until(
         lambda: get(console.found["lb_url"])[0] == 200, 60, interval=0.5, what="HAProxy's app"
     )
+    console.submit("layer-delete-app")  # confirmed by the dialog handler
+    assert "still has instances: app1" in page.get_by_test_id("delete-layer-error").inner_text()
+    assert page.get_by_test_id("layer-app").is_visible()
+    console.check("03b-delete-layer-refused")
 
 
 def test_a_deployment_from_the_console_streams_each_instance_log_live(console: Console) -> None:
@@ -298,7 +330,8 @@ def test_a_show_user_sees_the_console_without_edit_controls(console: Console) ->
     assert_at(console, f"{console.url}/stacks/{STACK}")
     assert page.get_by_test_id("your-level").inner_text().endswith("show")
     assert page.get_by_test_id("instance-row-app1").is_visible()
-    for control in ("add-instance-form", "deploy-link", "nav-stack-deploy"):
+    controls = ("add-instance-form", "add-layer-form", "add-app-form", "deploy-link")
+    for control in (*controls, "nav-stack-deploy"):
         assert page.get_by_test_id(control).count() == 0, control
     assert page.locator("[data-testid^=instance-actions-]").count() == 0
     assert page.get_by_test_id("instance-monitoring-app1").is_visible()  # charts: show level
