@@ -131,6 +131,7 @@ def test_a_bad_app_is_refused_naming_the_field_and_never_echoes_a_secure_value(
     assert re.search(r'name="source_url"[^>]*aria-invalid="true"', unsafe.text)
     assert 'value="GREETING"' in unsafe.text and 'value="hello"' in unsafe.text  # kept
     assert SECRET not in unsafe.text  # the secure value is typed again
+    assert 'data-testid="add-app-env-1-retype"' in unsafe.text
     no_key = post(admin, "/stacks/demo/apps", {**APP_FORM, "env.2.value": "orphan"})
     assert no_key.status_code == 422
     assert "env.2.key: a value needs a variable name" in no_key.text
