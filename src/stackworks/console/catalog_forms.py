@@ -16,8 +16,6 @@ Field names (stack.html uses these):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import ValidationError
 
 from stackworks.console.forms import FormFields
@@ -45,29 +43,36 @@ def env_field(row: int, part: str) -> str:
     return f"env.{row}.{part}"
 
 
-def _form_name(api_field: str, rows: Sequence[int]) -> str:
-    """The form's name of the API body's `api_field`; `rows[i]` is the form row of the body's
-    `environment[i]` (rows left empty are not sent)."""
-    if api_field.startswith("environment."):
-        index, _, part = api_field.removeprefix("environment.").partition(".")
-        if index.isdigit() and int(index) < len(rows):
-            return env_field(rows[int(index)], part.partition(".")[0] or "key")
-        return api_field
-    return _FORM_NAMES.get(api_field, api_field)
+def _environment_row(api_field: str, message: str, form: FormFields) -> int | None:
+    """The form row an environment problem is about: `environment.<i>...` (the request model:
+    the i-th row sent), `environment.<KEY>` or `environment` with the key quoted in the message
+    (the control plane: the last row of that key, the one given twice)."""
+    rows = environment_rows(form)
+    keys = {form.get(env_field(row, "key")).strip(): row for row in rows}
+    index = api_field.removeprefix("environment.").partition(".")[0]
+    if api_field != "environment" and index.isdigit():
+        return rows[int(index)] if int(index) < len(rows) else None
+    if api_field != "environment":
+        return keys.get(index)
+    quoted = [row for key, row in keys.items() if repr(key) in message]
+    return quoted[-1] if quoted else None
 
 
-def form_problem(problem: InvalidInput, rows: Sequence[int] = ()) -> InvalidInput:
+def form_problem(problem: InvalidInput, form: FormFields | None = None) -> InvalidInput:
     """`problem` (from the request model or the control plane, naming the API body's field)
-    naming the form's field instead (`rows`: as for `_form_name`)."""
+    naming the form's field instead; `form`, the app form sent, finds an environment row."""
     if problem.field is None:
         return problem
-    name = _form_name(problem.field, rows)
     message = problem.message.removeprefix(f"{problem.field}: ")
+    name = _FORM_NAMES.get(problem.field, problem.field)
+    if form is not None and (problem.field + ".").startswith("environment."):
+        row = _environment_row(problem.field, message, form)
+        name = env_field(row, "key") if row is not None else name
     return InvalidInput(f"{name}: {message}", field=name)
 
 
-def _refused(invalid: ValidationError, rows: Sequence[int] = ()) -> InvalidInput:
-    return form_problem(first_problem(invalid), rows)
+def _refused(invalid: ValidationError, form: FormFields | None = None) -> InvalidInput:
+    return form_problem(first_problem(invalid), form)
 
 
 def layer_create(form: FormFields) -> schemas.LayerCreate:
@@ -128,7 +133,7 @@ def app_create(form: FormFields) -> schemas.AppCreate:
             }
         )
     except ValidationError as invalid:
-        raise _refused(invalid, environment_rows(form)) from None
+        raise _refused(invalid, form) from None
 
 
 def without_secure_values(form: FormFields) -> FormFields:

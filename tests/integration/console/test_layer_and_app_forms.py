@@ -136,6 +136,11 @@ def test_a_bad_app_is_refused_naming_the_field_and_never_echoes_a_secure_value(
     assert no_key.status_code == 422
     assert "env.2.key: a value needs a variable name" in no_key.text
     assert SECRET not in no_key.text
+    bad_key = post(admin, "/stacks/demo/apps", {**APP_FORM, "env.1.key": "1BAD"})
+    assert bad_key.status_code == 422
+    assert "env.1.key: &#39;1BAD&#39; is not a valid variable name" in bad_key.text
+    assert re.search(r'name="env\.1\.key"[^>]*aria-invalid="true"', bad_key.text)
+    assert SECRET not in bad_key.text
     no_layer = post(admin, "/stacks/demo/apps", {**APP_FORM, "layers": "ghost"})
     assert no_layer.status_code == 422
     assert "layers: the stack has no layer" in no_layer.text

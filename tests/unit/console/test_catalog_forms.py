@@ -71,10 +71,19 @@ def test_an_unsafe_url_is_refused_naming_the_form_field() -> None:
     assert refused.value.message.startswith("source_url: ")
 
 
-def test_a_control_plane_refusal_of_a_body_row_names_the_form_row_it_came_from() -> None:
-    problem = InvalidInput("environment.1.key: bad name", field="environment.1.key")
-    mapped = form_problem(problem, rows=[0, 2])
-    assert (mapped.field, mapped.message) == ("env.2.key", "env.2.key: bad name")
+def test_a_control_plane_refusal_of_a_variable_names_the_form_row_of_that_variable() -> None:
+    sent = form(**APP, env__0__key="A", env__0__value="1", env__2__key="A", env__2__value="2")
+    twice = InvalidInput("environment: 'A' is given twice", field="environment")
+    mapped = form_problem(twice, sent)
+    assert (mapped.field, mapped.message) == ("env.2.key", "env.2.key: 'A' is given twice")
+    masked = InvalidInput("environment.A: the mask", field="environment.A")
+    assert form_problem(masked, sent).field == "env.2.key"
+
+
+def test_a_request_model_refusal_of_a_body_row_names_the_form_row_it_came_from() -> None:
+    sent = form(**APP, env__1__key="A", env__1__value="1", env__3__key="B", env__3__value="2")
+    problem = InvalidInput("environment.1.value: bad", field="environment.1.value")
+    assert form_problem(problem, sent).field == "env.3.key"
 
 
 def test_a_redrawn_form_keeps_plain_values_and_drops_secure_ones() -> None:

@@ -92,7 +92,7 @@ def add_app(
         try:
             return catalog.create_app(session, found, catalog_forms.app_create(form))
         except InvalidInput as error:  # the control plane names the body's environment row
-            raise catalog_forms.form_problem(error, catalog_forms.environment_rows(form)) from None
+            raise catalog_forms.form_problem(error, form) from None
 
     return _change(request, db, user, stack, Refusal("add-app", sent=form), create, "app-added")
 
