@@ -32,7 +32,8 @@ from support.control_plane import ControlPlaneProxy
 from support.postgres import PostgresServer
 from support.processes import free_port, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+# about 110 s on 2 busy cores: three local instances, two replicas, a PostgreSQL and HAProxy
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.timeout(420)]
 
 PROBE_COOKBOOKS = Path(__file__).parent / "cookbooks"
 HOSTS = ["app1", "app2", "app3"]
