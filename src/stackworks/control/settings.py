@@ -49,8 +49,12 @@ class Settings:
         """The heartbeat interval and time-out in force for `stack`."""
         return Heartbeat(
             interval=stack.heartbeat_interval or self.heartbeat_interval,
-            timeout=stack.heartbeat_timeout or self.heartbeat_timeout,
+            timeout=self.heartbeat_timeout_for(stack.heartbeat_timeout),
         )
+
+    def heartbeat_timeout_for(self, stack_timeout: float | None) -> float:
+        """The time-out in force for a stack whose own setting is `stack_timeout`."""
+        return stack_timeout or self.heartbeat_timeout
 
 
 @dataclass(frozen=True)

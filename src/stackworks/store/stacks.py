@@ -70,6 +70,13 @@ def list_all(session: Session) -> list[Stack]:
     ]
 
 
+def heartbeat_timeouts(session: Session) -> dict[str, float | None]:
+    """Each stack's own heartbeat time-out (None: the server's), by stack id, without building
+    the stacks (their custom JSON is sealed): the orchestrator reads it every second."""
+    rows = session.execute(select(StackRow.id, StackRow.heartbeat_timeout))
+    return {stack_id: timeout for stack_id, timeout in rows}
+
+
 def create(session: Session, stack: Stack) -> Stack:
     exists = session.scalar(select(func.count()).where(StackRow.name == stack.name))
     if exists:
