@@ -295,8 +295,8 @@ class Orchestrator:
         thousands online, bench/agents_bench.py); `timeouts.due_events` still decides on each
         one, so what fires is what a look at every watched instance would fire."""
         stacks = {
-            stack_id: self.settings.heartbeat_timeout_for(own)
-            for stack_id, own in stack_store.heartbeat_timeouts(session).items()
+            stack_id: self.settings.heartbeat_from(*own).timeout
+            for stack_id, own in stack_store.heartbeat_settings(session).items()
         }
         silent_since: dict[datetime, list[str]] = {}
         for stack_id, timeout in stacks.items():

@@ -47,14 +47,15 @@ class Settings:
 
     def heartbeat_for(self, stack: Stack) -> Heartbeat:
         """The heartbeat interval and time-out in force for `stack`."""
-        return Heartbeat(
-            interval=stack.heartbeat_interval or self.heartbeat_interval,
-            timeout=self.heartbeat_timeout_for(stack.heartbeat_timeout),
-        )
+        return self.heartbeat_from(stack.heartbeat_interval, stack.heartbeat_timeout)
 
-    def heartbeat_timeout_for(self, stack_timeout: float | None) -> float:
-        """The time-out in force for a stack whose own setting is `stack_timeout`."""
-        return stack_timeout or self.heartbeat_timeout
+    def heartbeat_from(self, interval: float | None, timeout: float | None) -> Heartbeat:
+        """The heartbeat in force for a stack whose own settings are these (None: the
+        server's)."""
+        return Heartbeat(
+            interval=interval or self.heartbeat_interval,
+            timeout=timeout or self.heartbeat_timeout,
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from stackworks.store.tables import utcnow
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 from .test_healing import backdate, events, instance, silence
-from .test_lifecycle import bring_online, status
+from .test_lifecycle import FakeAgent, bring_online, status
 
 
 def backdate_status(api: Api, hostname: str, seconds: float) -> None:
@@ -138,3 +138,11 @@ def test_a_shutdown_past_its_layers_timeout_is_ended_anyway(api: Api) -> None:
     assert status(api, "app1") == "stopped"
     [shutdown] = [c for c in api.get("/stacks/demo/commands").json() if c["type"] == "shutdown"]
     assert shutdown["status"] == "failed"
+
+
+def test_a_heartbeat_answers_with_the_stacks_own_interval_or_the_servers(api: Api) -> None:
+    three_online_without_healing(api)
+    agent = FakeAgent(api, "app1")
+    assert agent.heartbeat()["heartbeat_interval"] == api.orchestrator.settings.heartbeat_interval
+    assert api.patch("/stacks/demo", {"heartbeat_interval": 2}).status_code == 200
+    assert agent.heartbeat()["heartbeat_interval"] == 2
