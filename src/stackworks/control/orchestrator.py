@@ -2,8 +2,9 @@
 goes quiet, and heals what was lost.
 
 Each pass (`tick`) runs the periodic passes (scaling, schedules, ...), then in one short
-transaction fires the time-out events that are due (`domain.timeouts.due_events`) and the
-auto-healing (`control.healing.Healer`), and reads which instances have
+transaction fires the time-out events that are due (`domain.timeouts.due_events`, on the
+instances the store finds late: `instances.due_for_timeouts`) and the auto-healing
+(`control.healing.Healer`, on the failed instances only), and reads which instances have
 provider work recorded by their last transition (`Instance.pending_effect`). The slow provider
 calls run in a small thread pool, outside any transaction; their outcome is fired as the
 effect's outcome event (`domain.lifecycle.PROVIDER_OUTCOMES`). Everything it knows comes from
@@ -53,7 +54,7 @@ log = logging.getLogger("stackworks.orchestrator")
 
 #: seconds before provider work that raised is tried again
 RETRY_DELAY = 5.0
-#: seconds between the passes over every instance (time-outs, healing, command expiry)
+#: seconds between the passes that look for what is due (time-outs, healing, command expiry)
 SCAN_EVERY = 1.0
 
 
