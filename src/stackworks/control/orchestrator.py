@@ -56,6 +56,8 @@ log = logging.getLogger("stackworks.orchestrator")
 RETRY_DELAY = 5.0
 #: seconds between the passes that look for what is due (time-outs, healing, command expiry)
 SCAN_EVERY = 1.0
+#: seconds a started command gets beyond its own timeout before the server fails it
+COMMAND_SLACK = 30.0
 
 
 class InstanceProvider(Protocol):
@@ -346,7 +348,14 @@ class Orchestrator:
         for instance_id in dict.fromkeys(row.instance_id for row in leftover):
             instance = instance_store.get(session, instance_id)
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
-        running = command_store.pending_on_instances_with_status(session, _AGENT, acknowledged=True)
+        # a command is due only past its timeout plus the slack, so one started within the
+        # slack is not even read (a fan-out's thousand configures, most of the time)
+        running = command_store.pending_on_instances_with_status(
+            session,
+            _AGENT,
+            acknowledged=True,
+            acknowledged_before=now - timedelta(seconds=COMMAND_SLACK),
+        )
         due = dict.fromkeys(row.instance_id for row in running if self._timed_out(row, now))
         for instance_id in due:
             instance_store.get(session, instance_id, lock=True)
@@ -362,7 +371,9 @@ class Orchestrator:
 
     def _timed_out(self, row: CommandRow, now: datetime) -> bool:
         started = row.acknowledged_at
-        return bool(started and _older(max(started, self.started_at), now, row.timeout + 30))
+        return bool(
+            started and _older(max(started, self.started_at), now, row.timeout + COMMAND_SLACK)
+        )
 
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
         if not command_store.pending_for_instance(session, instance.id):

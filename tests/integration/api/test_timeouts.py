@@ -9,7 +9,7 @@ from datetime import timedelta
 from stackworks.domain.status import InstanceStatus
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
-from stackworks.store.tables import utcnow
+from stackworks.store.tables import CommandRow, utcnow
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 from .test_healing import backdate, events, instance, silence
@@ -146,3 +146,30 @@ def test_a_heartbeat_answers_with_the_stacks_own_interval_or_the_servers(api: Ap
     assert agent.heartbeat()["heartbeat_interval"] == api.orchestrator.settings.heartbeat_interval
     assert api.patch("/stacks/demo", {"heartbeat_interval": 2}).status_code == 200
     assert agent.heartbeat()["heartbeat_interval"] == 2
+
+
+def test_a_started_command_past_its_timeout_fails_and_a_recent_one_runs_on(api: Api) -> None:
+    three_online_without_healing(api)
+    api.orchestrator.started_at = utcnow() - timedelta(days=1)
+    created = api.post(
+        "/stacks/demo/deployments",
+        {"command": {"name": "execute_recipes", "args": {"recipes": ["probe::x"]}}},
+    )
+    assert created.status_code == 201, created.text
+    agents = {h: FakeAgent(api, h) for h in ("app1", "app2")}
+    started = {}
+    for hostname, agent in agents.items():
+        command = agent.next()
+        assert command is not None
+        h = api.headers(agent.credential)
+        assert api.post(f"/agent/commands/{command['id']}/ack", headers=h).status_code == 204
+        started[hostname] = command["id"]
+    limit = api.orchestrator.settings.command_timeout + 30  # its timeout plus the slack
+    with api.db.transaction() as session:
+        row = session.get(CommandRow, started["app1"])
+        assert row is not None
+        row.acknowledged_at = utcnow() - timedelta(seconds=limit + 5)
+    api.tick()
+    shown = {c["id"]: c for c in api.get("/stacks/demo/commands").json()}
+    assert shown[started["app1"]]["status"] == "failed"
+    assert shown[started["app2"]]["status"] == "pending"
