@@ -329,8 +329,8 @@ async def run_one(
         env={"PYTHONPATH": str(ROOT / "src")},
         database_url=pg.url(database),
     )
-    server.start()
     try:
+        server.start()  # inside: a server that never answers is ended too
         agents, _stack = seed(server, count, args.heartbeat_interval)
         online, joiner = agents[:-1], agents[-1]
         counters = Counters()
