@@ -329,8 +329,8 @@ async def run_one(
         env={"PYTHONPATH": str(ROOT / "src")},
         database_url=pg.url(database),
     )
-    server.start()
     try:
+        server.start()  # inside: a server that never answers is ended too
         agents, _stack = seed(server, count, args.heartbeat_interval)
         online, joiner = agents[:-1], agents[-1]
         counters = Counters()
@@ -439,9 +439,10 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
         ):
             steps[step].append(at(command[key]) - created)
     for step, values in steps.items():
+        reached = [v for v in values if v == v]  # NaN: the step was never reached
         print(
             f"        {step:>9} after created: p50 {percentile(values, 0.5):.2f} s, "
-            f"max {percentile(values, 1.0):.2f} s ({len(values)} configures)",
+            f"max {percentile(values, 1.0):.2f} s ({len(reached)} of {len(values)} configures)",
             file=sys.stderr,
         )
 

@@ -25,6 +25,10 @@ from stackworks.tls import check_server_files
 ADMIN_TOKEN_FILE = "admin-token"
 ADMIN_TOKEN_NAME = "admin"
 DEFAULT_LISTEN = "127.0.0.1:8700"
+#: seconds an idle keep-alive connection stays open: past the default heartbeat interval (5 s)
+#: and a long-poll's longest wait (60 s), so an agent's connections are reused rather than
+#: closed under it and opened again for nearly every heartbeat (uvicorn's default is 5 s)
+KEEP_ALIVE = 75
 
 log = logging.getLogger("stackworks.server")
 
@@ -171,6 +175,7 @@ def run_server(
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE,
         ssl_certfile=str(tls.cert_file) if tls is not None else None,
         ssl_keyfile=str(tls.key_file) if tls is not None else None,
     )

@@ -2,8 +2,9 @@
 goes quiet, and heals what was lost.
 
 Each pass (`tick`) runs the periodic passes (scaling, schedules, ...), then in one short
-transaction fires the time-out events that are due (`domain.timeouts.due_events`) and the
-auto-healing (`control.healing.Healer`), and reads which instances have
+transaction fires the time-out events that are due (`domain.timeouts.due_events`, on the
+instances the store finds late: `instances.due_for_timeouts`) and the auto-healing
+(`control.healing.Healer`, on the failed instances only), and reads which instances have
 provider work recorded by their last transition (`Instance.pending_effect`). The slow provider
 calls run in a small thread pool, outside any transaction; their outcome is fired as the
 effect's outcome event (`domain.lifecycle.PROVIDER_OUTCOMES`). Everything it knows comes from
@@ -53,8 +54,10 @@ log = logging.getLogger("stackworks.orchestrator")
 
 #: seconds before provider work that raised is tried again
 RETRY_DELAY = 5.0
-#: seconds between the passes over every instance (time-outs, healing, command expiry)
+#: seconds between the passes that look for what is due (time-outs, healing, command expiry)
 SCAN_EVERY = 1.0
+#: seconds a started command gets beyond its own timeout before the server fails it
+COMMAND_SLACK = 30.0
 
 
 class InstanceProvider(Protocol):
@@ -289,13 +292,25 @@ class Orchestrator:
     # --- time-outs and healing --------------------------------------------------------------
 
     def _fire_due_events(self, session: Session, now: datetime) -> None:
-        watched = instance_store.list_with_status(session, timeouts.WATCHED)
-        stacks: dict[str, float] = {}
+        """Fire the time-outs due now: boot, heartbeat and shutdown (domain/timeouts.py).
+
+        The store is asked only for the instances late by their stack's limits (a few of
+        thousands online, bench/agents_bench.py); `timeouts.due_events` still decides on each
+        one, so what fires is what a look at every watched instance would fire."""
+        stacks = {
+            stack_id: self.settings.heartbeat_from(*own).timeout
+            for stack_id, own in stack_store.heartbeat_settings(session).items()
+        }
+        silent_since: dict[datetime, list[str]] = {}
+        for stack_id, timeout in stacks.items():
+            silent_since.setdefault(now - timedelta(seconds=timeout), []).append(stack_id)
+        late = instance_store.due_for_timeouts(
+            session,
+            booting_since=now - timedelta(seconds=self.settings.boot_timeout),
+            silent_since=silent_since,
+        )
         items = []
-        for instance in watched:
-            if instance.stack_id not in stacks:
-                stack = stack_store.get(session, instance.stack_id)
-                stacks[instance.stack_id] = self.settings.heartbeat_for(stack).timeout
+        for instance in late:
             shutdown = (
                 lifecycle.shutdown_timeout(session, instance)
                 if instance.status is InstanceStatus.STOPPING
@@ -333,7 +348,14 @@ class Orchestrator:
         for instance_id in dict.fromkeys(row.instance_id for row in leftover):
             instance = instance_store.get(session, instance_id)
             self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
-        running = command_store.pending_on_instances_with_status(session, _AGENT, acknowledged=True)
+        # a command is due only past its timeout plus the slack, so one started within the
+        # slack is not even read (a fan-out's thousand configures, most of the time)
+        running = command_store.pending_on_instances_with_status(
+            session,
+            _AGENT,
+            acknowledged=True,
+            acknowledged_before=now - timedelta(seconds=COMMAND_SLACK),
+        )
         due = dict.fromkeys(row.instance_id for row in running if self._timed_out(row, now))
         for instance_id in due:
             instance_store.get(session, instance_id, lock=True)
@@ -349,7 +371,9 @@ class Orchestrator:
 
     def _timed_out(self, row: CommandRow, now: datetime) -> bool:
         started = row.acknowledged_at
-        return bool(started and _older(max(started, self.started_at), now, row.timeout + 30))
+        return bool(
+            started and _older(max(started, self.started_at), now, row.timeout + COMMAND_SLACK)
+        )
 
     def _fail_leftover_commands(self, session: Session, instance: Instance, why: str) -> None:
         if not command_store.pending_for_instance(session, instance.id):

@@ -47,9 +47,14 @@ class Settings:
 
     def heartbeat_for(self, stack: Stack) -> Heartbeat:
         """The heartbeat interval and time-out in force for `stack`."""
+        return self.heartbeat_from(stack.heartbeat_interval, stack.heartbeat_timeout)
+
+    def heartbeat_from(self, interval: float | None, timeout: float | None) -> Heartbeat:
+        """The heartbeat in force for a stack whose own settings are these (None: the
+        server's)."""
         return Heartbeat(
-            interval=stack.heartbeat_interval or self.heartbeat_interval,
-            timeout=stack.heartbeat_timeout or self.heartbeat_timeout,
+            interval=interval or self.heartbeat_interval,
+            timeout=timeout or self.heartbeat_timeout,
         )
 
 

@@ -179,10 +179,15 @@ def pending_for_instance(
 
 
 def pending_on_instances_with_status(
-    session: Session, statuses: Iterable[InstanceStatus], *, acknowledged: bool = False
+    session: Session,
+    statuses: Iterable[InstanceStatus],
+    *,
+    acknowledged: bool = False,
+    acknowledged_before: datetime | None = None,
 ) -> list[CommandRow]:
     """Pending commands of every instance in one of `statuses` (`acknowledged`: only those an
-    agent has started), oldest first: one query for the whole server."""
+    agent has started; `acknowledged_before`: started before then), oldest first: one query
+    for the whole server."""
     query = (
         select(CommandRow)
         .join(InstanceRow, InstanceRow.id == CommandRow.instance_id)
@@ -193,6 +198,8 @@ def pending_on_instances_with_status(
     )
     if acknowledged:
         query = query.where(CommandRow.acknowledged_at.is_not(None))
+    if acknowledged_before is not None:
+        query = query.where(CommandRow.acknowledged_at < acknowledged_before)
     return list(session.scalars(query.order_by(CommandRow.created_at, CommandRow.id)))
 
 

@@ -31,6 +31,9 @@ from stackworks.store.keyring import SESSION_KEY, Keyring
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+#: seconds a pooled PostgreSQL connection is used before it is replaced
+RECYCLE = 1800
+
 #: the advisory lock replicas starting at once take turns on: "STKW" and 2
 STARTUP_KEY = 0x53544B57_0002
 
@@ -52,7 +55,11 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs["pool_pre_ping"] = True
+            # no ping on every checkout (a round trip for each of two transactions a request,
+            # bench/agents_bench.py): a connection the database dropped fails its one request,
+            # and that disconnect discards every pooled connection older than it; connections
+            # are renewed past RECYCLE anyway
+            kwargs["pool_recycle"] = RECYCLE
             if make_url(url).get_driver_name() == "psycopg":
                 kwargs["connect_args"] = dict(pg_connection.CONNECT_ARGS)
         self.engine: Engine = create_engine(url, **kwargs)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
@@ -89,6 +89,39 @@ def list_with_heal_failures(session: Session, statuses: Iterable[InstanceStatus]
     rows = session.scalars(
         select(InstanceRow).where(InstanceRow.status.in_(values), InstanceRow.heal_failures > 0)
     )
+    return [to_entity(r) for r in rows]
+
+
+def due_for_timeouts(
+    session: Session,
+    *,
+    booting_since: datetime,
+    silent_since: Mapping[datetime, Iterable[str]],
+) -> list[Instance]:
+    """The instances a time-out may be due on, for `domain.timeouts.due_events` to decide.
+
+    Booting ones whose status changed before `booting_since`; setting up, online or stopping
+    ones last heard of (their last heartbeat, else their status change) before the cutoff
+    their stack's ids are listed under in `silent_since`; and every stopping one (a handful,
+    whose layers' shutdown time-outs decide). A pass with thousands of instances online loads
+    only the few that are late, not all of them (bench/agents_bench.py).
+    """
+    heard = func.coalesce(InstanceRow.last_heartbeat_at, InstanceRow.status_changed_at)
+    beating = [InstanceStatus.RUNNING_SETUP.value, InstanceStatus.ONLINE.value]
+    late = [
+        and_(InstanceRow.stack_id.in_(list(stack_ids)), heard < cutoff)
+        for cutoff, stack_ids in silent_since.items()
+    ]
+    wanted = [
+        and_(
+            InstanceRow.status == InstanceStatus.BOOTING.value,
+            InstanceRow.status_changed_at < booting_since,
+        ),
+        InstanceRow.status == InstanceStatus.STOPPING.value,
+    ]
+    if late:
+        wanted.append(and_(InstanceRow.status.in_(beating), or_(*late)))
+    rows = session.scalars(select(InstanceRow).where(or_(*wanted)))
     return [to_entity(r) for r in rows]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain import metrics
@@ -62,9 +62,17 @@ def _row(instance_id: str, point: MetricPoint, resolution: Resolution) -> Metric
 
 
 def add(session: Session, instance_id: str, point: MetricPoint) -> None:
-    """Keep one raw sample."""
-    session.add(_row(instance_id, point, Resolution.RAW))
-    session.flush()
+    """Keep one raw sample: a plain INSERT, not an ORM object flushed and its id read back
+    (every heartbeat adds one)."""
+    session.execute(
+        insert(MetricSampleRow).values(
+            instance_id=instance_id,
+            at=point.at,
+            resolution=Resolution.RAW.value,
+            samples=point.samples,
+            **point.values(),
+        )
+    )
 
 
 def record_heartbeat(

@@ -70,6 +70,31 @@ def list_all(session: Session) -> list[Stack]:
     ]
 
 
+#: a stack's own heartbeat interval and time-out (None: the server's)
+OwnHeartbeat = tuple[float | None, float | None]
+
+
+def heartbeat_settings(session: Session) -> dict[str, OwnHeartbeat]:
+    """Every stack's own heartbeat settings, by stack id, without building the stacks (their
+    custom JSON is sealed): the orchestrator reads them every second."""
+    rows = session.execute(
+        select(StackRow.id, StackRow.heartbeat_interval, StackRow.heartbeat_timeout)
+    )
+    return {stack_id: (interval, timeout) for stack_id, interval, timeout in rows}
+
+
+def heartbeat_settings_of(session: Session, stack_id: str) -> OwnHeartbeat:
+    """One stack's own heartbeat settings (every heartbeat answers with the interval)."""
+    found = session.execute(
+        select(StackRow.heartbeat_interval, StackRow.heartbeat_timeout).where(
+            StackRow.id == stack_id
+        )
+    ).first()
+    if found is None:
+        raise NotFound("stack", stack_id)
+    return found[0], found[1]
+
+
 def create(session: Session, stack: Stack) -> Stack:
     exists = session.scalar(select(func.count()).where(StackRow.name == stack.name))
     if exists:

@@ -40,13 +40,17 @@ def clock(api: Api) -> Clock:
 
 def silence(api: Api, hostname: str, seconds: float) -> None:
     """Make the instance's last heartbeat `seconds` old, as if its agent had died then."""
+    backdate(api, hostname, "last_heartbeat_at", seconds)
+
+
+def backdate(api: Api, hostname: str, moment: str, seconds: float) -> None:
+    """Set the instance's timestamp `moment` (a column) to `seconds` ago."""
     with api.db.transaction() as session:
         found = instance_store.get_by_hostname(
             session, stack_store.get_by_name(session, "demo").id, hostname
         )
-        instance_store.update_fields(
-            session, found.id, last_heartbeat_at=utcnow() - timedelta(seconds=seconds)
-        )
+        fields = {moment: utcnow() - timedelta(seconds=seconds)}
+        instance_store.update_fields(session, found.id, **fields)
 
 
 def events(api: Api, kind: str | None = None) -> list[dict[str, Any]]:

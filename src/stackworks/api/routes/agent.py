@@ -70,7 +70,8 @@ def heartbeat(
 ) -> schemas.HeartbeatReply:
     with db.transaction() as session:
         updated = agents.heartbeat(session, instance, body.metrics)
-        interval = settings.heartbeat_for(stack_store.get(session, instance.stack_id)).interval
+        own = stack_store.heartbeat_settings_of(session, instance.stack_id)
+        interval = settings.heartbeat_from(*own).interval
         credential = agent_credentials.deliver_rotation(session, updated)
     if updated.status is not instance.status:
         signal.bump()
