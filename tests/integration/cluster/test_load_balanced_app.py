@@ -149,6 +149,7 @@ def test_haproxy_spreads_requests_and_an_instance_leaves_and_returns_without_a_f
     assert "not-for-logs-0042" not in str(logs)
 
 
+@pytest.mark.timeout(420)  # 166 s seen on 2 cores under load: many deploys, each a real build
 def test_releases_rollback_and_change_detection(server: ServerProcess, tmp_path: Path) -> None:
     repo = sample_repository(tmp_path / "sample")
     url = apply_stack(server, repo, ["app1"])
