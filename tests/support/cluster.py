@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import ssl
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import httpx
 from stackworks.providers import sessions
 from stackworks.providers.local import LocalProvider
 from stackworks.providers.local_layout import InstanceLayout
-from support.processes import free_port, wait_until
+from support.processes import free_port, stop_group, wait_until
 
 READY_TIMEOUT = 30.0
 
@@ -107,13 +106,7 @@ class ServerProcess:
         """End the server (SIGTERM, then SIGKILL its group); instances keep running."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        stop_group(self.process, grace=15)
         self.process = None
 
     def restart(self) -> None:

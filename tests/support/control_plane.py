@@ -7,15 +7,13 @@ example's; so the documented configuration is the one the tests prove.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 
 import httpx
 
-from support.processes import free_port, wait_until
+from support.processes import free_port, stop_group, wait_until
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "high-availability.md"
 EXAMPLE_BIND = "bind :8700"
@@ -81,11 +79,5 @@ class ControlPlaneProxy:
     def stop(self) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        stop_group(self.process, grace=10)
         self.process = None

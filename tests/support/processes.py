@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,6 +127,19 @@ def port_accepts(host: str, port: int, timeout: float = 0.2) -> bool:
             return True
     except OSError:
         return False
+
+
+def stop_group(process: subprocess.Popen[bytes], grace: float) -> None:
+    """End `process`, started as a group leader, and its group: SIGTERM, then SIGKILL after
+    `grace` seconds; nothing if it already exited."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
 
 
 def end_session(sid: int, grace: float = 5.0) -> None:

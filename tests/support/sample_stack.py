@@ -9,7 +9,7 @@ from typing import Any
 
 from support.cluster import ServerProcess
 from support.processes import wait_until
-from support.web import get
+from support.web import Load, commit_greeting, get
 
 LB_PORT = 8080
 
@@ -57,3 +57,19 @@ def deploy(server: ServerProcess, **extra: Any) -> dict[str, Any]:
         return shown if shown["status"] != "running" else None
 
     return dict(wait_until(done, 300, interval=0.3, what="the deployment to finish"))
+
+
+def roll_under_load(server: ServerProcess, url: str, repo: Path, hosts: set[str]) -> None:
+    """Commit a new greeting, deploy it one instance at a time while `Load` runs against
+    `url`, and check that it rolled through every host (a drain and an enable each) without
+    one failed request and that all of `hosts` answer afterwards."""
+    commit_greeting(repo, "Rolled")
+    with Load(url) as load:
+        rolled = deploy(server, rolling=True)
+        wait_until(lambda: "Rolled from" in get(url)[1], 30, interval=0.3, what="the new release")
+    assert rolled["status"] == "successful", server.failure_logs("web")
+    kinds = [s["kind"] for s in rolled["steps"]]
+    assert kinds.count("drain") == len(hosts) and kinds.count("enable") == len(hosts)
+    assert load.failures() == [], load.failures()[:3]
+    assert len(load.results) > 50
+    assert answering_hosts(url) == hosts

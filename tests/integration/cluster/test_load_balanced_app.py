@@ -19,7 +19,7 @@ import pytest
 
 from support.cluster import ServerProcess
 from support.processes import wait_until
-from support.sample_stack import LB_PORT, answering_hosts, deploy, web_document
+from support.sample_stack import LB_PORT, answering_hosts, deploy, roll_under_load, web_document
 from support.web import Load, commit_greeting, get, sample_repository
 
 pytestmark = pytest.mark.integration
@@ -238,13 +238,4 @@ def test_a_rolling_deploy_under_load_fails_no_request(
 ) -> None:
     repo = sample_repository(tmp_path / "sample")
     url = apply_stack(server, repo, ["app1", "app2", "app3"])
-    commit_greeting(repo, "Rolled")
-    with Load(url) as load:
-        rolled = deploy(server, rolling=True)
-        wait_until(lambda: "Rolled from" in get(url)[1], 30, interval=0.3, what="the new release")
-    assert rolled["status"] == "successful", server.failure_logs("web")
-    kinds = [s["kind"] for s in rolled["steps"]]
-    assert kinds.count("drain") == 3 and kinds.count("enable") == 3
-    assert load.failures() == [], load.failures()[:3]
-    assert len(load.results) > 50
-    assert answering_hosts(url) == {"app1", "app2", "app3"}
+    roll_under_load(server, url, repo, {"app1", "app2", "app3"})

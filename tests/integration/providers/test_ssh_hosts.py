@@ -19,8 +19,8 @@ import pytest
 from support.cluster import ServerProcess
 from support.netns_hosts import NetnsHosts
 from support.processes import wait_until
-from support.sample_stack import LB_PORT, answering_hosts, deploy, web_document
-from support.web import Load, commit_greeting, get, sample_repository
+from support.sample_stack import LB_PORT, answering_hosts, roll_under_load, web_document
+from support.web import get, sample_repository
 
 # bringing three hosts up over ssh takes about three minutes on 2 busy cores
 pytestmark = [pytest.mark.integration, pytest.mark.ssh_hosts, pytest.mark.timeout(900)]
@@ -98,16 +98,7 @@ def test_three_ssh_hosts_serve_the_app_behind_haproxy_roll_without_a_failure_and
     assert key_text not in server.log_tail(10_000)
     assert key_text not in str(server.call("GET", "/stacks/web/instances", expect=200))
 
-    commit_greeting(repo, "Rolled")
-    with Load(url) as load:
-        rolled = deploy(server, rolling=True)
-        wait_until(lambda: "Rolled from" in get(url)[1], 30, interval=0.3, what="the new release")
-    assert rolled["status"] == "successful", server.failure_logs("web")
-    kinds = [s["kind"] for s in rolled["steps"]]
-    assert kinds.count("drain") == 3 and kinds.count("enable") == 3
-    assert load.failures() == [], load.failures()[:3]
-    assert len(load.results) > 50
-    assert answering_hosts(url) == set(APP_HOSTS)
+    roll_under_load(server, url, repo, set(APP_HOSTS))
 
     hosts.hosts[2].link_down()
     cut = time.monotonic()

@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -48,17 +51,8 @@ def stack_monitoring(
         can = Can(stack_level(session, user, found))
         interval = settings.heartbeat_for(found).interval
         layers = monitoring_view.layers(session, found, period, now, interval)
-    context = {
-        "stack": found.name,
-        "can": can,
-        "current": f"/stacks/{found.name}/monitoring",
-        "period": period,
-        "periods": list(Period),
-        "layers": layers,
-        "now": now,
-        **CHART_HELPERS,
-    }
-    return render(request, "monitoring.html", context)
+    context = _page_context(found.name, can, period, now)
+    return render(request, "monitoring.html", {**context, "layers": layers})
 
 
 @router.get("/{hostname}")
@@ -78,15 +72,21 @@ def instance_monitoring(
         instance = instance_store.get_by_hostname(session, found.id, hostname)
         interval = settings.heartbeat_for(found).interval
         panel = monitoring_view.instance(session, instance, period, now, interval)
-    context = {
-        "stack": found.name,
+    context = _page_context(found.name, can, period, now)
+    return render(
+        request, "monitoring_instance.html", {**context, "instance": instance, "panel": panel}
+    )
+
+
+def _page_context(stack: str, can: Can, period: Period, now: datetime) -> dict[str, Any]:
+    """What both monitoring pages show around their charts: the stack bar, the period
+    switch and the chart helpers."""
+    return {
+        "stack": stack,
         "can": can,
-        "current": f"/stacks/{found.name}/monitoring",
+        "current": f"/stacks/{stack}/monitoring",
         "period": period,
         "periods": list(Period),
-        "instance": instance,
-        "panel": panel,
         "now": now,
         **CHART_HELPERS,
     }
-    return render(request, "monitoring_instance.html", context)

@@ -19,6 +19,7 @@ from stackworks.domain.resources import Address
 from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
+from stackworks.opsworks.operations._lookups import target_instance
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.providers import address_claims
@@ -70,13 +71,9 @@ def describe_elastic_ips(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
 def associate_elastic_ip(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     """Moves the address to the instance (from wherever it was); configure runs on the stack."""
     stack, address = _address(ctx, params["ElasticIp"], Level.MANAGE)
-    if not params.get("InstanceId"):
-        raise ValidationException("InstanceId: AssociateElasticIp needs the instance")
-    _same, instance = ctx.instance(params["InstanceId"], Level.MANAGE)
-    if instance.stack_id != stack.id:
-        raise ValidationException(
-            f"InstanceId: instance {instance.id} is not in the Elastic IP's stack {stack.id}"
-        )
+    instance = target_instance(
+        ctx, stack, params, owner="Elastic IP's", missing="AssociateElasticIp needs the instance"
+    )
     address_control.associate_address(ctx.session, address, instance)
     ctx.wake_agents = True
     return {}

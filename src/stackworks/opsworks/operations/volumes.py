@@ -15,6 +15,7 @@ from stackworks.domain.resources import Volume
 from stackworks.opsworks import shapes
 from stackworks.opsworks.context import Context, not_found
 from stackworks.opsworks.errors import ResourceNotFoundException, ValidationException
+from stackworks.opsworks.operations._lookups import target_instance
 from stackworks.opsworks.registry import operation
 from stackworks.opsworks.translate import resources as translate
 from stackworks.store import volumes as volume_store
@@ -76,13 +77,9 @@ def update_volume(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 @operation("AssignVolume")
 def assign_volume(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     stack, volume = _volume(ctx, params["VolumeId"], Level.MANAGE)
-    if not params.get("InstanceId"):
-        raise ValidationException("InstanceId: AssignVolume needs the (stopped) instance")
-    _same, instance = ctx.instance(params["InstanceId"], Level.MANAGE)
-    if instance.stack_id != stack.id:
-        raise ValidationException(
-            f"InstanceId: instance {instance.id} is not in the volume's stack {stack.id}"
-        )
+    instance = target_instance(
+        ctx, stack, params, owner="volume's", missing="AssignVolume needs the (stopped) instance"
+    )
     volume_control.assign_volume(ctx.session, volume, instance, None)
     return {}
 
