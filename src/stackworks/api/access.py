@@ -5,13 +5,17 @@ Every route takes exactly one of these as a parameter (docs/security.md, "Permis
     def create_deployment(stack: str, ..., user: DeployStack) -> ...   # deploy on {stack}
     def create_user(..., _admin: ServerAdmin) -> ...                   # server admins
     def whoami(me: AnyUser) -> ...                                     # any valid user token
-    def heartbeat(..., instance: AgentOnly) -> ...                     # an agent credential
+    def heartbeat(..., agent: AgentOnly) -> ...                        # an agent credential
     def login(..., _anyone: Anonymous) -> ...                          # no credential at all
 
 A declaration is a FastAPI dependency object carrying its `RouteAccess`; `route_table` finds
 it again from each route, which is how the permission matrix test walks the route table.
 Dependencies run before the request body is validated, so a refused caller gets 401, 403 or
-404, never a 422 that would confirm the route and stack exist.
+404, never a 422 that would confirm the route and stack exist; and every 422 is preceded by the
+route's whole check (`refuse_before_422`), for the two cases where the dependency did not
+decide: a body too broken to parse (FastAPI parses it before any dependency), and the agent
+routes, whose declaration only reads the credential for the route to check in its own
+transaction (`api/agent_calls.py`).
 
 A user declaration reads its token from `Authorization: Bearer` by default; built with
 `via=Via.SESSION_COOKIE` it reads the console's session cookie instead (the console wraps those
@@ -37,6 +41,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from stackworks.api import agent_calls
+from stackworks.api.agent_calls import AgentCall
 from stackworks.api.errors import error_body
 from stackworks.control.permissions import decide_on_stack
 from stackworks.domain.access import (
@@ -50,7 +56,7 @@ from stackworks.domain.access import (
 )
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound, Unauthenticated
-from stackworks.store import agent_credentials, registration_tokens, tokens
+from stackworks.store import registration_tokens, tokens
 from stackworks.store import stacks as stack_store
 from stackworks.store.db import Database
 
@@ -124,7 +130,7 @@ class Declaration:
     """Base of the route declarations: a dependency that knows what it requires.
 
     `check` does the whole decision from the request alone (headers and path), so it serves
-    as the dependency and, for a body too broken to parse, before the 422 (`refuse_unparsed`).
+    as the dependency and before any 422 (`refuse_before_422`).
     The `credentials` parameter of each `__call__` only shows the bearer scheme in OpenAPI.
     """
 
@@ -201,21 +207,24 @@ class Requires(Declaration):
 
 
 class AgentCredential(Declaration):
+    """An agent's credential. As a dependency it only reads it: the route checks it in its own
+    transaction (`AgentCall.run`), one trip to the database per agent request, not two."""
+
     access = RouteAccess(Audience.AGENT)
 
     def check(self, request: Request) -> Instance:
-        credential = bearer_token(request)
-        if credential is None:
-            raise unauthorized("missing agent credential (Authorization: Bearer ...)")
         with _db(request).transaction() as session:
-            instance = agent_credentials.authenticate(session, tokens.hash_token(credential))
-        if instance is None:
-            raise unauthorized("invalid agent credential")
-        request.state.agent_instance = instance
-        return instance
+            return agent_calls.authenticate(session, _agent_credential_hash(request))
 
-    def __call__(self, request: Request, credentials: Credentials) -> Instance:
-        return self.check(request)
+    async def __call__(self, request: Request, credentials: Credentials) -> AgentCall:
+        return AgentCall(_db(request), _agent_credential_hash(request), request)
+
+
+def _agent_credential_hash(request: Request) -> str:
+    credential = bearer_token(request)
+    if credential is None:
+        raise unauthorized("missing agent credential (Authorization: Bearer ...)")
+    return tokens.hash_token(credential)
 
 
 class RegistrationTokenBearer(Declaration):
@@ -245,7 +254,7 @@ ServerAdmin = Annotated[Principal, Depends(ServerAdminToken())]
 ShowStack = Annotated[Principal, Depends(Requires(Level.SHOW))]
 DeployStack = Annotated[Principal, Depends(Requires(Level.DEPLOY))]
 ManageStack = Annotated[Principal, Depends(Requires(Level.MANAGE))]
-AgentOnly = Annotated[Instance, Depends(AgentCredential())]
+AgentOnly = Annotated[AgentCall, Depends(AgentCredential())]
 RegistrationBearer = Annotated[str, Depends(RegistrationTokenBearer())]
 
 
@@ -291,12 +300,13 @@ def route_table(app: FastAPI) -> list[DeclaredRoute]:
     return table
 
 
-def refuse_unparsed(request: Request) -> JSONResponse | None:
-    """The refusal a caller gets instead of a 422 for a body that is not even JSON.
+def refuse_before_422(request: Request) -> JSONResponse | None:
+    """The refusal a caller gets instead of a 422 it may not see.
 
-    FastAPI parses the body before it runs any dependency, so without this an unauthenticated
-    caller would learn from a 422 that the route and its stack exist. None: the caller may call
-    the route, and the 422 stands.
+    FastAPI parses the body before it runs any dependency, and an agent route checks its
+    credential only in its own work, so without this a caller the route refuses would learn
+    from a 422 that the route and its stack exist. None: the caller may call the route, and
+    the 422 stands.
     """
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):

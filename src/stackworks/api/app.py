@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from stackworks import __version__, console, opsworks
 from stackworks.api import errors
-from stackworks.api.access import refuse_unparsed
+from stackworks.api.access import refuse_before_422
 from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
@@ -102,7 +102,7 @@ def create_app(
     app.state.orchestrator = orchestrator
     app.state.elector = elector
     app.state.wakeups = wakeups
-    errors.install(app, refuse_unparsed)
+    errors.install(app, refuse_before_422)
     app.add_middleware(
         AuditMiddleware,
         db=db,

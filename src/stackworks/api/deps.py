@@ -1,6 +1,9 @@
 """Request dependencies, declared once: the database, settings, the agents' wake-up signal.
 
 Who may call a route is declared with one of `api/access.py`'s declarations, not here.
+
+They are `async def` on purpose: FastAPI runs a plain `def` dependency in its thread pool, a
+hop through a worker thread (and a wait behind every busy one) just to read `app.state`.
 """
 
 from __future__ import annotations
@@ -17,17 +20,17 @@ from stackworks.store import stacks as stack_store
 from stackworks.store.db import Database
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_signal(request: Request) -> CommandSignal:
+async def get_signal(request: Request) -> CommandSignal:
     signal: CommandSignal = request.app.state.signal
     return signal
 

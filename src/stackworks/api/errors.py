@@ -67,11 +67,12 @@ def _field_path(location: tuple[object, ...] | list[object]) -> str:
     return ".".join(parts) or "body"
 
 
-#: answers a request whose body is not JSON when its caller may not call the route at all
+#: answers a request whose body or parameters fail validation when its caller may not call the
+#: route at all: the refusal, not the 422
 PreCheck = Callable[[Request], JSONResponse | None]
 
 
-def install(app: FastAPI, refuse_unparsed: PreCheck | None = None) -> None:
+def install(app: FastAPI, refuse_before_422: PreCheck | None = None) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
         # the auth dependencies raise their detail in the one shape already; FastAPI's own
@@ -93,9 +94,8 @@ def install(app: FastAPI, refuse_unparsed: PreCheck | None = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        unparsed = any(item.get("type") == "json_invalid" for item in error.errors())
-        if unparsed and refuse_unparsed is not None:
-            refused = await run_in_threadpool(refuse_unparsed, request)
+        if refuse_before_422 is not None:
+            refused = await run_in_threadpool(refuse_before_422, request)
             if refused is not None:
                 return refused
         problems = []

@@ -12,20 +12,23 @@ import time
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
 from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
-from stackworks.api.encoded_bodies import EncodedBodies, accepts_gzip, etag_matches
+from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
 from stackworks.control import agent_credentials, agents
+from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandStatus
 from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stack_configurations
 from stackworks.store import stacks as stack_store
+from stackworks.store.db import Database
 from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
@@ -61,48 +64,54 @@ def register(
 
 
 @router.post("/heartbeat")
-def heartbeat(
-    body: schemas.Heartbeat,
-    instance: AgentOnly,
-    db: DatabaseDep,
-    settings: SettingsDep,
-    signal: SignalDep,
+async def heartbeat(
+    body: schemas.Heartbeat, agent: AgentOnly, settings: SettingsDep, signal: SignalDep
 ) -> schemas.HeartbeatReply:
-    with db.transaction() as session:
+    def record(session: Session, instance: Instance) -> tuple[bool, schemas.HeartbeatReply]:
         updated = agents.heartbeat(session, instance, body.metrics)
         own = stack_store.heartbeat_settings_of(session, instance.stack_id)
-        interval = settings.heartbeat_from(*own).interval
-        credential = agent_credentials.deliver_rotation(session, updated)
-    if updated.status is not instance.status:
+        reply = schemas.HeartbeatReply(
+            status=updated.status,
+            heartbeat_interval=settings.heartbeat_from(*own).interval,
+            credential=agent_credentials.deliver_rotation(session, updated),
+        )
+        return updated.status is not instance.status, reply
+
+    moved, reply = await agent.run(record)
+    if moved:
         signal.bump()
-    return schemas.HeartbeatReply(
-        status=updated.status, heartbeat_interval=interval, credential=credential
+    return reply
+
+
+def _command_for(
+    session: Session, instance: Instance, by_version: bool
+) -> schemas.AgentCommand | None:
+    """The instance's next command as the agent gets it (marked sent), or None."""
+    row = agents.next_command(session, instance)
+    if row is None:
+        return None
+    return schemas.AgentCommand(
+        id=row.id,
+        type=row.type,
+        deployment_id=row.deployment_id,
+        run_list=list(row.run_list),
+        configuration=command_store.configuration_for_agent(
+            session, row, with_shared=not by_version
+        ),
+        stack_configuration=row.configuration_version if by_version else None,
+        timeout=float(row.timeout),
     )
 
 
-def _fetch(db: DatabaseDep, instance_id: str, by_version: bool) -> schemas.AgentCommand | None:
+def _fetch(db: Database, instance_id: str, by_version: bool) -> schemas.AgentCommand | None:
     with db.transaction() as session:
-        current = instance_store.get(session, instance_id)
-        row = agents.next_command(session, current)
-        if row is None:
-            return None
-        return schemas.AgentCommand(
-            id=row.id,
-            type=row.type,
-            deployment_id=row.deployment_id,
-            run_list=list(row.run_list),
-            configuration=command_store.configuration_for_agent(
-                session, row, with_shared=not by_version
-            ),
-            stack_configuration=row.configuration_version if by_version else None,
-            timeout=float(row.timeout),
-        )
+        return _command_for(session, instance_store.get(session, instance_id), by_version)
 
 
 @router.get("/commands")
 async def poll_commands(
-    instance: AgentOnly,
-    db: DatabaseDep,
+    agent: AgentOnly,
+    signal: SignalDep,
     request: Request,
     wait: float = 20.0,
     stack_configuration: Literal["inline", "by_version"] = "inline",
@@ -116,41 +125,54 @@ async def poll_commands(
     by_version = stack_configuration == "by_version"
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
     hub: PollHub = request.app.state.poll_hub
-    woken = hub.register(instance.id)  # before the first look: no wake-up falls between
+    seen = signal.version
+    # the first look checks the credential in the same transaction
+    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, by_version)))
+    if command is not None:
+        return schemas.AgentCommands(commands=[command])
+    woken = hub.register(instance.id)
+    if signal.version != seen:
+        woken.set()  # something was queued while the first look ran, before the hub knew us
     try:
         while True:
-            woken.clear()
-            command = await run_in_threadpool(_fetch, db, instance.id, by_version)
-            if command is not None:
-                return schemas.AgentCommands(commands=[command])
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return schemas.AgentCommands(commands=[])
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), remaining)
+            if not woken.is_set():
+                continue  # the wait ran out: the deadline check answers
+            woken.clear()
+            command = await run_in_threadpool(_fetch, agent.db, instance.id, by_version)
+            if command is not None:
+                return schemas.AgentCommands(commands=[command])
     finally:
         hub.unregister(instance.id, woken)
 
 
 @router.get("/stack-configuration/{version}", response_model=None)
-def stack_configuration(
-    version: str, instance: AgentOnly, db: DatabaseDep, request: Request
-) -> Response:
+async def stack_configuration(version: str, agent: AgentOnly, request: Request) -> Response:
     """The shared sections of a stack configuration version of the agent's own stack.
 
     A version never changes, so its digest is its ETag: asked again with If-None-Match, the
     answer is 304 with no body. Another stack's version is 404, as a missing one. The body is
     gzip-compressed (once per version) for an agent that accepts it."""
     etag = f'"{version}"'
-    with db.transaction() as session:
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
+    unchanged = etag_matches(request.headers.get("if-none-match", ""), version)
+
+    def look_up(session: Session, instance: Instance) -> EncodedBody | None:
         if stack_configurations.stack_of(session, version) != instance.stack_id:
             raise NotFound("stack configuration", version)
-        headers = {"ETag": etag, "Cache-Control": "private, max-age=31536000, immutable"}
-        if etag_matches(request.headers.get("if-none-match", ""), version):
-            return Response(status_code=304, headers=headers)
-        body = _bodies.get(
+        if unchanged:
+            return None
+        return _bodies.get(
             version, lambda: stack_configurations.get(session, instance.stack_id, version)
         )
+
+    body = await agent.run(look_up)
+    if body is None:
+        return Response(status_code=304, headers=headers)
     headers["Vary"] = "Accept-Encoding"
     if body.compressed is not None and accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
@@ -159,32 +181,24 @@ def stack_configuration(
 
 
 @router.post("/commands/{command_id}/ack", status_code=204)
-def acknowledge(command_id: str, instance: AgentOnly, db: DatabaseDep) -> Response:
-    with db.transaction() as session:
-        agents.acknowledge(session, instance, command_id)
+async def acknowledge(command_id: str, agent: AgentOnly) -> Response:
+    await agent.run(lambda s, i: agents.acknowledge(s, i, command_id))
     return Response(status_code=204)
 
 
 @router.post("/commands/{command_id}/log", status_code=204)
-def append_log(
-    command_id: str, body: schemas.LogChunk, instance: AgentOnly, db: DatabaseDep
-) -> Response:
-    with db.transaction() as session:
-        agents.append_log(session, instance, command_id, body.seq, body.lines)
+async def append_log(command_id: str, body: schemas.LogChunk, agent: AgentOnly) -> Response:
+    await agent.run(lambda s, i: agents.append_log(s, i, command_id, body.seq, body.lines))
     return Response(status_code=204)
 
 
 @router.post("/commands/{command_id}/result", status_code=204)
-def report_result(
-    command_id: str,
-    body: schemas.CommandResult,
-    instance: AgentOnly,
-    db: DatabaseDep,
-    signal: SignalDep,
+async def report_result(
+    command_id: str, body: schemas.CommandResult, agent: AgentOnly, signal: SignalDep
 ) -> Response:
-    with db.transaction() as session:
-        agents.complete(
-            session, instance, command_id, CommandStatus(body.status), body.exit_code, body.report
-        )
+    status = CommandStatus(body.status)
+    await agent.run(
+        lambda s, i: agents.complete(s, i, command_id, status, body.exit_code, body.report)
+    )
     signal.bump()
     return Response(status_code=204)
