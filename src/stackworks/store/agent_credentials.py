@@ -10,14 +10,20 @@ agent never confirms, the old credential ends anyway at `credential_rotate_by`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
 from stackworks.store.instances import to_entity
 from stackworks.store.tables import InstanceRow, utcnow
+
+_INSTANCES = cast(Table, InstanceRow.__table__)  # typed as a table: Core statements built once
+
+#: every agent request looks its credential up: a plain row, built once, no ORM object
+_BY_CURRENT = select(_INSTANCES).where(_INSTANCES.c.credential_hash == bindparam("credential_hash"))
 
 
 def authenticate(
@@ -26,11 +32,11 @@ def authenticate(
     """The instance this credential names, or None; a rotation's next credential, used for the
     first time, becomes the instance's current one here."""
     now = now or utcnow()
-    row = session.scalar(select(InstanceRow).where(InstanceRow.credential_hash == credential_hash))
-    if row is not None:
-        if row.credential_rotate_by is not None and now >= row.credential_rotate_by:
+    found = session.execute(_BY_CURRENT, {"credential_hash": credential_hash}).first()
+    if found is not None:
+        if found.credential_rotate_by is not None and now >= found.credential_rotate_by:
             return None  # rotated, never confirmed, and the grace period is over
-        return to_entity(row)
+        return to_entity(found)
     row = session.scalar(
         select(InstanceRow).where(InstanceRow.next_credential_hash == credential_hash)
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
@@ -15,8 +16,20 @@ from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.store.tables import InstanceRow, utcnow
 
+_INSTANCES = cast(Table, InstanceRow.__table__)  # typed as a table: Core statements built once
 
-def to_entity(row: InstanceRow) -> Instance:
+#: a heartbeat's UPDATE, built once: every agent sends one every few seconds, and building a
+#: statement (and its cache key) each time cost more than running it (bench/agents_bench.py)
+_RECORD_HEARTBEAT = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("instance_id"))
+    .values(last_heartbeat_at=bindparam("at"), metrics=bindparam("metrics"))
+    .returning(_INSTANCES.c.status, _INSTANCES.c.status_changed_at)
+)
+
+
+def to_entity(row: InstanceRow | Row[Any]) -> Instance:
+    """An instance from its ORM row, or from a plain row of every column (agent_credentials)."""
     return Instance(
         id=row.id,
         stack_id=row.stack_id,
@@ -225,11 +238,7 @@ def record_heartbeat(
     `instance` is the one the credential named, read in this request; its status is read
     again here, since the orchestrator may have moved it since."""
     found = session.execute(
-        update(InstanceRow)
-        .where(InstanceRow.id == instance.id)
-        .values(last_heartbeat_at=at, metrics=metrics)
-        .returning(InstanceRow.status, InstanceRow.status_changed_at)
-        .execution_options(synchronize_session=False)
+        _RECORD_HEARTBEAT, {"instance_id": instance.id, "at": at, "metrics": metrics}
     ).first()
     if found is None:
         raise NotFound("instance", instance.id)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain import metrics
@@ -61,17 +61,24 @@ def _row(instance_id: str, point: MetricPoint, resolution: Resolution) -> Metric
     )
 
 
+_SAMPLES = cast(Table, MetricSampleRow.__table__)  # typed as a table: Core statements built once
+
+#: built once (every heartbeat adds a sample): the values come as parameters
+_INSERT_SAMPLE = insert(_SAMPLES)
+
+
 def add(session: Session, instance_id: str, point: MetricPoint) -> None:
     """Keep one raw sample: a plain INSERT, not an ORM object flushed and its id read back
     (every heartbeat adds one)."""
     session.execute(
-        insert(MetricSampleRow).values(
-            instance_id=instance_id,
-            at=point.at,
-            resolution=Resolution.RAW.value,
-            samples=point.samples,
+        _INSERT_SAMPLE,
+        {
+            "instance_id": instance_id,
+            "at": point.at,
+            "resolution": Resolution.RAW.value,
+            "samples": point.samples,
             **point.values(),
-        )
+        },
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import CookbookSource, Stack
@@ -83,13 +85,17 @@ def heartbeat_settings(session: Session) -> dict[str, OwnHeartbeat]:
     return {stack_id: (interval, timeout) for stack_id, interval, timeout in rows}
 
 
+_STACKS = cast(Table, StackRow.__table__)  # typed as a table: Core statements built once
+
+#: built once: every heartbeat reads them
+_HEARTBEAT_SETTINGS = select(_STACKS.c.heartbeat_interval, _STACKS.c.heartbeat_timeout).where(
+    _STACKS.c.id == bindparam("stack_id")
+)
+
+
 def heartbeat_settings_of(session: Session, stack_id: str) -> OwnHeartbeat:
     """One stack's own heartbeat settings (every heartbeat answers with the interval)."""
-    found = session.execute(
-        select(StackRow.heartbeat_interval, StackRow.heartbeat_timeout).where(
-            StackRow.id == stack_id
-        )
-    ).first()
+    found = session.execute(_HEARTBEAT_SETTINGS, {"stack_id": stack_id}).first()
     if found is None:
         raise NotFound("stack", stack_id)
     return found[0], found[1]
