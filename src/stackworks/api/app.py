@@ -125,14 +125,15 @@ def create_app(
         window=limits.auth_window,
         answer=answer,
     )
+    # the agent routes first: a router tries its routes in order, and agents make most calls
     for module in (
+        agent,
         stacks,
         layers,
         apps,
         instances,
         deployments,
         documents,
-        agent,
         agent_credentials,
         tokens,
         scaling,

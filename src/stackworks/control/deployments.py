@@ -258,13 +258,12 @@ def settle(session: Session, deployment_id: str | None) -> None:
     deployment = deployment_store.get_any(session, deployment_id, lock=True)
     if deployment is None or deployment.status is not DeploymentStatus.RUNNING:
         return
-    rows = command_store.for_deployment(session, deployment_id)
     if deployment.rolling:
-        rows_now = [r for r in rows if r.deployment_step == deployment.step]
-        if any(CommandStatus(r.status) is CommandStatus.PENDING for r in rows_now):
+        now = command_store.statuses_in_deployment(session, deployment_id, deployment.step)
+        if now[CommandStatus.PENDING]:
             return
         plan = [cast(Step, dict(s)) for s in deployment.plan]
-        if any(CommandStatus(r.status) is CommandStatus.FAILED for r in rows_now):
+        if now[CommandStatus.FAILED]:
             plan = after_failure(plan, deployment.step)
         app = app_store.get_by_id(session, deployment.app_id) if deployment.app_id else None
         step = deployment.step + 1
@@ -275,8 +274,9 @@ def settle(session: Session, deployment_id: str | None) -> None:
                 return
             step += 1  # nobody of that step is online any more
         deployment_store.set_plan(session, deployment.id, list(plan), len(plan))
-    elif any(CommandStatus(r.status) is CommandStatus.PENDING for r in rows):
+    counted = command_store.statuses_in_deployment(session, deployment_id)
+    if not deployment.rolling and counted[CommandStatus.PENDING]:
         return
-    failed = any(CommandStatus(r.status) is CommandStatus.FAILED for r in rows)
+    failed = counted[CommandStatus.FAILED] > 0
     status = DeploymentStatus.FAILED if failed else DeploymentStatus.SUCCESSFUL
     deployment_store.finish(session, deployment_id, status, utcnow())

@@ -8,6 +8,7 @@ and the command names the version; entities carry them joined back in.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -232,6 +233,21 @@ def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
     return list(
         session.scalars(select(CommandRow).where(CommandRow.deployment_id == deployment_id))
     )
+
+
+def statuses_in_deployment(
+    session: Session, deployment_id: str, step: int | None = None
+) -> Counter[CommandStatus]:
+    """How many of a deployment's commands (of one `step` of it) are in each status.
+
+    One GROUP BY, not every row: each result settles its deployment, and a configure fan-out
+    has a command per online instance, so reading the rows made a fan-out O(N²), all of it
+    under the deployment's row lock (bench/agents_bench.py)."""
+    query = select(CommandRow.status, func.count()).where(CommandRow.deployment_id == deployment_id)
+    if step is not None:
+        query = query.where(CommandRow.deployment_step == step)
+    counted = session.execute(query.group_by(CommandRow.status))
+    return Counter({CommandStatus(status): count for status, count in counted})
 
 
 def finish(
