@@ -182,9 +182,16 @@ def report_result(
     db: DatabaseDep,
     signal: SignalDep,
 ) -> Response:
+    """The result, and with it (`log`) the command's last log chunk, in one transaction."""
     with db.transaction() as session:
         agents.complete(
-            session, instance, command_id, CommandStatus(body.status), body.exit_code, body.report
+            session,
+            instance,
+            command_id,
+            CommandStatus(body.status),
+            body.exit_code,
+            body.report,
+            body.log,
         )
     signal.bump()
     return Response(status_code=204)
