@@ -37,7 +37,7 @@ class OutboxEntry:
     def to_json(self) -> dict[str, Any]:
         return {
             "command_id": self.command_id,
-            "result": self.result.model_dump(),
+            "result": self.result.to_wire(),  # the shape an older agent reads too
             "chunks": [chunk.model_dump() for chunk in self.chunks],
         }
 
