@@ -14,11 +14,12 @@ its own stack on a fresh server and database:
 The agents are simulated in this process with asyncio and one httpx.AsyncClient (a connection
 pool with a connection per agent, as each real agent keeps its own): each one heartbeats with
 metrics, long-polls `GET /agent/commands`, and answers each command as `agent/executor.py`
-does: ack, one log chunk, result. If a command names its stack configuration by version
-(docs/agent-protocol.md, "Stack configuration"), the agent fetches it once per version, with
-If-None-Match when it holds an older one, as `agent/client.py` does; a server that inlines the
-configuration (the protocol before versions) is answered the same, so the bench measures
-either server.
+does: ack, then the result carrying its one log chunk (`log`), or, if the server refuses that
+field (one older than it), the chunk and the result apart. If a command names its stack
+configuration by version (docs/agent-protocol.md, "Stack configuration"), the agent fetches it
+once per version, with If-None-Match when it holds an older one, as `agent/client.py` does; a
+server that inlines the configuration (the protocol before versions) is answered the same, so
+the bench measures either server.
 
 Setup goes through the store, not the API: N instances (provider `registered`, status online,
 each with its own credential) are inserted into PostgreSQL directly, because registering 5,000
@@ -115,6 +116,7 @@ class SimulatedAgent:
     interval: float
     ramp: float = 2.0  # seconds over which the agents' first polls spread
     cache: tuple[str, Any] | None = None  # (version, stack configuration) last fetched
+    result_takes_log: bool = True  # False once a server older than the result's `log` refused it
 
     @property
     def headers(self) -> dict[str, str]:
@@ -165,6 +167,14 @@ async def fetch_configuration(
     return agent.cache[1]
 
 
+def refuses_field(response: httpx.Response, field: str) -> bool:
+    """Whether the server refused the request for a field it does not know (422 naming it)."""
+    if response.status_code != 422:
+        return False
+    detail = response.json().get("detail")
+    return isinstance(detail, dict) and detail.get("field") == field
+
+
 async def answer(
     http: httpx.AsyncClient, agent: SimulatedAgent, command: dict[str, Any], counters: Counters
 ) -> None:
@@ -172,22 +182,24 @@ async def answer(
     base = f"{API}/agent/commands/{command['id']}"
     if command.get("stack_configuration"):
         await fetch_configuration(http, agent, command["stack_configuration"], counters)
-    for path, body in (
-        ("/ack", None),
-        ("/log", {"seq": 0, "lines": [f"{command['type']} on {agent.hostname}: nothing to do"]}),
-    ):
-        response = await http.post(base + path, json=body, headers=agent.headers)
-        counters.body_bytes += response.num_bytes_downloaded
-        if response.status_code >= 400:
-            counters.error(f"{path.strip('/')} {response.status_code}")
-            return
+    response = await http.post(base + "/ack", headers=agent.headers)
+    counters.body_bytes += response.num_bytes_downloaded
+    if response.status_code >= 400:
+        counters.error(f"ack {response.status_code}")
+        return
     if agent.hostname == "joiner" and command["type"] == "setup":
         counters.fanout_began = time.perf_counter()
-    response = await http.post(
-        base + "/result",
-        json={"status": "successful", "exit_code": 0, "report": {"resources": []}},
-        headers=agent.headers,
-    )
+    # a short run's whole log fits in the chunk that travels with the result
+    chunk = {"seq": 0, "lines": [f"{command['type']} on {agent.hostname}: nothing to do"]}
+    result: dict[str, Any] = {"status": "successful", "exit_code": 0, "report": {"resources": []}}
+    if agent.result_takes_log:
+        response = await http.post(
+            base + "/result", json={**result, "log": chunk}, headers=agent.headers
+        )
+        agent.result_takes_log = not refuses_field(response, "log")
+    if not agent.result_takes_log:  # a server older than the result's `log`
+        await http.post(base + "/log", json=chunk, headers=agent.headers)
+        response = await http.post(base + "/result", json=result, headers=agent.headers)
     if response.status_code >= 400:
         counters.error(f"result {response.status_code}")
     elif command["type"] == "configure" and counters.fanout_began is not None:

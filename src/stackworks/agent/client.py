@@ -57,9 +57,10 @@ class AgentAuthError(AgentClientError):
 class AgentRequestError(AgentClientError):
     """A 4xx other than 401/403: this request will never succeed as it is."""
 
-    def __init__(self, message: str, status_code: int) -> None:
+    def __init__(self, message: str, status_code: int, field: str | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.field = field  # the request field the server named at fault, if it did
 
 
 class AgentUnreachable(AgentClientError):
@@ -93,6 +94,9 @@ class AgentClient:
         ca_file: Path | None = None,
     ) -> None:
         self._stop = stop or threading.Event()
+        #: whether the server takes a result's last log chunk with it (`CommandResult.log`);
+        #: False once a server older than that refused it
+        self.result_takes_log = True
         self._rand = rand
         self._credential = credential
         self._http = httpx.Client(
@@ -152,10 +156,32 @@ class AgentClient:
             "POST", f"/agent/commands/{command_id}/log", json=chunk.model_dump(), retry=retry
         )
 
-    def send_result(self, command_id: str, result: CommandResult, *, retry: bool = True) -> None:
-        self._request(
-            "POST", f"/agent/commands/{command_id}/result", json=result.model_dump(), retry=retry
-        )
+    def send_result(
+        self,
+        command_id: str,
+        result: CommandResult,
+        *,
+        last_chunk: LogChunk | None = None,
+        retry: bool = True,
+    ) -> None:
+        """Report `result`, with the command's `last_chunk` of log in the same request.
+
+        A server older than that (it refuses the result with 422 naming the field `log`) gets
+        the chunk as a separate log request before the result, from then on."""
+        path = f"/agent/commands/{command_id}/result"
+        if last_chunk is not None and self.result_takes_log:
+            with_log = result.model_copy(update={"log": last_chunk})
+            try:
+                self._request("POST", path, json=with_log.to_wire(), retry=retry)
+                return
+            except AgentRequestError as exc:
+                if (exc.status_code, exc.field) != (422, "log"):
+                    raise
+            log.info("the server takes no log with a result (an older version): sent apart")
+            self.result_takes_log = False
+        if last_chunk is not None:
+            self.send_log(command_id, last_chunk, retry=retry)
+        self._request("POST", path, json=result.to_wire(), retry=retry)
 
     # --- retrying -------------------------------------------------------------------------
 
@@ -219,18 +245,22 @@ def _checked(response: httpx.Response, method: str, path: str) -> httpx.Response
             "replaced (the instance was restarted) or revoked"
         )
     if response.status_code >= 400:
+        message, field = _detail(response)
         raise AgentRequestError(
-            f"{method} {path}: server answered {response.status_code}: {_detail(response)}",
+            f"{method} {path}: server answered {response.status_code}: {message}",
             response.status_code,
+            field,
         )
     return response
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response: httpx.Response) -> tuple[str, str | None]:
+    """The message of an error answer, and the field it names (docs/api.md, Errors)."""
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
-        return response.text[:200]
+        return response.text[:200], None
     if isinstance(detail, dict):
-        return str(detail.get("message", detail))
-    return str(detail)
+        field = detail.get("field")
+        return str(detail.get("message", detail)), field if isinstance(field, str) else None
+    return str(detail), None

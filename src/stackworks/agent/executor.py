@@ -1,9 +1,10 @@
 """Runs one command from the server, start to finish, and never lets it crash the agent.
 
 Steps: acknowledge it, run its run list with the converge engine (in a child process, with the
-command's timeout) while the output streams to the server, then put the result in the outbox
-and deliver it. Whatever goes wrong inside the run (a missing cookbook, an exception, a timeout)
-becomes a `failed` result with the error in the command's log. Only the credential being refused
+command's timeout) while the output streams to the server, then put the result in the outbox,
+with the log lines not sent yet, and deliver it (the last chunk in the result's request).
+Whatever goes wrong inside the run (a missing cookbook, an exception, a timeout) becomes a
+`failed` result with the error in the command's log. Only the credential being refused
 (AgentAuthError) escapes: the agent must stop then.
 """
 

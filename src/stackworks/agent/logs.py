@@ -3,8 +3,9 @@
 Every line is scrubbed of the configuration's secure values BEFORE it is stored anywhere in
 the agent, so no later step (buffer, outbox file, server) can leak one. Lines are sent in
 chunks numbered from 0 (`seq`), when 100 lines are waiting or every ~0.5 s, by a background
-thread that never blocks the converge run: a chunk that cannot be sent now stays queued and is
-handed to the outbox when the command ends.
+thread that never blocks the converge run, so a long command's log shows while it runs. A
+chunk that cannot be sent now stays queued; when the command ends, the queued chunks and the
+lines not yet sent are handed to the outbox, whose last chunk travels with the result.
 """
 
 from __future__ import annotations
@@ -104,12 +105,12 @@ class LogSink:
             self._try_send()
 
     def close(self) -> list[LogChunk]:
-        """Stop the sender, try once more, and return the chunks still unsent (for the outbox)."""
+        """Stop the sender and return the chunks still unsent, the last lines cut into chunks
+        too (for the outbox): sent now, the tail would cost a request the result saves."""
         self._closed.set()
         if self._thread.is_alive():
             self._thread.join()
         self._cut()
-        self._try_send()
         with self._lock:
             return list(self._queue)
 

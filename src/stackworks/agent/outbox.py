@@ -2,10 +2,11 @@
 
 A finished command's entry (its unsent log chunks and its result) is written to
 `<state_dir>/outbox/<command_id>.json` BEFORE anything is sent, and removed only once the server
-has answered 2xx for all of it. The agent flushes the outbox at start and before each poll, so
-a result survives an agent restart (the file is still there) and a server restart (the agent
-keeps retrying). Log chunks carry their `seq`, so a resend after a crash is harmless: the server
-ignores a number it has.
+has answered 2xx for all of it; the last chunk rides with the result, so a command whose log
+fits in one chunk costs one request here. The agent flushes the outbox at start and before each
+poll, so a result survives an agent restart (the file is still there) and a server restart (the
+agent keeps retrying). Log chunks carry their `seq`, so a resend after a crash is harmless: the
+server ignores a number it has.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class OutboxEntry:
     def to_json(self) -> dict[str, Any]:
         return {
             "command_id": self.command_id,
-            "result": self.result.model_dump(),
+            "result": self.result.to_wire(),  # the shape an older agent reads too
             "chunks": [chunk.model_dump() for chunk in self.chunks],
         }
 
@@ -81,17 +82,19 @@ class Outbox:
 
     def deliver(self, entry: OutboxEntry, client: AgentClient, *, retry: bool = True) -> None:
         """Send what `entry` still owes, recording progress; remove it once all is accepted.
+        The last chunk goes with the result, in one request (`CommandResult.log`).
 
         A 4xx other than 401/403 (e.g. the command was deleted with its instance) will never
         succeed, so that entry is dropped with a log line instead of blocking the outbox forever.
         Connection trouble propagates (after retrying, unless `retry=False`).
         """
         try:
-            while entry.chunks:
+            while len(entry.chunks) > 1:
                 client.send_log(entry.command_id, entry.chunks[0], retry=retry)
                 entry.chunks.pop(0)
                 self.put(entry)
-            client.send_result(entry.command_id, entry.result, retry=retry)
+            last = entry.chunks[0] if entry.chunks else None
+            client.send_result(entry.command_id, entry.result, last_chunk=last, retry=retry)
         except AgentRequestError as exc:
             log.error("dropping the result of command %s: %s", entry.command_id, exc)
         self.remove(entry.command_id)

@@ -22,6 +22,7 @@ from stackworks.store import events as event_store
 from stackworks.store import instances as instance_store
 from stackworks.store import metrics as metric_store
 from stackworks.store.tables import CommandRow, utcnow
+from stackworks.wire import schemas
 
 MAX_LOG_CHARS = 2_000_000  # a command's stored log is cut beyond this
 SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' configures
@@ -94,9 +95,14 @@ def append_log(
     session: Session, instance: Instance, command_id: str, seq: int, lines: list[str]
 ) -> None:
     row = _own(session, instance, command_id)
-    if seq <= row.log_seq:
-        return  # a resend of a chunk already stored
-    scrubber = _scrubber(session, row)
+    if seq > row.log_seq:  # else a resend of a chunk already stored
+        _store_chunk(session, row, seq, lines, _scrubber(session, row))
+
+
+def _store_chunk(
+    session: Session, row: CommandRow, seq: int, lines: list[str], scrubber: Scrubber
+) -> None:
+    """Add a new chunk's lines to the command's log, scrubbed, up to MAX_LOG_CHARS."""
     text = "".join(
         scrubbed if scrubbed.endswith("\n") else scrubbed + "\n"
         for scrubbed in (scrubber.line(line) for line in lines)
@@ -115,19 +121,26 @@ def complete(
     status: CommandStatus,
     exit_code: int,
     report: dict[str, Any],
+    log: schemas.LogChunk | None = None,
 ) -> None:
-    """Record a result (a resend of a recorded one is ignored) and follow it through. The rows
-    are locked in the order every writer takes them (the instance, the command, then in
-    `deployments.settle` the deployment): a resend racing the first delivery on another
-    replica, or the orchestrator's time-out, waits and then finds the command finished."""
+    """Record a result (a resend of a recorded one is ignored) and follow it through; `log`,
+    the command's last chunk, is stored first exactly as `append_log` would store it (so a
+    resent result does not double its lines). The rows are locked in the order every writer
+    takes them (the instance, the command, then in `deployments.settle` the deployment): a
+    resend racing the first delivery on another replica, or the orchestrator's time-out,
+    waits and then finds the command finished."""
     instance_store.get(session, instance.id, lock=True)
     row = _own(session, instance, command_id, lock=True)
-    if row.status != CommandStatus.PENDING.value:
+    chunk = log if log is not None and log.seq > row.log_seq else None
+    pending = row.status == CommandStatus.PENDING.value
+    if chunk is None and not pending:
         return
-    command_store.finish(
-        session, row, status, exit_code, utcnow(), _scrubber(session, row).json(report)
-    )
-    react(session, row)
+    scrubber = _scrubber(session, row)
+    if chunk is not None:
+        _store_chunk(session, row, chunk.seq, chunk.lines, scrubber)
+    if pending:
+        command_store.finish(session, row, status, exit_code, utcnow(), scrubber.json(report))
+        react(session, row)
 
 
 def _scrubber(session: Session, row: CommandRow) -> Scrubber:

@@ -464,6 +464,15 @@ class CommandResult(Strict):
     status: Literal["successful", "failed"]
     exit_code: int
     report: JSON = Field(default_factory=dict)  # the converge run's per-resource report
+    #: the command's last log lines, stored with the result in one transaction, as a chunk
+    #: sent to `.../log` would be (a `seq` the server has is ignored); saves the agent a
+    #: request per command. A server older than this field refuses it with 422 naming `log`.
+    log: LogChunk | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The request body: without `log` when there is none, so an older server (which
+        forbids the field) takes a result that carries no log as it always did."""
+        return self.model_dump(exclude=None if self.log is not None else {"log"})
 
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

@@ -52,6 +52,8 @@ class FakeAgentServer:
         self.used: list[str] = []  # the credential of each accepted request
         #: stack configuration versions it serves (GET /agent/stack-configuration/{version})
         self.stack_configurations: dict[str, dict[str, Any]] = {}
+        #: play a server older than `CommandResult.log`: a result carrying it is refused
+        self.refuses_result_log = False
         self._lock = threading.Lock()
 
     def transport(self) -> httpx.MockTransport:
@@ -99,6 +101,12 @@ class FakeAgentServer:
         elif action == "log":
             self.logs.setdefault(command_id, {}).setdefault(body["seq"], body["lines"])
         elif action == "result":
+            if "log" in body and self.refuses_result_log:
+                refusal = {"message": "log: Extra inputs are not permitted", "field": "log"}
+                return httpx.Response(422, json={"detail": refusal})
+            chunk = body.pop("log", None)
+            if chunk is not None:
+                self.logs.setdefault(command_id, {}).setdefault(chunk["seq"], chunk["lines"])
             self.results[command_id] = body
             self.on_result(command_id)
         return httpx.Response(204)
@@ -109,15 +117,18 @@ class FakeAgentServer:
 
 
 class FakeConverge:
-    """Records its calls; logs given lines, then returns `outcome` or raises `error`."""
+    """Records its calls; logs given lines, calls `then` with the log (a run that goes on),
+    then returns `outcome` or raises `error`."""
 
     def __init__(
         self,
         lines: Sequence[str] = (),
         outcome: ConvergeOutcome | None = None,
         error: Exception | None = None,
+        then: Callable[[Callable[[str], None]], None] | None = None,
     ) -> None:
         self.lines = lines
+        self.then = then
         self.outcome = outcome or ConvergeOutcome(ok=True, report={"ok": True, "resources": []})
         self.error = error
         self.calls: list[list[str]] = []
@@ -136,6 +147,8 @@ class FakeConverge:
         self.configurations.append(configuration)
         for line in self.lines:
             log(line)
+        if self.then is not None:
+            self.then(log)
         if self.error:
             raise self.error
         return self.outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from stackworks.agent.executor import CommandExecutor
 from stackworks.agent.outbox import Outbox
 from stackworks.domain.entities import FILTERED
 from stackworks.wire.schemas import AgentCommand
+from support.processes import wait_until
 
 SECRET_CONFIG = {
     "apps": {"shop": {"environment": {"DB_PASSWORD": "pa55word"}, "secure_keys": ["DB_PASSWORD"]}}
@@ -51,6 +53,34 @@ def test_a_successful_run_is_acked_logged_and_reported(tmp_path: Path) -> None:
     assert "* file[/srv/x] changed" in server.log_lines("c1")
     assert server.results["c1"]["status"] == "successful"
     assert list((tmp_path / "outbox").iterdir()) == []
+
+
+def test_a_short_run_sends_its_log_with_the_result_not_apart(tmp_path: Path) -> None:
+    server = FakeAgentServer()
+    converge = FakeConverge(lines=["* file[/srv/x] changed"])
+    _run(tmp_path, server, converge, command("c1", ["web::setup"]))
+    assert server.requests == [
+        "POST /api/v1/agent/commands/c1/ack",
+        "POST /api/v1/agent/commands/c1/result",
+    ]
+    assert server.log_lines("c1") == [
+        "[stackworks] execute_recipes: run list ['web::setup']",
+        "* file[/srv/x] changed",
+        "[stackworks] succeeded",
+    ]
+
+
+def test_a_long_run_shows_its_log_while_it_runs(tmp_path: Path) -> None:
+    server = FakeAgentServer()
+
+    def goes_on(log: Callable[[str], None]) -> None:
+        wait_until(lambda: "still working" in server.log_lines("c1"), timeout=5, what="a chunk")
+        log("done")
+
+    converge = FakeConverge(lines=["still working"], then=goes_on)
+    _run(tmp_path, server, converge, command("c1", ["web::setup"]))
+    assert server.log_lines("c1")[-2:] == ["done", "[stackworks] succeeded"]
+    assert sorted(server.logs["c1"]) == [0, 1]  # one chunk live, the last with the result
 
 
 def test_an_exception_becomes_a_failed_result_with_the_error_logged(tmp_path: Path) -> None:

@@ -41,10 +41,20 @@ def test_the_report_is_scrubbed_too() -> None:
 
 def test_lines_are_scrubbed_before_they_are_sent() -> None:
     sent = Collector()
-    sink = LogSink(sent, Scrubber(["topsecret"]), interval=60).start()
+    sink = LogSink(sent, Scrubber(["topsecret"]), interval=0.05).start()
     sink("password is topsecret\nnext line")
+    wait_until(lambda: sent.chunks, timeout=5, what="the timed send")
     sink.close()
     assert [c.lines for c in sent.chunks] == [[f"password is {FILTERED}", "next line"]]
+
+
+def test_the_tail_is_handed_back_scrubbed_for_the_result_not_sent() -> None:
+    sent = Collector()
+    sink = LogSink(sent, Scrubber(["topsecret"]), interval=60).start()
+    sink("password is topsecret\nnext line")
+    tail = sink.close()
+    assert sent.chunks == []
+    assert tail == [LogChunk(seq=0, lines=[f"password is {FILTERED}", "next line"])]
 
 
 def test_chunks_hold_at_most_100_lines_and_are_numbered_from_0() -> None:
@@ -52,10 +62,10 @@ def test_chunks_hold_at_most_100_lines_and_are_numbered_from_0() -> None:
     sink = LogSink(sent, Scrubber([]), interval=60).start()
     for number in range(250):
         sink(f"line {number}")
-    assert sink.close() == []
-    assert [c.seq for c in sent.chunks] == [0, 1, 2]
-    assert [len(c.lines) for c in sent.chunks] == [100, 100, 50]
-    assert sent.chunks[2].lines[-1] == "line 249"
+    [tail] = sink.close()
+    assert [c.seq for c in sent.chunks] == [0, 1]
+    assert [len(c.lines) for c in sent.chunks] == [100, 100]
+    assert (tail.seq, len(tail.lines), tail.lines[-1]) == (2, 50, "line 249")
 
 
 def test_a_quiet_run_still_sends_within_the_interval() -> None:

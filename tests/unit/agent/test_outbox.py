@@ -57,7 +57,9 @@ def test_an_undelivered_entry_stays_with_what_is_still_owed(tmp_path: Path) -> N
     assert Outbox(tmp_path / "outbox").pending() == []
 
 
-def test_delivered_chunks_are_not_owed_again(tmp_path: Path) -> None:
+def test_delivered_chunks_are_not_owed_again_and_the_last_stays_with_the_result(
+    tmp_path: Path,
+) -> None:
     outbox = Outbox(tmp_path / "outbox")
     outbox.put(_entry())
     server = FakeAgentServer()
@@ -66,16 +68,62 @@ def test_delivered_chunks_are_not_owed_again(tmp_path: Path) -> None:
     with _client(server) as client, pytest.raises(AgentUnreachable):
         outbox.flush(client, retry=False)
     [left] = outbox.pending()
-    assert left.chunks == []  # both chunks went out before the result failed
+    assert left.chunks == [LogChunk(seq=1, lines=["b"])]  # chunk 0 went out apart
 
 
-def test_a_result_the_server_refuses_for_good_is_dropped(tmp_path: Path) -> None:
+def test_the_last_chunk_travels_in_the_result_request(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.put(_entry())
+    server = FakeAgentServer()
+    with _client(server) as client:
+        outbox.flush(client)
+    assert server.requests == [
+        "POST /api/v1/agent/commands/c1/log",
+        "POST /api/v1/agent/commands/c1/result",
+    ]
+    assert server.log_lines("c1") == ["a", "b"]
+
+
+def test_a_server_that_refuses_a_log_in_the_result_gets_it_apart_from_then_on(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.put(_entry("c1"))
+    server = FakeAgentServer()
+    server.refuses_result_log = True  # a server older than CommandResult.log
+    with _client(server) as client:
+        outbox.flush(client)
+        assert client.result_takes_log is False
+        outbox.put(_entry("c2"))
+        outbox.flush(client)
+    assert server.log_lines("c1") == server.log_lines("c2") == ["a", "b"]
+    assert (
+        server.results["c1"]
+        == server.results["c2"]
+        == {
+            "status": "successful",
+            "exit_code": 0,
+            "report": {"ok": True},
+        }
+    )
+    second = [r for r in server.requests if "/c2/" in r]
+    assert second == [
+        f"POST /api/v1/agent/commands/c2/{action}" for action in ("log", "log", "result")
+    ]
+    assert outbox.pending() == []
+
+
+@pytest.mark.parametrize("status", [404, 422])
+def test_a_result_the_server_refuses_for_good_is_dropped(tmp_path: Path, status: int) -> None:
+    """A 422 that does not name `log` is no older server: nothing is sent apart."""
     outbox = Outbox(tmp_path / "outbox")
     outbox.put(_entry("gone"))
     server = FakeAgentServer()
-    server.status_for["/api/v1/agent/commands/gone/result"] = 404
+    server.status_for["/api/v1/agent/commands/gone/result"] = status
     with _client(server) as client:
         outbox.flush(client)
+        assert client.result_takes_log is True
+    assert server.requests[-1] == "POST /api/v1/agent/commands/gone/result"
     assert outbox.pending() == []
 
 

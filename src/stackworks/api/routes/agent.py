@@ -196,9 +196,12 @@ async def append_log(command_id: str, body: schemas.LogChunk, agent: AgentOnly) 
 async def report_result(
     command_id: str, body: schemas.CommandResult, agent: AgentOnly, signal: SignalDep
 ) -> Response:
+    """The result, and with it (`log`) the command's last log chunk, in one transaction."""
     status = CommandStatus(body.status)
     await agent.run(
-        lambda s, i: agents.complete(s, i, command_id, status, body.exit_code, body.report)
+        lambda s, i: agents.complete(
+            s, i, command_id, status, body.exit_code, body.report, body.log
+        )
     )
     signal.bump()
     return Response(status_code=204)
