@@ -248,8 +248,15 @@ def list_for_stack(
 
 
 def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
+    """The deployment's commands as the database has them now (`populate_existing`): settling
+    reads them once it holds the deployment's row, and must see a result committed meanwhile
+    even on a command the session read before, such as a time-out pass's."""
     return list(
-        session.scalars(select(CommandRow).where(CommandRow.deployment_id == deployment_id))
+        session.scalars(
+            select(CommandRow)
+            .where(CommandRow.deployment_id == deployment_id)
+            .execution_options(populate_existing=True)
+        )
     )
 
 

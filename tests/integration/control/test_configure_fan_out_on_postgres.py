@@ -11,19 +11,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackworks.control import agents, commands, stack_power
+from stackworks.control import agents, commands, deployments, stack_power
 from stackworks.domain.entities import Instance
 from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
 from stackworks.store import commands as command_store
+from stackworks.store import deployments as deployment_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
-from stackworks.store.tables import CommandRow
+from stackworks.store.tables import CommandRow, utcnow
 from support.api_harness import Api, make_instance, make_layer, make_stack, serve_api_on_postgres
 from support.postgres import PostgresServer
 
@@ -206,3 +208,60 @@ def test_stopping_a_stack_while_a_result_holds_one_of_its_instances_does_not_dea
     rows = {r.id: r for r in configures(api, fleet.stack_id)}
     assert rows[command_id].status == CommandStatus.SUCCESSFUL.value
     assert all(ended_once(r) for r in rows.values())
+
+
+def test_timing_out_commands_while_a_result_settles_the_same_deployment_does_not_deadlock(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The orchestrator's time-out pass finishes commands of several instances in one
+    transaction, each settling its deployment. Were it to take the next instance's row only
+    after settling the first command's deployment, a result on that next instance (holding
+    its row, about to settle the same deployment) and the pass would wait for each other.
+    The result here is held just before it settles, the point where it crossed the pass; and
+    the pass, settling after it, must see its result, though it read that command before (as
+    still pending), or the deployment would stay running with every command done."""
+    fleet = online_fleet(api, 2)
+    answer = api.post(
+        "/stacks/core/deployments",
+        {"command": {"name": "execute_recipes", "args": {"recipes": ["cb::r"]}}},
+    )
+    assert answer.status_code == 201, answer.text
+    deployment_id = answer.json()["id"]
+    by_instance = {i.id: i for i in fleet.instances}
+    with api.db.transaction() as session:
+        rows = sorted(
+            command_store.for_deployment(session, deployment_id), key=lambda r: r.created_at
+        )
+        work = [(by_instance[r.instance_id], r.id) for r in rows]
+        for instance, command_id in work:
+            agents.acknowledge(session, instance, command_id)
+    (_, first), (second_instance, second) = work  # the pass reaches the second one last
+    settling, passed = threading.Event(), threading.Event()
+    settle = deployments.settle
+
+    def held_settle(session: Session, deployment: str | None) -> None:
+        if threading.current_thread().name == "result":
+            settling.set()
+            passed.wait(1.5)  # the pass is on its way; it cannot finish while this holds
+        settle(session, deployment)
+
+    monkeypatch.setattr(deployments, "settle", held_settle)
+
+    def result() -> None:
+        threading.current_thread().name = "result"
+        with api.db.transaction() as session:
+            agents.complete(session, second_instance, second, CommandStatus.SUCCESSFUL, 0, {})
+
+    def time_out() -> None:
+        settling.wait(10)
+        later = utcnow() + timedelta(hours=3)  # past both commands' time-outs
+        with api.db.transaction() as session:
+            api.orchestrator._expire_commands(session, later)
+        passed.set()
+
+    assert run_threads([result, time_out]) == []
+    with api.db.transaction() as session:
+        statuses = {r.id: r.status for r in command_store.for_deployment(session, deployment_id)}
+        deployment = deployment_store.get_any(session, deployment_id)
+    assert statuses == {first: "failed", second: "successful"}
+    assert deployment is not None and deployment.status.value == "failed"
