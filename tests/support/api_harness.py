@@ -21,6 +21,7 @@ from stackworks.store import stacks as stack_store
 from stackworks.store import tokens
 from stackworks.store import users as user_store
 from stackworks.store.db import Database
+from support.postgres import PostgresServer
 
 
 @dataclass
@@ -96,6 +97,17 @@ def serve_api(
             yield Api(client, token, provider, app.state.orchestrator, db)
     finally:
         db.dispose()
+
+
+@contextmanager
+def serve_api_on_postgres(server: PostgresServer, data_dir: Path) -> Iterator[Api]:
+    """`serve_api` on a database of its own on `server`, dropped when the block ends."""
+    name = server.create_database()
+    try:
+        with serve_api(server.url(name), data_dir) as served:
+            yield served
+    finally:
+        server.drop_database(name)
 
 
 def make_stack(api: Api, name: str = "demo", **extra: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
@@ -25,6 +26,7 @@ from stackworks.domain.errors import (
     NotFound,
     Unauthenticated,
 )
+from stackworks.store import contention
 from stackworks.wire.schemas import ErrorOut
 
 STATUS = {InvalidInput: 422, NotFound: 404, Conflict: 409, Forbidden: 403, Unauthenticated: 401}
@@ -42,6 +44,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (413, "The body is larger than the server's limit"),
         (422, "A field is invalid (named in detail.field)"),
         (429, "Too many failed authentications from this address"),
+        (503, "The database rolled the request back for a concurrent one; send it again"),
     )
 }
 
@@ -90,6 +93,19 @@ def install(app: FastAPI, refuse_before_422: PreCheck | None = None) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
             error_body(error.message, error.field), status_code=status, headers=headers
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_request: Request, error: DBAPIError) -> JSONResponse:
+        if not contention.gave_way(error):
+            raise error  # a fault of the server: 500, its traceback in the server's log
+        return JSONResponse(
+            error_body(
+                "the database rolled this request's transaction back to let a concurrent one "
+                "finish (a deadlock or serialization failure): send it again"
+            ),
+            status_code=503,
+            headers={"Retry-After": str(contention.RETRY_AFTER)},
         )
 
     @app.exception_handler(RequestValidationError)

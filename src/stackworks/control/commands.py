@@ -75,7 +75,8 @@ def queue(
 
     A new configure supersedes the instance's configures that have not started: they are
     marked skipped, and only the newest, with the newest stack state, runs. `batched`: part of
-    a fan-out, which supersedes for all its instances at once and flushes once at its end.
+    a batch (a fan-out, a deployment), which supersedes for all its instances at once
+    (`supersede_configures`) and flushes once at its end.
     """
     if type_ is CommandName.CONFIGURE and not batched:
         command_store.skip_unstarted(session, instance.id, CommandName.CONFIGURE, SUPERSEDED)
@@ -124,15 +125,25 @@ def fan_out_configure_stack(session: Session, stack_id: str, reason: str) -> lis
     return _fan_out(session, load_snapshot(session, stack_id), reason, None)
 
 
+def supersede_configures(session: Session, instance_ids: Iterable[str]) -> int:
+    """Mark the unstarted configures of many instances skipped, before a batch queues new ones
+    on them; returns how many.
+
+    All in one pass, whose row locks `store.commands.skip_unstarted_of` takes in one order
+    (by instance id) for every caller. Superseding instance by instance as a batch goes would
+    take them in the batch's own order (a deployment's is by hostname), which another batch
+    could cross, each then holding a configure the other waits for.
+    """
+    return command_store.skip_unstarted_of(session, instance_ids, CommandName.CONFIGURE, SUPERSEDED)
+
+
 def _fan_out(
     session: Session, snapshot: StackSnapshot, reason: str, subject_id: str | None
 ) -> list[Command]:
     """One configure per online instance: the older unstarted ones superseded in one pass, the
     new ones inserted in one batch, all naming one stack configuration version."""
     targets = snapshot.online_instances()
-    command_store.skip_unstarted_of(
-        session, [i.id for i in targets], CommandName.CONFIGURE, SUPERSEDED
-    )
+    supersede_configures(session, [i.id for i in targets])
     queued = [
         queue(
             session,

@@ -110,6 +110,8 @@ def create_deployment(
     if plan:
         _queue_step(session, deployment, app, 0)
         return deployment
+    if name is CommandName.CONFIGURE:
+        commands.supersede_configures(session, [i.id for i in targets])
     for instance in targets:
         commands.queue(
             session,
@@ -120,7 +122,9 @@ def create_deployment(
             args=body.command.args,
             deploy_app_ids=_deploy_app_ids(snapshot, name, app, instance),
             reason=f"deployment {deployment.id[:8]}",
+            batched=True,
         )
+    session.flush()
     return deployment
 
 

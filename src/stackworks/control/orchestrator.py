@@ -320,6 +320,10 @@ class Orchestrator:
         due = timeouts.due_events(
             items, now, boot_timeout=self.settings.boot_timeout, watching_since=self.started_at
         )
+        # all their rows first, in id order (instance_store.lock_in_order): a lost heartbeat
+        # takes its instance out of online, and that fan-out must not hold the others'
+        # configures while the next one's row is waited for
+        instance_store.lock_in_order(session, [item.instance.id for item in due])
         for item in due:
             instance = item.instance
             log.warning("%s: %s", instance.hostname, item.reason)
@@ -342,12 +346,10 @@ class Orchestrator:
         One query finds what is due for the whole server, not one per instance (thousands of
         them: bench/agents_bench.py). Rows are locked only where something is due, as every
         writer locks them, the instance first and then its commands (agents.complete does the
-        same): a pass over thousands of instances must not hold their rows against their
-        heartbeats."""
+        same), and every such instance before any command: a pass over thousands of instances
+        must not hold their rows against their heartbeats."""
         leftover = command_store.pending_on_instances_with_status(session, _NO_AGENT)
-        for instance_id in dict.fromkeys(row.instance_id for row in leftover):
-            instance = instance_store.get(session, instance_id)
-            self._fail_leftover_commands(session, instance, f"the instance is {instance.status}")
+        gone = dict.fromkeys(row.instance_id for row in leftover)
         # a command is due only past its timeout plus the slack, so one started within the
         # slack is not even read (a fan-out's thousand configures, most of the time)
         running = command_store.pending_on_instances_with_status(
@@ -357,8 +359,16 @@ class Orchestrator:
             acknowledged_before=now - timedelta(seconds=COMMAND_SLACK),
         )
         due = dict.fromkeys(row.instance_id for row in running if self._timed_out(row, now))
+        # all their rows first, in id order (instance_store.lock_in_order): a command finished
+        # here settles its deployment, whose row a result on the next instance may be waiting
+        # for while it holds that instance's row
+        held = instance_store.lock_in_order(session, [*gone, *due])
+        for instance_id in gone:
+            instance = held.get(instance_id)
+            if instance is not None and instance.status in _NO_AGENT:  # not restarted since
+                why = f"the instance is {instance.status}"
+                self._fail_leftover_commands(session, instance, why)
         for instance_id in due:
-            instance_store.get(session, instance_id, lock=True)
             # a command whose result was recorded meanwhile is pending no more; one another
             # transaction holds right now is left to it
             for row in command_store.pending_for_instance(session, instance_id, skip_locked=True):

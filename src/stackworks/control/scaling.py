@@ -62,11 +62,17 @@ def schedule_pass(session: Session, now: datetime) -> bool:
     found = schedule_store.time_based(session)
     schedules = {instance.id: schedule for instance, schedule in found}
     changed = False
-    for action in schedule_actions([i for i, _ in found], schedules, now):
-        # the instance may have moved since it was read: act on its current status
-        instance = instance_store.get(session, action.instance.id, lock=True)
-        if instance.status is not action.instance.status or not _act(
-            session, instance, action.start
+    actions = schedule_actions([i for i, _ in found], schedules, now)
+    # all their rows first, in id order (instance_store.lock_in_order: a stop's fan-out must
+    # not hold the others' configures while it waits for the next row); each may have moved
+    # since it was read: act on its current status
+    held = instance_store.lock_in_order(session, [a.instance.id for a in actions])
+    for action in actions:
+        instance = held.get(action.instance.id)
+        if (
+            instance is None
+            or instance.status is not action.instance.status
+            or not _act(session, instance, action.start)
         ):
             continue
         verb = "started" if action.start else "stopped"
@@ -96,6 +102,8 @@ def load_scaling_pass(
         online = [i for i in members if i.status is InstanceStatus.ONLINE]
         decision = load_decision(config, state, source(session, online, now), members, now)
         acted: list[tuple[Instance, bool]] = []
+        # the rows of those it moves first, in id order (as schedule_pass)
+        instance_store.lock_in_order(session, [i.id for i in (*decision.start, *decision.stop)])
         for instance in decision.start:
             if _act(session, instance, True):
                 acted.append((instance, True))

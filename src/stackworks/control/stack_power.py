@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from stackworks.control import instances as instance_control
-from stackworks.domain.entities import Stack
+from stackworks.domain.entities import Instance, Stack
 from stackworks.domain.errors import Conflict
 from stackworks.domain.status import EventKind, InstanceStatus, ScalingType
 from stackworks.store import events
@@ -26,7 +26,7 @@ _AT_REST = frozenset(
 def start_stack(session: Session, stack: Stack) -> schemas.StackPowerResult:
     result = schemas.StackPowerResult(stack=stack.name, changed=[], unchanged=[])
     left: list[str] = []
-    for instance in instance_store.list_for_stack(session, stack.id):
+    for instance in _held_instances(session, stack):
         if instance.scaling is not ScalingType.ALWAYS:
             left.append(instance.hostname)
             result.unchanged.append(instance.hostname)
@@ -55,7 +55,7 @@ def start_stack(session: Session, stack: Stack) -> schemas.StackPowerResult:
 
 def stop_stack(session: Session, stack: Stack) -> schemas.StackPowerResult:
     result = schemas.StackPowerResult(stack=stack.name, changed=[], unchanged=[])
-    for instance in instance_store.list_for_stack(session, stack.id):
+    for instance in _held_instances(session, stack):
         if instance.status in _AT_REST:
             result.unchanged.append(instance.hostname)
             continue
@@ -76,6 +76,16 @@ def stop_stack(session: Session, stack: Stack) -> schemas.StackPowerResult:
         details={"stopped": result.changed},
     )
     return result
+
+
+def _held_instances(session: Session, stack: Stack) -> list[Instance]:
+    """The stack's instances by hostname, all their rows locked first, in id order
+    (`instance_store.lock_in_order`): each stop supersedes the others' configures, so taking
+    the next instance's row only when its turn comes could wait for a result that waits for
+    one of those configures."""
+    listed = [i.id for i in instance_store.list_for_stack(session, stack.id)]
+    held = instance_store.lock_in_order(session, listed)
+    return [held[i] for i in listed if i in held]
 
 
 def _count(items: list[str], noun: str) -> str:

@@ -16,7 +16,9 @@ OpsWorksError
  ├── SerializationException         (400) a body that is not a JSON object
  ├── UnknownOperationException      (400) an X-Amz-Target the model does not have
  ├── ThrottlingException            (400) too many failed authentications from the address
- └── RequestEntityTooLargeException (413) a body over the server's limit
+ ├── RequestEntityTooLargeException (413) a body over the server's limit
+ └── ServiceUnavailable             (503) the database rolled the call back for a concurrent
+                                          one (store/contention.py); botocore retries it
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ class RequestEntityTooLargeException(OpsWorksError):
 
     type = "RequestEntityTooLargeException"
     status = 413
+
+
+class ServiceUnavailable(OpsWorksError):
+    """The database rolled the call's transaction back to let a concurrent one finish."""
+
+    type = "ServiceUnavailable"
+    status = 503
 
 
 def from_domain(error: DomainError) -> OpsWorksError:

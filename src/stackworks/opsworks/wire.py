@@ -43,7 +43,7 @@ from stackworks.domain.access import Principal
 from stackworks.domain.errors import DomainError
 from stackworks.opsworks import ENDPOINT_PATH, errors, model, registry, shapes, sigv4
 from stackworks.opsworks.context import Context
-from stackworks.store import access_keys
+from stackworks.store import access_keys, contention
 from stackworks.store import audit as audit_store
 from stackworks.store.db import Database
 
@@ -104,10 +104,17 @@ class Endpoint:
             answer = Answer(200, result)
         except errors.OpsWorksError as error:
             answer = Answer(error.status, error.body(), error.type, isinstance(error, AUTH_ERRORS))
-        except Exception:
-            log.exception("OpsWorks %s failed", name)
-            failure = errors.OpsWorksError("Internal failure; the server log has the details")
-            answer = Answer(500, failure.body(), failure.type)
+        except Exception as error:
+            failure: errors.OpsWorksError
+            if contention.gave_way(error):
+                failure = errors.ServiceUnavailable(
+                    "The database rolled the call back for a concurrent one; send it again"
+                )
+                answer = Answer(failure.status, failure.body(), failure.type)
+            else:
+                log.exception("OpsWorks %s failed", name)
+                failure = errors.OpsWorksError("Internal failure; the server log has the details")
+                answer = Answer(500, failure.body(), failure.type)
         if name is not None and name in model.load().operations and registry.is_change(name):
             self.record(name, request, principal, ctx.audit_stack if ctx else None, answer)
         return answer

@@ -21,10 +21,10 @@ from stackworks.domain.entities import Command
 from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
 from stackworks.store import sealing, stack_configurations
+from stackworks.store.id_chunks import sorted_chunks
 from stackworks.store.tables import CommandRow, InstanceRow, utcnow
 
 JSON = dict[str, Any]
-CHUNK = 500  # instance ids per IN (...) list
 
 
 def to_entity(row: CommandRow, *, with_log: bool = True, shared: JSON | None = None) -> Command:
@@ -135,18 +135,37 @@ def skip_unstarted(session: Session, instance_id: str, type_: CommandName, reaso
 def skip_unstarted_of(
     session: Session, instance_ids: Iterable[str], type_: CommandName, reason: str
 ) -> int:
-    """`skip_unstarted` for many instances at once (a fan-out): one query per CHUNK of them."""
-    ids = list(instance_ids)
+    """`skip_unstarted` for many instances at once (a fan-out): one query per chunk of them
+    (`id_chunks`).
+
+    The rows are locked (`SELECT ... FOR UPDATE`) before they change, in one order for every
+    caller: by instance id, then as `pending_for_instance` reads an instance's commands
+    (oldest first). So two fan-outs over the same instances take turns instead of deadlocking,
+    and within one instance the order is every writer's. The instance rows themselves are not
+    locked: a result holds its instance's row and then waits for its command's, and a fan-out
+    holding commands never waits for an instance's row, so the two can only wait in one
+    direction. Nor would locking them help: a fan-out already holds its subject's row, out of
+    any order across instances, and it must not hold a thousand rows against their heartbeats.
+
+    A row whose result is being recorded is waited for; PostgreSQL then checks the WHERE
+    again against the row as committed, so a command finished meanwhile is left out rather
+    than turned from successful into skipped (`populate_existing`: the session's copy is
+    replaced by the row as read, whose log is appended to).
+    """
     now = utcnow()
     skipped = 0
-    for start in range(0, len(ids), CHUNK):
+    for chunk in sorted_chunks(instance_ids):
         rows = session.scalars(
-            select(CommandRow).where(
-                CommandRow.instance_id.in_(ids[start : start + CHUNK]),
+            select(CommandRow)
+            .where(
+                CommandRow.instance_id.in_(chunk),
                 CommandRow.type == type_.value,
                 CommandRow.status == CommandStatus.PENDING.value,
                 CommandRow.acknowledged_at.is_(None),
             )
+            .order_by(CommandRow.instance_id, CommandRow.created_at, CommandRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
         for found in rows:
             found.status = CommandStatus.SKIPPED.value
@@ -230,8 +249,15 @@ def list_for_stack(
 
 
 def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
+    """The deployment's commands as the database has them now (`populate_existing`): settling
+    reads them once it holds the deployment's row, and must see a result committed meanwhile
+    even on a command the session read before, such as a time-out pass's."""
     return list(
-        session.scalars(select(CommandRow).where(CommandRow.deployment_id == deployment_id))
+        session.scalars(
+            select(CommandRow)
+            .where(CommandRow.deployment_id == deployment_id)
+            .execution_options(populate_existing=True)
+        )
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import InstanceStatus, ScalingType
+from stackworks.store.id_chunks import sorted_chunks
 from stackworks.store.tables import InstanceRow, utcnow
 
 _INSTANCES = cast(Table, InstanceRow.__table__)  # typed as a table: Core statements built once
@@ -55,8 +56,8 @@ def to_entity(row: InstanceRow | Row[Any]) -> Instance:
 
 def _row(session: Session, instance_id: str, *, lock: bool = False) -> InstanceRow:
     query = select(InstanceRow).where(InstanceRow.id == instance_id)
-    if lock:
-        query = query.with_for_update()
+    if lock:  # the row as it is once held, not the session's copy read before the wait
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = session.scalar(query)
     if row is None:
         raise NotFound("instance", instance_id)
@@ -66,6 +67,29 @@ def _row(session: Session, instance_id: str, *, lock: bool = False) -> InstanceR
 def get(session: Session, instance_id: str, *, lock: bool = False) -> Instance:
     """One instance; `lock` holds its row until the transaction ends (PostgreSQL)."""
     return to_entity(_row(session, instance_id, lock=lock))
+
+
+def lock_in_order(session: Session, instance_ids: Iterable[str]) -> dict[str, Instance]:
+    """Hold many instances' rows until the transaction ends, taken by id, and read them afresh;
+    returns them by id (one no longer stored is left out).
+
+    For a transaction that moves several instances (a stack stop, a scheduling pass): it takes
+    them all before it touches any command, in the order every such transaction takes them.
+    Locked one by one as it goes, the first stop's fan-out would hold the others' configures
+    while it waits for the next instance's row, which a result may hold while it waits for its
+    configure: each would wait for the other, and PostgreSQL would abort one of the two.
+    """
+    found: dict[str, Instance] = {}
+    for chunk in sorted_chunks(instance_ids):
+        rows = session.scalars(
+            select(InstanceRow)
+            .where(InstanceRow.id.in_(chunk))
+            .order_by(InstanceRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found.update((row.id, to_entity(row)) for row in rows)
+    return found
 
 
 def get_by_hostname(session: Session, stack_id: str, hostname: str) -> Instance:

@@ -16,7 +16,7 @@ from stackworks.store import commands as command_store
 from stackworks.store import deployments as deployment_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stacks as stack_store
-from support.api_harness import Api, make_instance, make_layer, make_stack, serve_api
+from support.api_harness import Api, make_instance, make_layer, make_stack, serve_api_on_postgres
 from support.postgres import PostgresServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -24,12 +24,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 @pytest.fixture
 def api(postgres_server: PostgresServer, tmp_path: Path) -> Iterator[Api]:
-    name = postgres_server.create_database()
-    try:
-        with serve_api(postgres_server.url(name), tmp_path) as served:
-            yield served
-    finally:
-        postgres_server.drop_database(name)
+    with serve_api_on_postgres(postgres_server, tmp_path) as served:
+        yield served
 
 
 def test_two_results_settling_one_deployment_at_once_finish_it(api: Api) -> None:

@@ -132,6 +132,23 @@ def test_configures_not_yet_started_are_superseded_by_the_newest(api: Api) -> No
     assert [c["status"] for c in listed] == ["skipped", "skipped", "successful"]
 
 
+def test_a_configure_deployment_supersedes_the_unstarted_configures_of_all_its_targets(
+    api: Api,
+) -> None:
+    setup_stack(api)
+    lb, app = bring_online(api, "lb1"), bring_online(api, "app1")
+    answer = api.post("/stacks/demo/deployments", {"command": {"name": "configure"}})
+    assert answer.status_code == 201, answer.text
+    for agent, hostname in ((lb, "lb1"), (app, "app1")):
+        ran = agent.drain()  # the configures of the others' coming online were never started
+        assert [(c["type"], c["deployment_id"]) for c in ran] == [
+            ("configure", answer.json()["id"])
+        ]
+        listed = api.get(f"/stacks/demo/commands?instance={hostname}&type=configure").json()
+        assert listed[-1]["status"] == "successful"
+        assert {c["status"] for c in listed[:-1]} == {"skipped"}
+
+
 def test_a_shutdown_waits_for_the_others_configures_at_most_the_hold_time(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

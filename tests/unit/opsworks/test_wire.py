@@ -4,13 +4,21 @@ parsing, and what the audit log is given of a body."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import cast
 
+import psycopg.errors
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from stackworks.control.settings import Settings
+from stackworks.control.signals import CommandSignal
 from stackworks.domain.audit import stored_body
 from stackworks.domain.entities import FILTERED
 from stackworks.opsworks import sigv4, wire
 from stackworks.opsworks.errors import SerializationException
+from stackworks.store.db import Database
 
 
 def request(target: str | None, body: bytes = b"{}") -> sigv4.Request:
@@ -61,3 +69,44 @@ def test_secrets_inside_a_custom_json_string_are_masked_in_the_audit_record() ->
     assert kept["body"]["CustomJson"]["db"]["password"] == FILTERED
     unreadable = json.dumps({"CustomJson": '{"password": "pa55"'}).encode()
     assert "pa55" not in json.dumps(stored_body(wire.audited_body(unreadable), "application/json"))
+
+
+class DatabaseGivingWay:
+    """A database whose every transaction PostgreSQL's deadlock detector (or another driver
+    error, `driver_error`) rolls back: all the endpoint can meet of a lost race."""
+
+    def __init__(self, driver_error: type[psycopg.Error]) -> None:
+        self.driver_error = driver_error
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise OperationalError("SELECT ...", {}, self.driver_error("from the test"))
+        yield
+
+
+def served_with(driver_error: type[psycopg.Error]) -> wire.Answer:
+    endpoint = wire.Endpoint(
+        db=cast(Database, DatabaseGivingWay(driver_error)),
+        settings=cast(Settings, None),
+        providers={},
+        signal=CommandSignal(),
+        max_json_depth=64,
+    )
+    authorization = (
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261201/eu-west-1/opsworks/"
+        "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+    )
+    call = request("OpsWorks_20130218.DescribeStacks")
+    headers = [*call.headers, ("Authorization", authorization)]
+    return endpoint.serve(sigv4.Request(call.method, call.path, "", headers, b"{}"))
+
+
+def test_a_call_the_database_rolled_back_for_a_concurrent_one_is_service_unavailable() -> None:
+    answer = served_with(psycopg.errors.DeadlockDetected)
+    assert (answer.status, answer.error_type) == (503, "ServiceUnavailable")  # botocore retries
+    assert "send it again" in answer.body["message"]
+
+
+def test_any_other_database_error_is_an_internal_failure() -> None:
+    answer = served_with(psycopg.errors.DiskFull)
+    assert (answer.status, answer.error_type) == (500, "InternalFailure")
