@@ -249,9 +249,9 @@ def list_for_stack(
 
 
 def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
-    """The deployment's commands as the database has them now (`populate_existing`): settling
-    reads them once it holds the deployment's row, and must see a result committed meanwhile
-    even on a command the session read before, such as a time-out pass's."""
+    """The deployment's commands as the database has them now (`populate_existing`), even
+    those the session read before: a result committed meanwhile shows. (Settling counts them
+    by status instead, `statuses_in_deployment`, which reads the database each time too.)"""
     return list(
         session.scalars(
             select(CommandRow)
