@@ -100,6 +100,7 @@ def create_app(
     app.state.signal = signal
     app.state.poll_hub = poll_hub
     app.state.orchestrator = orchestrator
+    app.state.pacer = orchestrator.pacer
     app.state.elector = elector
     app.state.wakeups = wakeups
     errors.install(app, refuse_before_422)

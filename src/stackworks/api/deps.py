@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from stackworks.control.heartbeat_pacer import HeartbeatPacer
 from stackworks.control.settings import Settings
 from stackworks.control.signals import CommandSignal
 from stackworks.domain.entities import Stack
@@ -30,6 +31,11 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_pacer(request: Request) -> HeartbeatPacer:
+    pacer: HeartbeatPacer = request.app.state.pacer
+    return pacer
+
+
 async def get_signal(request: Request) -> CommandSignal:
     signal: CommandSignal = request.app.state.signal
     return signal
@@ -38,6 +44,7 @@ async def get_signal(request: Request) -> CommandSignal:
 DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SignalDep = Annotated[CommandSignal, Depends(get_signal)]
+PacerDep = Annotated[HeartbeatPacer, Depends(get_pacer)]
 
 
 def stack_named(session: Session, name: str) -> Stack:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.control import agents, lifecycle, periodic, volumes
 from stackworks.control.healing import Healer
+from stackworks.control.heartbeat_pacer import HeartbeatPacer
 from stackworks.control.leadership import Elector, FencedDatabase
 from stackworks.control.periodic import PeriodicPass
 from stackworks.control.settings import Settings
@@ -90,6 +91,9 @@ class Orchestrator:
         self.clock = clock
         self.passes = list(periodic.default_passes() if passes is None else passes)
         self.healer = Healer(providers, healing_policy or healing.HealingPolicy())
+        #: shared with the API's heartbeat answers (app.state.pacer): they tell the intervals,
+        #: the time-outs here allow for them
+        self.pacer = HeartbeatPacer(settings)
         self._passes_ran_at: datetime | None = None
         self.started_at = clock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provider")
@@ -297,8 +301,9 @@ class Orchestrator:
         The store is asked only for the instances late by their stack's limits (a few of
         thousands online, bench/agents_bench.py); `timeouts.due_events` still decides on each
         one, so what fires is what a look at every watched instance would fire."""
+        stretch = self.pacer.timeout_factor(session)  # a large fleet beats less often
         stacks = {
-            stack_id: self.settings.heartbeat_from(*own).timeout
+            stack_id: self.settings.heartbeat_from(*own).timeout * stretch
             for stack_id, own in stack_store.heartbeat_settings(session).items()
         }
         silent_since: dict[datetime, list[str]] = {}

@@ -30,6 +30,12 @@ class Settings:
     heartbeat_timeout: float = field(
         default_factory=lambda: _env_float("STACKWORKS_HEARTBEAT_TIMEOUT", 15.0)
     )
+    #: heartbeats a second this server asks of all its agents at most: a larger fleet's
+    #: intervals and time-outs are stretched to fit (domain/heartbeat_pacing.py); 0: no cap
+    #: (STACKWORKS_MAX_HEARTBEATS_PER_SECOND)
+    max_heartbeats_per_second: float = field(
+        default_factory=lambda: _env_float("STACKWORKS_MAX_HEARTBEATS_PER_SECOND", 100.0)
+    )
     #: seconds a started instance may take to send its first heartbeat
     boot_timeout: float = field(default_factory=lambda: _env_float("STACKWORKS_BOOT_TIMEOUT", 300))
     #: seconds an agent's long-poll is held at most

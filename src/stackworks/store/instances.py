@@ -162,6 +162,17 @@ def due_for_timeouts(
     return [to_entity(r) for r in rows]
 
 
+def agents_per_stack(session: Session) -> dict[str, int]:
+    """How many instances of each stack have an agent expected to heartbeat (by stack id)."""
+    running = [status.value for status in InstanceStatus if status.agent_running]
+    rows = session.execute(
+        select(InstanceRow.stack_id, func.count())
+        .where(InstanceRow.status.in_(running))
+        .group_by(InstanceRow.stack_id)
+    )
+    return {stack_id: count for stack_id, count in rows}
+
+
 def with_pending_effects(session: Session) -> list[Instance]:
     """Instances of every stack with provider work recorded and not yet done."""
     rows = session.scalars(select(InstanceRow).where(InstanceRow.pending_effect.is_not(None)))

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
-from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
+from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
 from stackworks.control import agent_credentials, agents
@@ -65,14 +65,22 @@ def register(
 
 @router.post("/heartbeat")
 async def heartbeat(
-    body: schemas.Heartbeat, agent: AgentOnly, settings: SettingsDep, signal: SignalDep
+    body: schemas.Heartbeat,
+    agent: AgentOnly,
+    settings: SettingsDep,
+    signal: SignalDep,
+    pacer: PacerDep,
 ) -> schemas.HeartbeatReply:
+    """Keep the heartbeat; answer with the interval to beat at, the stack's own stretched to
+    what the server takes from its whole fleet (domain/heartbeat_pacing.py)."""
+
     def record(session: Session, instance: Instance) -> tuple[bool, schemas.HeartbeatReply]:
         updated = agents.heartbeat(session, instance, body.metrics)
         own = stack_store.heartbeat_settings_of(session, instance.stack_id)
+        interval = settings.heartbeat_from(*own).interval * pacer.interval_factor(session)
         reply = schemas.HeartbeatReply(
             status=updated.status,
-            heartbeat_interval=settings.heartbeat_from(*own).interval,
+            heartbeat_interval=interval,
             credential=agent_credentials.deliver_rotation(session, updated),
         )
         return updated.status is not instance.status, reply
