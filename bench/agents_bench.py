@@ -11,15 +11,17 @@ its own stack on a fresh server and database:
   simulated agent has reported its configure, and the bytes the server sent for it (every
   answer body but heartbeats' in that time, as sent: compressed if it was).
 
-The agents are simulated in this process with asyncio and one httpx.AsyncClient (a connection
-pool with a connection per agent, as each real agent keeps its own): each one heartbeats with
-metrics, long-polls `GET /agent/commands`, and answers each command as `agent/executor.py`
-does: ack, then the result carrying its one log chunk (`log`), or, if the server refuses that
-field (one older than it), the chunk and the result apart. If a command names its stack
-configuration by version (docs/agent-protocol.md, "Stack configuration"), the agent fetches it
-once per version, with If-None-Match when it holds an older one, as `agent/client.py` does; a
-server that inlines the configuration (the protocol before versions) is answered the same, so
-the bench measures either server.
+The agents are simulated in this process with asyncio and one httpx.AsyncClient per agent (as
+each real agent keeps its own connections): each one heartbeats with metrics, long-polls `GET
+/agent/commands`, and answers each command as `agent/executor.py` does: ack, then the result
+carrying its one log chunk (`log`), or, if the server refuses that field (one older than it),
+the chunk and the result apart. If a command names its stack configuration by version
+(docs/agent-protocol.md, "Stack configuration"), the agent fetches it once per version, with If-
+None-Match when it holds an older one, as `agent/client.py` does (reading the body as sent, not
+inflating and parsing it: each real agent does that on its own host); a server that inlines the
+configuration (the protocol before versions) is answered the same, so the bench measures either
+server. The server paces heartbeats to its cap (`--max-heartbeats`, docs/healing-and-
+scaling.md): the `told s` column is the interval the agents were told and followed.
 
 Setup goes through the store, not the API: N instances (provider `registered`, status online,
 each with its own credential) are inserted into PostgreSQL directly, because registering 5,000
@@ -156,14 +158,20 @@ async def fetch_configuration(
     headers = dict(agent.headers)
     if agent.cache is not None:
         headers["If-None-Match"] = f'"{agent.cache[0]}"'
-    response = await http.get(f"{API}/agent/stack-configuration/{version}", headers=headers)
+    # The body is read as sent (gzip) and not decoded: a real agent inflates and parses it on
+    # its own host, and N of them doing it here (400 KB of JSON each at N=1,000) would measure
+    # this one process, not the server.
+    url = f"{API}/agent/stack-configuration/{version}"
+    async with http.stream("GET", url, headers=headers) as response:
+        async for _chunk in response.aiter_raw():
+            pass
     counters.body_bytes += response.num_bytes_downloaded
     counters.configuration_fetches += 1
     if response.status_code == 304 and agent.cache is not None:
         counters.not_modified += 1
         return agent.cache[1]
     response.raise_for_status()
-    agent.cache = (version, response.json())
+    agent.cache = (version, None)
     return agent.cache[1]
 
 
@@ -302,6 +310,8 @@ class Figures:
     p99_ms: float = float("nan")
     lag_p99_ms: float = float("nan")
     server_cpu: float = 0.0
+    #: the heartbeat interval the agents follow at the window's end (the server's answer)
+    told_interval_s: float = float("nan")
     server_rss_mb: float = 0.0
     postgres_cpu: float = 0.0
     fanout_s: float | None = None
@@ -331,6 +341,13 @@ def postgres_processes(pg: postgres.PostgresServer) -> list[psutil.Process]:
     return [root, *root.children(recursive=True)]
 
 
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    """`--max-heartbeats`: the server's cap on its fleet's heartbeats a second (0: none)."""
+    if args.max_heartbeats is None:
+        return {}
+    return {"STACKWORKS_MAX_HEARTBEATS_PER_SECOND": f"{args.max_heartbeats:g}"}
+
+
 async def run_one(
     pg: postgres.PostgresServer, work: Path, count: int, args: argparse.Namespace
 ) -> Figures:
@@ -338,7 +355,7 @@ async def run_one(
     database = pg.create_database()
     server = ServerProcess(
         work / f"server-{count}",
-        env={"PYTHONPATH": str(ROOT / "src")},
+        env={"PYTHONPATH": str(ROOT / "src"), **server_env(args)},
         database_url=pg.url(database),
     )
     try:
@@ -391,6 +408,7 @@ async def run_one(
             figures.p50_ms = percentile(counters.heartbeat_ms, 0.50)
             figures.p99_ms = percentile(counters.heartbeat_ms, 0.99)
             figures.lag_p99_ms = percentile(counters.loop_lag_ms, 0.99)
+            figures.told_interval_s = statistics.median(a.interval for a in online)
 
             print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
             bytes_before = counters.body_bytes
@@ -462,7 +480,7 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
 HEADER = (
     f"{'agents':>7} {'beats':>7} {'p50 ms':>8} {'p99 ms':>8} {'lag p99':>8} {'srv cpu%':>9} "
     f"{'ms/beat':>8} {'srv MB':>7} {'pg cpu%':>8} {'fan-out s':>10} {'p50 s':>6} {'done':>6} "
-    f"{'cpu s':>6} {'fan-out MB':>11} {'fetches':>8}"
+    f"{'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'told s':>7}"
 )
 
 
@@ -483,7 +501,8 @@ def print_row(row: Figures) -> None:
         f"{row.agents:>7} {row.heartbeats:>7} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f} "
         f"{row.lag_p99_ms:>8.1f} {row.server_cpu:>9.0f} {row.cpu_ms_per_beat:>8.2f} "
         f"{row.server_rss_mb:>7.0f} {row.postgres_cpu:>8.1f} {fanout:>10} {median:>6} "
-        f"{row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} {row.fanout_mb:>11.2f} {row.fetches:>8}",
+        f"{row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} {row.fanout_mb:>11.2f} {row.fetches:>8} "
+        f"{row.told_interval_s:>7.1f}",
         flush=True,
     )
     if row.errors:
@@ -497,6 +516,12 @@ def _terminate(signum: int, _frame: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", default="100,1000,5000", help="comma-separated N")
+    parser.add_argument(
+        "--max-heartbeats",
+        type=float,
+        default=None,
+        help="the server's STACKWORKS_MAX_HEARTBEATS_PER_SECOND (default: its own, 100; 0: none)",
+    )
     parser.add_argument("--quick", action="store_true", help="N=100, short window")
     parser.add_argument("--heartbeat-interval", type=float, default=5.0)
     parser.add_argument("--window", type=float, default=20.0, help="seconds of heartbeats")
