@@ -5,6 +5,9 @@
 When the PostgreSQL binaries are missing the PostgreSQL cases are skipped locally with a hint,
 but fail in CI (env CI set), where `scripts/bootstrap` must have installed them.
 
+Test files run slowest first (support/run_order.py): scripts/test spreads them over parallel
+workers, and a long file picked up last would keep the run waiting for it alone.
+
 At the very end, the session fails if a process started by a test is still running: anything a
 test starts, it ends. The leftovers are listed, then killed by pid so the machine stays clean.
 """
@@ -35,6 +38,7 @@ from support.postgres import (  # noqa: E402
     start_server,
 )
 from support.processes import descendant_pids, is_alive  # noqa: E402
+from support.run_order import slowest_files_first  # noqa: E402
 
 LEFTOVER_GRACE = 5.0  # seconds for processes already told to stop to finish stopping
 
@@ -82,6 +86,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield server.url(name)
     finally:
         server.drop_database(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first (support/run_order.py), so parallel workers finish close together."""
+    items[:] = slowest_files_first(items)
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,6 +1,9 @@
 """Fixtures of the cookbook integration tests: instances with their own supervisord, an app repo.
 
 Each supervisord starts in a new session and is ended by its session id at teardown.
+`offline_pip` makes the recipes' pip builds of the sample Plone project install from its
+wheelhouse (support/plone_builds.py), as the e2e Plone stacks do, instead of asking the index
+about some 240 distributions on every build.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from integration.cookbooks.cookbook_instances import (
     git,
     write_supervisord_conf,
 )
+from support.plone_builds import offline_pip_environment, wheelhouse
 from support.processes import end_session, wait_until
 
 
@@ -60,3 +64,13 @@ def sample_repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     commit(repo, "first")
     return repo
+
+
+@pytest.fixture
+def offline_pip(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample Plone project's wheelhouse, which every pip the recipes of this test run
+    (in this process: the converge runner passes its environment on) installs from, offline."""
+    wheels = wheelhouse()
+    for name, value in offline_pip_environment(wheels).items():
+        monkeypatch.setenv(name, value)
+    return wheels

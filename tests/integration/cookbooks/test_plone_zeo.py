@@ -5,7 +5,8 @@ later transactions, start again without their caches).
 
 One test, because a Plone build is the expensive part (about a minute with pip's cache
 warm): the deploy installs the example project (examples/plone/project) once into its
-release venv, and every check after it reuses that install.
+release venv, and every check after it reuses that install. ZEO and the release install from
+the project's wheelhouse (fixture `offline_pip`), with no index.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def watch(host: str, ports: list[int], stop: threading.Event, seen: list[list[bo
 
 
 def test_plone_clients_share_the_zeo_storage_and_a_restored_backup_brings_a_page_back(
-    make_instance: Callable[[str, str, list[str]], Instance], tmp_path: Path
+    make_instance: Callable[[str, str, list[str]], Instance], tmp_path: Path, offline_pip: Path
 ) -> None:
     zeo = make_instance("zeo1", "127.77.210.1", ["zeoserver"])
     plone = make_instance("plone1", "127.77.210.2", ["plone_instances"])
