@@ -73,6 +73,7 @@ from support.cluster import ServerProcess  # noqa: E402
 API = "/api/v1"
 POLL_WAIT = 20.0
 OPEN_FILES = 65536
+SETTLE_AT_MOST = 180.0  # seconds the warm-up waits for every agent to follow the told interval
 METRICS = {"load1": 0.4, "load5": 0.3, "load15": 0.2, "cpu": 12.0, "memory": 40.0, "disk": 55.0}
 CONFIGURATION_PARAMS = {"stack_configuration": "by_version"}
 
@@ -119,6 +120,7 @@ class SimulatedAgent:
     interval: float
     ramp: float = 2.0  # seconds over which the agents' first polls spread
     cache: tuple[str, Any] | None = None  # (version, stack configuration) last fetched
+    answered: bool = False  # whether a heartbeat of it was answered (it follows the told interval)
     result_takes_log: bool = True  # False once a server older than the result's `log` refused it
 
     @property
@@ -145,6 +147,7 @@ async def heartbeat_loop(
                 if counters.measuring:
                     counters.heartbeat_ms.append(elapsed)
                 agent.interval = response.json().get("heartbeat_interval") or agent.interval
+                agent.answered = True
         except httpx.HTTPError as exc:
             counters.error(f"heartbeat {type(exc).__name__}")
         with contextlib.suppress(TimeoutError):
@@ -342,6 +345,19 @@ def postgres_processes(pg: postgres.PostgresServer) -> list[psutil.Process]:
     return [root, *root.children(recursive=True)]
 
 
+async def settle_on_told_interval(online: list[SimulatedAgent], count: int) -> None:
+    """Until every agent has had a heartbeat answered, and then for one interval it was told:
+    a server that paces its fleet (`told s`) tells a longer interval than the stack's, and each
+    agent follows it only after its first answer; measured before, the window would count the
+    flood of first heartbeats, not the steady state. Bounded: SETTLE_AT_MOST seconds."""
+    deadline = time.perf_counter() + SETTLE_AT_MOST
+    while time.perf_counter() < deadline and not all(a.answered for a in online):
+        await asyncio.sleep(0.5)
+    told = max(a.interval for a in online)
+    print(f"  N={count}: settling {told:.0f} s on the told interval", file=sys.stderr, flush=True)
+    await asyncio.sleep(min(told, max(0.0, deadline - time.perf_counter())))
+
+
 def server_env(args: argparse.Namespace) -> dict[str, str]:
     """`--max-heartbeats`: the server's cap on its fleet's heartbeats a second (0: none)."""
     if args.max_heartbeats is None:
@@ -391,6 +407,7 @@ async def run_one(
             warmup = max(args.heartbeat_interval, ramp) + 3.0
             print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
             await asyncio.sleep(warmup)
+            await settle_on_told_interval(online, count)
             server_process = psutil.Process(server.process.pid if server.process else 0)
             pg_processes = postgres_processes(pg)
             cpu_before, pg_before = cpu_seconds([server_process]), cpu_seconds(pg_processes)
