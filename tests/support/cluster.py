@@ -22,7 +22,10 @@ from stackworks.providers.local import LocalProvider
 from stackworks.providers.local_layout import InstanceLayout
 from support.processes import free_port, stop_group, wait_until
 
-READY_TIMEOUT = 30.0
+#: seconds a server may take to answer after it was started: about 4 s on a quiet machine, but
+#: the parallel suite starts three workers' heaviest files at once (Plone builds beside server
+#: starts), and one start took over 30 s there
+READY_TIMEOUT = 90.0
 
 
 class ServerProcess:
