@@ -92,8 +92,11 @@ class ServerProcess:
         )
         log.close()
         token_file = self.data_dir / "admin-token"
-        wait_until(token_file.exists, READY_TIMEOUT, what="the admin token file")
-        self.token = token_file.read_text().strip()
+        self.token = wait_until(
+            lambda: token_file.exists() and token_file.read_text().strip(),
+            READY_TIMEOUT,
+            what="the admin token file",
+        )
         self.client.headers["Authorization"] = f"Bearer {self.token}"
         wait_until(self._answers, READY_TIMEOUT, what="the server to answer")
 

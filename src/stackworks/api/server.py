@@ -60,16 +60,20 @@ def ensure_admin_token(db: Database, data_dir: Path) -> Path | None:
     `admin`, kept in a 0600 file; returns the file if new. A server with any user already has
     its admin (and may have renamed or replaced the first one), so nothing is made then."""
     path = data_dir / ADMIN_TOKEN_FILE
+    written = path.with_name(f".{ADMIN_TOKEN_FILE}.new")
     with db.transaction() as session:
         serialize(session)  # replicas starting together: only the first makes the admin
         if user_store.any_exist(session):
             return None
         admin = user_store.create(session, ADMIN_TOKEN_NAME, is_admin=True)
         token, _ = tokens.create(session, admin.id, ADMIN_TOKEN_NAME)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # written before the commit (a failure leaves no admin without its token), shown under
+        # its name only once whole and committed: whoever waits for the file reads the token
+        fd = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(token + "\n")
-    os.chmod(path, 0o600)
+    os.chmod(written, 0o600)
+    os.replace(written, path)
     return path
 
 
