@@ -41,7 +41,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from stackworks.api import agent_calls
 from stackworks.api.agent_calls import AgentCall
 from stackworks.api.errors import error_body
 from stackworks.control.permissions import decide_on_stack
@@ -213,10 +212,12 @@ class AgentCredential(Declaration):
     access = RouteAccess(Audience.AGENT)
 
     def check(self, request: Request) -> Instance:
-        with _db(request).transaction() as session:
-            return agent_calls.authenticate(session, _agent_credential_hash(request))
+        return self._call(request).run_here(lambda _session, instance: instance)
 
     async def __call__(self, request: Request, credentials: Credentials) -> AgentCall:
+        return self._call(request)
+
+    def _call(self, request: Request) -> AgentCall:
         return AgentCall(_db(request), _agent_credential_hash(request), request)
 
 

@@ -10,17 +10,16 @@ agent never confirms, the old credential ends anyway at `credential_rotate_by`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
 from stackworks.store.instances import to_entity
-from stackworks.store.tables import InstanceRow, utcnow
+from stackworks.store.tables import InstanceRow, table_of, utcnow
 
-_INSTANCES = cast(Table, InstanceRow.__table__)  # typed as a table: Core statements built once
+_INSTANCES = table_of(InstanceRow)
 
 #: every agent request looks its credential up: a plain row, built once, no ORM object
 _BY_CURRENT = select(_INSTANCES).where(_INSTANCES.c.credential_hash == bindparam("credential_hash"))

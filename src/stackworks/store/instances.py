@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -15,9 +15,9 @@ from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.store.id_chunks import sorted_chunks
-from stackworks.store.tables import InstanceRow, utcnow
+from stackworks.store.tables import InstanceRow, table_of, utcnow
 
-_INSTANCES = cast(Table, InstanceRow.__table__)  # typed as a table: Core statements built once
+_INSTANCES = table_of(InstanceRow)
 
 #: a heartbeat's UPDATE, built once: every agent sends one every few seconds, and building a
 #: statement (and its cache key) each time cost more than running it (bench/agents_bench.py)

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain import metrics
 from stackworks.domain.load_scaling import Sample
 from stackworks.domain.metrics import MetricPoint, Resolution
-from stackworks.store.tables import MetricSampleRow
+from stackworks.store.tables import MetricSampleRow, table_of
 
 #: raw samples compacted per pass at most (a day of 1 s heartbeats is 86,400 per instance)
 COMPACT_WINDOW = timedelta(hours=1)
@@ -61,7 +61,7 @@ def _row(instance_id: str, point: MetricPoint, resolution: Resolution) -> Metric
     )
 
 
-_SAMPLES = cast(Table, MetricSampleRow.__table__)  # typed as a table: Core statements built once
+_SAMPLES = table_of(MetricSampleRow)
 
 #: built once (every heartbeat adds a sample): the values come as parameters
 _INSERT_SAMPLE = insert(_SAMPLES)

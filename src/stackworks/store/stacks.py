@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import CookbookSource, Stack
@@ -12,7 +10,7 @@ from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import CookbookSourceType
 from stackworks.store import sealing
 from stackworks.store.ids import new_id
-from stackworks.store.tables import StackRow
+from stackworks.store.tables import StackRow, table_of
 
 
 def to_entity(session: Session, row: StackRow) -> Stack:
@@ -85,7 +83,7 @@ def heartbeat_settings(session: Session) -> dict[str, OwnHeartbeat]:
     return {stack_id: (interval, timeout) for stack_id, interval, timeout in rows}
 
 
-_STACKS = cast(Table, StackRow.__table__)  # typed as a table: Core statements built once
+_STACKS = table_of(StackRow)
 
 #: built once: every heartbeat reads them
 _HEARTBEAT_SETTINGS = select(_STACKS.c.heartbeat_interval, _STACKS.c.heartbeat_timeout).where(

@@ -7,7 +7,7 @@ use the generic JSON type, timestamps are stored as timezone-aware UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -51,6 +52,12 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+def table_of(row: type[Base]) -> Table:
+    """A mapped class's table, typed as one: for Core statements built once at import (the
+    hot paths pass their values as bind parameters instead of building a statement a call)."""
+    return cast(Table, row.__table__)
 
 
 class StackRow(Base):
