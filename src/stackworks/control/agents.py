@@ -169,4 +169,4 @@ def react(session: Session, row: CommandRow) -> None:
     event = _RESULT_EVENTS.get((CommandName(row.type), instance.status, succeeded))
     if event is not None:
         lifecycle.fire(session, instance.id, event)
-    deployments.settle(session, row.deployment_id)
+    deployments.settle_after(session, row)

@@ -39,7 +39,7 @@ from stackworks.store import commands as command_store
 from stackworks.store import deployments as deployment_store
 from stackworks.store import stacks as stack_store
 from stackworks.store.ids import new_id
-from stackworks.store.tables import utcnow
+from stackworks.store.tables import CommandRow, utcnow
 from stackworks.wire import schemas
 
 #: commands that can roll across instances one at a time
@@ -246,6 +246,32 @@ def _deploy_app_ids(
     if not set(app_layers(app, snapshot.layers)) & set(instance.layers):
         return []  # a generic deploy: the instance refreshes its configuration only
     return [app.id] if name.needs_app or name is CommandName.DEPLOY else []
+
+
+def settle_after(session: Session, finished: CommandRow) -> None:
+    """Settle the deployment of a command that just finished, if that may move it on.
+
+    Most results of a fan-out leave others of their step pending; they only look (no lock) and
+    go. Only a result that sees none pending takes the deployment's row lock and settles: before,
+    every result took it, so the results of a 1,000-instance configure queued on one row, and
+    while they waited they held the API's threads that the others' acks needed
+    (bench/agents_bench.py). Two last results committing at once each see the other pending
+    and both go; `settle_overlooked`, in the orchestrator's scan, settles what they left."""
+    if finished.deployment_id is None:
+        return
+    if command_store.any_pending_in(session, finished.deployment_id, finished.deployment_step):
+        return
+    settle(session, finished.deployment_id)
+
+
+def settle_overlooked(session: Session) -> bool:
+    """Settle every running deployment whose current step has nothing pending (see
+    `settle_after`); whether any moved on."""
+    moved = False
+    for deployment_id in deployment_store.running_with_nothing_pending(session):
+        settle(session, deployment_id)
+        moved = True
+    return moved
 
 
 def settle(session: Session, deployment_id: str | None) -> None:

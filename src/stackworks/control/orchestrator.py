@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from stackworks.control import agents, lifecycle, periodic, volumes
+from stackworks.control import agents, deployments, lifecycle, periodic, volumes
 from stackworks.control.healing import Healer
 from stackworks.control.heartbeat_pacer import HeartbeatPacer
 from stackworks.control.leadership import Elector, FencedDatabase
@@ -163,6 +163,7 @@ class Orchestrator:
                 self._fire_due_events(session, now)
                 self._changed |= self.healer.heal(session, now)
                 self._expire_commands(session, now)
+                self._changed |= deployments.settle_overlooked(session)
             work = instance_store.with_pending_effects(session)
         if self._changed:  # wake the long-polling agents only when a pass queued or ended work
             self.signal.bump()

@@ -261,6 +261,17 @@ def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
     )
 
 
+def any_pending_in(session: Session, deployment_id: str, step: int | None) -> bool:
+    """Whether a command of the deployment (of its rolling `step`, if given) is pending."""
+    query = select(CommandRow.id).where(
+        CommandRow.deployment_id == deployment_id,
+        CommandRow.status == CommandStatus.PENDING.value,
+    )
+    if step is not None:
+        query = query.where(CommandRow.deployment_step == step)
+    return session.scalar(query.limit(1)) is not None
+
+
 def statuses_in_deployment(
     session: Session, deployment_id: str, step: int | None = None
 ) -> Counter[CommandStatus]:

@@ -33,6 +33,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: seconds a pooled PostgreSQL connection is used before it is replaced
 RECYCLE = 1800
+#: PostgreSQL connections kept open, and opened beyond them at a peak: the API's thread pool
+#: runs up to 40 transactions at once (anyio's default), and a connection opened past the kept
+#: ones is closed again when returned, so a busy server that kept the default 5 forked a new
+#: PostgreSQL backend for most of its requests (bench/agents_bench.py)
+POOL_SIZE = 30
+MAX_OVERFLOW = 20
 
 #: the advisory lock replicas starting at once take turns on: "STKW" and 2
 STARTUP_KEY = 0x53544B57_0002
@@ -60,6 +66,7 @@ class Database:
             # and that disconnect discards every pooled connection older than it; connections
             # are renewed past RECYCLE anyway
             kwargs["pool_recycle"] = RECYCLE
+            kwargs["pool_size"], kwargs["max_overflow"] = POOL_SIZE, MAX_OVERFLOW
             if make_url(url).get_driver_name() == "psycopg":
                 kwargs["connect_args"] = dict(pg_connection.CONNECT_ARGS)
         self.engine: Engine = create_engine(url, **kwargs)

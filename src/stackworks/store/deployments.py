@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Deployment
 from stackworks.domain.errors import NotFound
-from stackworks.domain.status import CommandName, DeploymentStatus
-from stackworks.store.tables import DeploymentRow
+from stackworks.domain.status import CommandName, CommandStatus, DeploymentStatus
+from stackworks.store.tables import CommandRow, DeploymentRow
 
 
 def to_entity(row: DeploymentRow) -> Deployment:
@@ -70,6 +70,27 @@ def get_any(session: Session, deployment_id: str, *, lock: bool = False) -> Depl
         query = query.with_for_update()
     row = session.scalar(query.execution_options(populate_existing=True))
     return to_entity(row) if row else None
+
+
+def running_with_nothing_pending(session: Session) -> list[str]:
+    """The running deployments none of whose commands (of the current step, when rolling) is
+    pending: what a settle should have moved on (`control.deployments.settle_overlooked`)."""
+    pending = (
+        select(CommandRow.id)
+        .where(
+            CommandRow.deployment_id == DeploymentRow.id,
+            CommandRow.status == CommandStatus.PENDING.value,
+            or_(
+                CommandRow.deployment_step.is_(None),
+                CommandRow.deployment_step == DeploymentRow.step,
+            ),
+        )
+        .exists()
+    )
+    query = select(DeploymentRow.id).where(
+        DeploymentRow.status == DeploymentStatus.RUNNING.value, ~pending
+    )
+    return list(session.scalars(query.order_by(DeploymentRow.created_at)))
 
 
 def list_for_stack(
