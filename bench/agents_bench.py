@@ -50,7 +50,7 @@ import tempfile
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ class Counters:
     #: answer bytes as they came over the wire (compressed if they were), heartbeats apart
     body_bytes: int = 0
     configuration_fetches: int = 0
+    deltas_applied: int = 0  # commands whose version came as a delta, so was not fetched
     not_modified: int = 0
     #: set at the joiner's setup result: configures finished after it count as the fan-out's
     fanout_began: float | None = None
@@ -155,9 +156,19 @@ async def heartbeat_loop(
 
 
 async def fetch_configuration(
-    http: httpx.AsyncClient, agent: SimulatedAgent, version: str, counters: Counters
+    http: httpx.AsyncClient,
+    agent: SimulatedAgent,
+    version: str,
+    counters: Counters,
+    delta: dict[str, Any] | None = None,
 ) -> Any:
     if agent.cache is not None and agent.cache[0] == version:
+        return agent.cache[1]
+    if delta is not None and agent.cache is not None and delta.get("base") == agent.cache[0]:
+        # the real agent applies the delta to the version it holds and checks the digest, on
+        # its own host; here it is taken as applied
+        counters.deltas_applied += 1
+        agent.cache = (version, None)
         return agent.cache[1]
     headers = dict(agent.headers)
     if agent.cache is not None:
@@ -193,7 +204,13 @@ async def answer(
     """What agent/executor.py does with a command, without running recipes."""
     base = f"{API}/agent/commands/{command['id']}"
     if command.get("stack_configuration"):
-        await fetch_configuration(http, agent, command["stack_configuration"], counters)
+        await fetch_configuration(
+            http,
+            agent,
+            command["stack_configuration"],
+            counters,
+            command.get("stack_configuration_delta"),
+        )
     response = await http.post(base + "/ack", headers=agent.headers)
     counters.body_bytes += response.num_bytes_downloaded
     if response.status_code >= 400:
@@ -226,7 +243,11 @@ async def poll_loop(
         try:
             response = await http.get(
                 f"{API}/agent/commands",
-                params={"wait": f"{POLL_WAIT:g}", **CONFIGURATION_PARAMS},
+                params={
+                    "wait": f"{POLL_WAIT:g}",
+                    **CONFIGURATION_PARAMS,
+                    **({"have": agent.cache[0]} if agent.cache else {}),
+                },
                 headers=agent.headers,
             )
             counters.body_bytes += response.num_bytes_downloaded
@@ -327,6 +348,7 @@ class Figures:
     fanout_done: int = 0
     fanout_mb: float = 0.0
     fetches: int = 0
+    deltas: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -356,6 +378,38 @@ async def settle_on_told_interval(online: list[SimulatedAgent], count: int) -> N
     told = max(a.interval for a in online)
     print(f"  N={count}: settling {told:.0f} s on the told interval", file=sys.stderr, flush=True)
     await asyncio.sleep(min(told, max(0.0, deadline - time.perf_counter())))
+
+
+async def first_configure(
+    server: ServerProcess, stack: str, online: list[SimulatedAgent], count: int
+) -> None:
+    """A configure on every instance before the measuring starts, so each agent holds a stack
+    configuration version as a running one does (it got one at its setup and each configure
+    since): the joiner's fan-out then finds them holding the version before it. Bounded by
+    SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took."""
+    began = time.perf_counter()
+    deployment = await asyncio.to_thread(
+        server.call,
+        "POST",
+        f"/stacks/{stack}/deployments",
+        {"command": {"name": "configure"}},
+        expect=201,
+    )
+    deadline = began + SETTLE_AT_MOST
+    status = deployment["status"]
+    while time.perf_counter() < deadline and status == "running":
+        await asyncio.sleep(0.5)
+        found = await asyncio.to_thread(
+            server.call, "GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200
+        )
+        status = found["status"]
+    held = sum(1 for a in online if a.cache)
+    print(
+        f"  N={count}: first configure (nothing held): {status} in "
+        f"{time.perf_counter() - began:.1f} s, {held} agents hold a version",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -408,6 +462,7 @@ async def run_one(
             print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
             await asyncio.sleep(warmup)
             await settle_on_told_interval(online, count)
+            await first_configure(server, _stack, online, count)
             server_process = psutil.Process(server.process.pid if server.process else 0)
             pg_processes = postgres_processes(pg)
             cpu_before, pg_before = cpu_seconds([server_process]), cpu_seconds(pg_processes)
@@ -429,8 +484,10 @@ async def run_one(
             figures.told_interval_s = statistics.median(a.interval for a in online)
 
             print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
+            fanout_from = datetime.now(UTC)  # the first configure's commands are older
             bytes_before = counters.body_bytes
             fetches_before = counters.configuration_fetches
+            deltas_before = counters.deltas_applied
             pg_processes = postgres_processes(pg)  # backends opened since count too
             fanout_cpu_before = cpu_seconds([server_process, *pg_processes])
             tasks += [
@@ -450,13 +507,14 @@ async def run_one(
             figures.fanout_cpu_s = cpu_seconds([server_process, *pg_processes]) - fanout_cpu_before
             figures.fanout_mb = (counters.body_bytes - bytes_before) / 2**20
             figures.fetches = counters.configuration_fetches - fetches_before
+            figures.deltas = counters.deltas_applied - deltas_before
             figures.errors = dict(counters.errors)
             stop.set()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             if args.timings:
-                print_command_timings(server, _stack)
+                print_command_timings(server, _stack, fanout_from)
         finally:
             await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
     finally:
@@ -466,8 +524,9 @@ async def run_one(
     return figures
 
 
-def print_command_timings(server: ServerProcess, stack: str) -> None:
-    """Where a fan-out's time went: each configure's created -> sent -> acked -> completed."""
+def print_command_timings(server: ServerProcess, stack: str, since: datetime) -> None:
+    """Where a fan-out's time went: each configure's created -> sent -> acked -> completed,
+    for the configures created `since` (the joiner's fan-out, not the first configure)."""
     try:
         commands = server.call("GET", f"/stacks/{stack}/commands?type=configure", expect=200)
     except (httpx.HTTPError, AssertionError) as exc:
@@ -480,6 +539,8 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
     steps = {"sent": [], "acked": [], "completed": []}
     for command in commands:
         created = at(command["created_at"])
+        if created < since.timestamp():
+            continue
         for step, key in (
             ("sent", "sent_at"),
             ("acked", "acknowledged_at"),
@@ -498,7 +559,7 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
 HEADER = (
     f"{'agents':>7} {'beats':>7} {'p50 ms':>8} {'p99 ms':>8} {'lag p99':>8} {'srv cpu%':>9} "
     f"{'ms/beat':>8} {'srv MB':>7} {'pg cpu%':>8} {'fan-out s':>10} {'p50 s':>6} {'done':>6} "
-    f"{'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'told s':>7}"
+    f"{'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'deltas':>7} {'told s':>7}"
 )
 
 
@@ -520,6 +581,7 @@ def print_row(row: Figures) -> None:
         f"{row.lag_p99_ms:>8.1f} {row.server_cpu:>9.0f} {row.cpu_ms_per_beat:>8.2f} "
         f"{row.server_rss_mb:>7.0f} {row.postgres_cpu:>8.1f} {fanout:>10} {median:>6} "
         f"{row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} {row.fanout_mb:>11.2f} {row.fetches:>8} "
+        f"{row.deltas:>7} "
         f"{row.told_interval_s:>7.1f}",
         flush=True,
     )
