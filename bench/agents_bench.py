@@ -75,7 +75,8 @@ POLL_WAIT = 20.0
 OPEN_FILES = 65536
 SETTLE_AT_MOST = 180.0  # seconds the warm-up waits for every agent to follow the told interval
 METRICS = {"load1": 0.4, "load5": 0.3, "load15": 0.2, "cpu": 12.0, "memory": 40.0, "disk": 55.0}
-CONFIGURATION_PARAMS = {"stack_configuration": "by_version"}
+#: what the real agent's poll asks for (agent/client.py): versions, and its delivery as its ack
+POLL_PARAMS = {"stack_configuration": "by_version", "acknowledge": "on_delivery"}
 
 
 def ramp_for(count: int) -> float:
@@ -211,11 +212,12 @@ async def answer(
             counters,
             command.get("stack_configuration_delta"),
         )
-    response = await http.post(base + "/ack", headers=agent.headers)
-    counters.body_bytes += response.num_bytes_downloaded
-    if response.status_code >= 400:
-        counters.error(f"ack {response.status_code}")
-        return
+    if not command.get("acknowledged"):  # a server older than acknowledge=on_delivery
+        response = await http.post(base + "/ack", headers=agent.headers)
+        counters.body_bytes += response.num_bytes_downloaded
+        if response.status_code >= 400:
+            counters.error(f"ack {response.status_code}")
+            return
     if agent.hostname == "joiner" and command["type"] == "setup":
         counters.fanout_began = time.perf_counter()
     # a short run's whole log fits in the chunk that travels with the result
@@ -245,7 +247,7 @@ async def poll_loop(
                 f"{API}/agent/commands",
                 params={
                     "wait": f"{POLL_WAIT:g}",
-                    **CONFIGURATION_PARAMS,
+                    **POLL_PARAMS,
                     **({"have": agent.cache[0]} if agent.cache else {}),
                 },
                 headers=agent.headers,

@@ -130,8 +130,13 @@ class AgentClient:
 
     def commands(self, wait: float, have: str | None = None) -> list[AgentCommand]:
         """Pending commands; their shared sections come by version (`stack_configuration`),
-        with the delta from `have` (the version held) when the server has one."""
-        params = {"wait": f"{wait:g}", "stack_configuration": "by_version"}
+        with the delta from `have` (the version held) when the server has one, and each taken
+        as acknowledged by its delivery (`acknowledged`) by a server that can."""
+        params = {
+            "wait": f"{wait:g}",
+            "stack_configuration": "by_version",
+            "acknowledge": "on_delivery",
+        }
         if have is not None:
             params["have"] = have
         response = self._request("GET", "/agent/commands", params=params)

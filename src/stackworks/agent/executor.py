@@ -60,7 +60,8 @@ class CommandExecutor:
     def run(self, command: AgentCommand) -> CommandResult | None:
         """Run `command` and deliver its result; None if the server no longer knows it."""
         try:
-            self._client.ack(command.id)
+            if not command.acknowledged:  # else its delivery was the ack
+                self._client.ack(command.id)
         except AgentRequestError as exc:
             log.warning("command %s skipped: the server refused its ack: %s", command.id, exc)
             return None

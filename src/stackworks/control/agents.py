@@ -46,8 +46,11 @@ def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> 
     return instance
 
 
-def next_command(session: Session, instance: Instance) -> CommandRow | None:
-    """The oldest pending command of the instance, marked sent."""
+def next_command(
+    session: Session, instance: Instance, *, acknowledge: bool = False
+) -> CommandRow | None:
+    """The oldest pending command of the instance, marked sent, and with `acknowledge` marked
+    acknowledged too (the agent asked to have its delivery taken as its ack)."""
     if not instance.status.agent_running:
         return None
     pending = command_store.pending_for_instance(session, instance.id)
@@ -56,8 +59,11 @@ def next_command(session: Session, instance: Instance) -> CommandRow | None:
     first = pending[0]
     if first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(session, instance):
         return None  # the others reconfigure first, so no request reaches a stopping process
-    if first.sent_at is None:
-        first.sent_at = utcnow()
+    now = utcnow()
+    if first.sent_at is None or (acknowledge and first.acknowledged_at is None):
+        first.sent_at = first.sent_at or now
+        if acknowledge:
+            first.acknowledged_at = first.acknowledged_at or now
         session.flush()
     return first
 

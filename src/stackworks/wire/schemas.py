@@ -460,6 +460,9 @@ class AgentCommand(BaseModel):
     #: when the poll said which version the agent holds (`have`) and the server still has it:
     #: the change from that version to `stack_configuration`, so the agent need not fetch it
     stack_configuration_delta: StackConfigurationDelta | None = None
+    #: True when the poll asked for `acknowledge=on_delivery`: the delivery was the ack, so the
+    #: agent does not send one (a server older than that leaves it False, and the agent acks)
+    acknowledged: bool = False
     timeout: float
 
 

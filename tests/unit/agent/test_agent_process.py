@@ -90,7 +90,8 @@ def test_agent_heartbeats_polls_and_stops_promptly_on_sigterm(
     try:
         wait_until(
             lambda: (
-                "GET /api/v1/agent/commands?wait=20&stack_configuration=by_version" in server.seen
+                "GET /api/v1/agent/commands?wait=20&stack_configuration=by_version"
+                "&acknowledge=on_delivery" in server.seen
             ),
             timeout=20,
             what="the agent's first poll",

@@ -126,6 +126,17 @@ def test_a_command_the_server_refuses_to_ack_is_skipped(tmp_path: Path) -> None:
     assert converge.calls == []
 
 
+def test_a_command_acknowledged_by_its_delivery_runs_without_an_ack(tmp_path: Path) -> None:
+    server = FakeAgentServer()
+    converge = FakeConverge()
+    delivered = {**command("c1", ["web::setup"]), "acknowledged": True}
+    result = _run(tmp_path, server, converge, delivered)
+    assert result is not None and result.status == "successful"
+    assert server.acks == []
+    assert not [r for r in server.requests if r.endswith("/ack")]
+    assert len(converge.calls) == 1
+
+
 def test_the_result_is_on_disk_while_the_server_is_away(tmp_path: Path) -> None:
     server = FakeAgentServer()
     server.fail_path = "/result"

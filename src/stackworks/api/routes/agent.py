@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -95,14 +96,24 @@ async def heartbeat(
     return reply
 
 
+@dataclass(frozen=True)
+class PollAsks:
+    """What an agent's poll asked for besides waiting (see `poll_commands`)."""
+
+    by_version: bool = False  # the shared sections by version, not inline
+    have: str | None = None  # the version it holds
+    ack_on_delivery: bool = False  # take the delivery as its ack
+
+
 def _command_for(
-    session: Session, instance: Instance, by_version: bool, have: str | None
+    session: Session, instance: Instance, asks: PollAsks
 ) -> schemas.AgentCommand | None:
     """The instance's next command as the agent gets it (marked sent), or None; with the delta
     from the version the agent holds (`have`) when there is one worth sending."""
-    row = agents.next_command(session, instance)
+    row = agents.next_command(session, instance, acknowledge=asks.ack_on_delivery)
     if row is None:
         return None
+    by_version, have = asks.by_version, asks.have
     version = row.configuration_version if by_version else None
     delta = None
     if version is not None and have is not None and have != version:
@@ -119,6 +130,7 @@ def _command_for(
         ),
         stack_configuration=version,
         stack_configuration_delta=delta,
+        acknowledged=asks.ack_on_delivery,
         timeout=float(row.timeout),
     )
 
@@ -139,11 +151,9 @@ def _loader(session: Session, instance: Instance, base: str, target: str) -> Loa
     return load
 
 
-def _fetch(
-    db: Database, instance_id: str, by_version: bool, have: str | None
-) -> schemas.AgentCommand | None:
+def _fetch(db: Database, instance_id: str, asks: PollAsks) -> schemas.AgentCommand | None:
     with db.transaction() as session:
-        return _command_for(session, instance_store.get(session, instance_id), by_version, have)
+        return _command_for(session, instance_store.get(session, instance_id), asks)
 
 
 @router.get("/commands")
@@ -154,6 +164,7 @@ async def poll_commands(
     wait: float = 20.0,
     stack_configuration: Literal["inline", "by_version"] = "inline",
     have: Annotated[str | None, Query(max_length=64)] = None,
+    acknowledge: Literal["separately", "on_delivery"] = "separately",
 ) -> schemas.AgentCommands:
     """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds
     (api/poll_hub.py wakes the poll).
@@ -162,13 +173,15 @@ async def poll_commands(
     version (`GET /agent/stack-configuration/{version}`); an agent that does not say so (one
     older than versions) gets them inline, as before. `have`: the version the agent holds; a
     command of another version then carries the delta from it (`stack_configuration_delta`),
-    when the server still has it and the delta is smaller than the version."""
-    by_version = stack_configuration == "by_version"
+    when the server still has it and the delta is smaller than the version.
+    `acknowledge=on_delivery`: the delivery is the command's ack (`acknowledged` true in the
+    answer), one request fewer per command; an agent that does not say so acks each command."""
+    asks = PollAsks(stack_configuration == "by_version", have, acknowledge == "on_delivery")
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
     hub: PollHub = request.app.state.poll_hub
     seen = signal.version
     # the first look checks the credential in the same transaction
-    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, by_version, have)))
+    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, asks)))
     if command is not None:
         return schemas.AgentCommands(commands=[command])
     woken = hub.register(instance.id)
@@ -184,7 +197,7 @@ async def poll_commands(
             if not woken.is_set():
                 continue  # the wait ran out: the deadline check answers
             woken.clear()
-            command = await run_in_threadpool(_fetch, agent.db, instance.id, by_version, have)
+            command = await run_in_threadpool(_fetch, agent.db, instance.id, asks)
             if command is not None:
                 return schemas.AgentCommands(commands=[command])
     finally:
