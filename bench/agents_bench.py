@@ -433,7 +433,7 @@ def seed(server: ServerProcess, count: int, interval: float) -> tuple[list[Simul
         "POST", f"/stacks/{name}/layers", {"shortname": "app", "type": "custom"}, expect=201
     )
     assert server.database_url is not None
-    keyring, _ = keyrings.load(server.data_dir, os.environ)
+    keyring, _ = keyrings.load(server.data_dir, server.env)
     db = Database(server.database_url, keyring)
     agents: list[SimulatedAgent] = []
     now = utcnow()
@@ -749,26 +749,49 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     return {"STACKWORKS_MAX_HEARTBEATS_PER_SECOND": f"{args.max_heartbeats:g}"}
 
 
+def replica_processes(
+    data_dir: Path, database_url: str, args: argparse.Namespace
+) -> list[ServerProcess]:
+    """`--replicas` servers on one database, run as docs/high-availability.md runs them: the
+    same server key (STACKWORKS_SECRET_KEY) and a name each. As in the replica tests, they share
+    one data dir with a log each; its admin token is the first replica's, and every replica
+    takes it (tokens live in the database)."""
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        keyrings.ENV_KEY: keyrings.Keyring.generate().keys[0].decode(),
+        **server_env(args),
+    }
+    return [
+        ServerProcess(
+            data_dir,
+            env=env,
+            database_url=database_url,
+            args=("--replica-name", f"replica-{n}"),
+            log_name=f"replica-{n}.log",
+        )
+        for n in range(1, args.replicas + 1)
+    ]
+
+
 def run_one(
     pg: postgres.PostgresServer, work: Path, count: int, args: argparse.Namespace
 ) -> Figures:
     database = pg.create_database()
-    server = ServerProcess(
-        work / f"server-{count}",
-        env={"PYTHONPATH": str(ROOT / "src"), **server_env(args)},
-        database_url=pg.url(database),
-    )
+    replicas = replica_processes(work / f"server-{count}", pg.url(database), args)
     try:
-        server.start()  # inside: a server that never answers is ended too
-        agents, stack = seed(server, count, args.heartbeat_interval)
-        assert server.process is not None
-        watched = Watched([psutil.Process(server.process.pid)], pg)
-        figures = simulate(agents, [server.url], watched, args)
+        for replica in replicas:
+            # inside: a server that never answers is ended too; the first migrates and makes
+            # the admin, the others find both done
+            replica.start()
+        agents, stack = seed(replicas[0], count, args.heartbeat_interval)
+        servers = [psutil.Process(r.process.pid) for r in replicas if r.process is not None]
+        figures = simulate(agents, [r.url for r in replicas], Watched(servers, pg), args)
         if args.timings:
-            print_command_timings(server, stack)
+            print_command_timings(replicas[0], stack)
     finally:
-        server.stop()
-        server.client.close()
+        for replica in replicas:
+            replica.stop()
+            replica.client.close()
         pg.drop_database(database)
     return figures
 
@@ -817,7 +840,8 @@ def print_header(args: argparse.Namespace) -> None:
     )
     print(
         f"{args.agent_processes} agent processes (bench%: their CPU together, % of one core; "
-        "lag p99: the worst one's event loop)"
+        f"lag p99: the worst one's event loop); {args.replicas} server replicas on one "
+        "PostgreSQL, each agent keeping one (srv cpu%, ms/beat and srv MB: their sum)"
     )
     print(HEADER)
     print("-" * len(HEADER), flush=True)
@@ -852,6 +876,12 @@ def main() -> None:
         help="worker processes the simulated agents are split over (default 2)",
     )
     parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="server replicas on the one PostgreSQL, the agents dealt round-robin (default 1)",
+    )
+    parser.add_argument(
         "--max-heartbeats",
         type=float,
         default=None,
@@ -867,8 +897,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.agents, args.window, args.fanout_timeout = "100", 8.0, 30.0
-    if args.agent_processes < 1:
-        parser.error("--agent-processes: give 1 or more")
+    if args.agent_processes < 1 or args.replicas < 1:
+        parser.error("--agent-processes and --replicas: give 1 or more")
     sizes = [int(part) for part in args.agents.split(",") if part.strip()]
     check_shared_clock()
     raise_open_files()  # the workers inherit the limit
