@@ -5,13 +5,13 @@ its own stack on a fresh server and database:
 - heartbeat latency p50/p99 over a measuring window, with every agent heartbeating at the
   stack's interval and long-polling between (as the real agent does);
 - the server process's CPU (percent of one core, averaged over the window) and memory (RSS),
-  and PostgreSQL's CPU (all its processes);
+  and PostgreSQL's CPU (all its processes), and the bench's own (`bench%`, its agent processes);
 - a configure fan-out: one more instance ("joiner") comes online, which queues a configure on
   every online instance; the time from the joiner's setup result to the moment the last
   simulated agent has reported its configure, and the bytes the server sent for it (every
   answer body but heartbeats' in that time, as sent: compressed if it was).
 
-The agents are simulated in this process with asyncio and one httpx.AsyncClient per agent (as
+The agents are simulated in worker processes (below) with one httpx.AsyncClient per agent (as
 each real agent keeps its own connections): each one heartbeats with metrics, long-polls `GET
 /agent/commands`, and answers each command as `agent/executor.py` does: ack, then the result
 carrying its one log chunk (`log`), or, if the server refuses that field (one older than it),
@@ -28,8 +28,22 @@ each with its own credential) are inserted into PostgreSQL directly, because reg
 hosts one by one through `POST /agent/register` measures registration, not steady running.
 Everything runs on 127.0.0.1; the server, PostgreSQL and the data dirs are removed at the end.
 
+The agents run in `--agent-processes` worker processes (default 2; multiprocessing's spawn), a
+contiguous share of them in each, on its own uvloop event loop: in one process, 5,000 agents
+saturated its core (the loop lagging 4-7 s at p99), so the figures measured the bench, not the
+server. The parent starts PostgreSQL and the server, seeds the stack and drives the phases
+(warm-up, settling on the told interval, the window, the fan-out) through one pipe a worker,
+and gathers what each measured; every process ends with the run, on Ctrl-C, SIGTERM or a
+worker's crash too. `bench%` is the workers' CPU together over the window and `lag p99` the
+worst worker's event loop: when either is high, the bench machine, not only the server, was
+short of CPU. `--replicas R` starts R servers on the one PostgreSQL (docs/high-availability.md:
+one server key, a name each) and deals the agents round-robin over them, each keeping its
+replica, as HAProxy would; server CPU, CPU per heartbeat and RSS are then sums over the
+replicas, and the seeding goes through the first one's API.
+
     .venv/bin/python bench/agents_bench.py [--agents 100,1000,5000] [--quick]
         [--heartbeat-interval 5] [--window 20] [--fanout-timeout 120]
+        [--agent-processes 2] [--replicas 1] [--max-heartbeats N] [--timings]
 
 `--quick` runs N=100 with a short window: a check that the plumbing works, in about a minute.
 """
@@ -839,9 +853,9 @@ def print_header(args: argparse.Namespace) -> None:
         f"{os.getloadavg()[0]:.1f} at start"
     )
     print(
-        f"{args.agent_processes} agent processes (bench%: their CPU together, % of one core; "
-        f"lag p99: the worst one's event loop); {args.replicas} server replicas on one "
-        "PostgreSQL, each agent keeping one (srv cpu%, ms/beat and srv MB: their sum)"
+        f"agent processes: {args.agent_processes} (bench%: their CPU together, % of one core; "
+        f"lag p99: the worst one's event loop); server replicas on one PostgreSQL: "
+        f"{args.replicas}, each agent keeping one (srv cpu%, ms/beat, srv MB: their sum)"
     )
     print(HEADER)
     print("-" * len(HEADER), flush=True)
