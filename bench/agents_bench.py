@@ -517,9 +517,9 @@ class AgentProcesses:
                 target=worker_main, args=(theirs, plan), name=f"agents-{number}", daemon=True
             )
             process.start()
-            theirs.close()  # the worker's alone now: if it dies, its end reads as EOF here
-            self.processes.append(process)
+            self.processes.append(process)  # from now on, `stop` ends it
             self.pipes.append(ours)
+            theirs.close()  # the worker's alone now: if it dies, its end reads as EOF here
             self.watched.append(psutil.Process(process.pid))
         for number in range(len(self.pipes)):
             if self.receive(number, READY_WITHIN) != READY:
