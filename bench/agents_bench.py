@@ -636,11 +636,19 @@ class Watched:
     servers: list[psutil.Process]
     pg: postgres.PostgresServer
 
-    def postgres(self) -> list[psutil.Process]:
-        """PostgreSQL's processes now (backends come and go)."""
+    def postgres_cpu_seconds(self) -> float:
+        """PostgreSQL's CPU so far: the postmaster's, its live backends' and the ended ones'
+        (which the postmaster reaped: its children's times). A sum over the processes listed at
+        the start lost what a backend ending in between had spent, and fell below zero."""
         assert self.pg.process is not None
         root = psutil.Process(self.pg.process.pid)
-        return [root, *root.children(recursive=True)]
+        live = cpu_seconds(root.children(recursive=True))  # before the root: none is missed
+        times = root.cpu_times()
+        return live + times.user + times.system + times.children_user + times.children_system
+
+    def cpu_seconds(self) -> float:
+        """The servers' and PostgreSQL's CPU so far."""
+        return cpu_seconds(self.servers) + self.postgres_cpu_seconds()
 
 
 def cpu_seconds(processes: list[psutil.Process]) -> float:
@@ -676,8 +684,7 @@ def measure_window(
     figures: Figures, workers: AgentProcesses, watched: Watched, args: argparse.Namespace
 ) -> None:
     """Heartbeat latencies, the server's, PostgreSQL's and the bench's CPU over the window."""
-    pg_processes = watched.postgres()
-    server_before, pg_before = cpu_seconds(watched.servers), cpu_seconds(pg_processes)
+    server_before, pg_before = cpu_seconds(watched.servers), watched.postgres_cpu_seconds()
     bench_before = workers.cpu_seconds()
     began = time.perf_counter()
     workers.ask_all(("window", began, began + args.window))
@@ -686,7 +693,7 @@ def measure_window(
     elapsed = time.perf_counter() - began
     server_cpu_s = cpu_seconds(watched.servers) - server_before
     figures.bench_cpu = 100 * (workers.cpu_seconds() - bench_before) / elapsed
-    figures.postgres_cpu = 100 * (cpu_seconds(pg_processes) - pg_before) / elapsed
+    figures.postgres_cpu = 100 * (watched.postgres_cpu_seconds() - pg_before) / elapsed
     figures.server_cpu = 100 * server_cpu_s / elapsed
     figures.server_rss_mb = sum(p.memory_info().rss for p in watched.servers) / 2**20
     counted: list[Counters] = workers.ask_all(("counters",))
@@ -707,8 +714,7 @@ def measure_fanout(
     count = figures.agents
     print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
     before: list[Counters] = workers.ask_all(("counters",))
-    pg_processes = watched.postgres()  # backends opened since count too
-    cpu_before = cpu_seconds([*watched.servers, *pg_processes])
+    cpu_before = watched.cpu_seconds()
     ordered_at = time.perf_counter()
     for number in range(len(workers.processes)):
         if number != workers.joiners:
@@ -717,7 +723,7 @@ def measure_fanout(
     deadline = ordered_at + args.fanout_timeout
     while time.perf_counter() < deadline and sum(workers.ask_all(("configured",))) < count:
         time.sleep(0.05)
-    figures.fanout_cpu_s = cpu_seconds([*watched.servers, *pg_processes]) - cpu_before
+    figures.fanout_cpu_s = watched.cpu_seconds() - cpu_before
     after: list[Counters] = workers.ask_all(("counters",))
     began = after[workers.joiners].fanout_began
     finished = [t for counters in after for t in counters.fanout_done.values()]
