@@ -704,6 +704,20 @@ def measure_window(
     figures.p99_ms = percentile(beats, 0.99)
     figures.lag_p99_ms = worst([percentile(c.loop_lag_ms, 0.99) for c in counted])
     figures.told_interval_s = statistics.median(workers.pacing().intervals)
+    if args.window < figures.told_interval_s:
+        warn_short_window(figures.agents, args.window, figures.told_interval_s)
+
+
+def warn_short_window(count: int, window: float, told: float) -> None:
+    """The agents' first heartbeats spread over the stack's interval only (`heartbeat_loop`),
+    so with a longer told interval the beats come in a band of each told interval; a window
+    shorter than it counts as many beats as the band's share it happens to cover."""
+    print(
+        f"  N={count}: the {window:g} s window is shorter than the told interval ({told:g} s): "
+        f"`beats` depends on where it fell (give --window {told:g} or more)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def measure_fanout(
