@@ -32,14 +32,15 @@ The agents run in `--agent-processes` worker processes (default 2; multiprocessi
 contiguous share of them in each, on its own uvloop event loop: in one process, 5,000 agents
 saturated its core (the loop lagging 4-7 s at p99), so the figures measured the bench, not the
 server. The parent starts PostgreSQL and the server, seeds the stack and drives the phases
-(warm-up, settling on the told interval, the window, the fan-out) through one pipe a worker,
-and gathers what each measured; every process ends with the run, on Ctrl-C, SIGTERM or a
-worker's crash too. `bench%` is the workers' CPU together over the window and `lag p99` the
-worst worker's event loop: when either is high, the bench machine, not only the server, was
-short of CPU. `--replicas R` starts R servers on the one PostgreSQL (docs/high-availability.md:
-one server key, a name each) and deals the agents round-robin over them, each keeping its
-replica, as HAProxy would; server CPU, CPU per heartbeat and RSS are then sums over the
-replicas, and the seeding goes through the first one's API.
+(warm-up, settling on the told interval, the first configure, the window, the fan-out) through
+one pipe a worker, and gathers what each measured; every process ends with the run, on Ctrl-C,
+SIGTERM or a worker's crash too. `bench%` is the workers' CPU together over the window and `lag
+p99` the worst worker's event loop: when either is high, the bench machine, not only the
+server, was short of CPU. `--replicas R` starts R servers on the one PostgreSQL
+(docs/high-availability.md: one server key, a name each) and deals the agents round-robin over
+them, each keeping its replica, as HAProxy would; server CPU, CPU per heartbeat and RSS are
+then sums over the replicas, and the seeding and the first configure go through the first
+one's API.
 
     .venv/bin/python bench/agents_bench.py [--agents 100,1000,5000] [--quick]
         [--heartbeat-interval 5] [--window 20] [--fanout-timeout 120]
@@ -64,9 +65,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,7 @@ class Counters:
     #: answer bytes as they came over the wire (compressed if they were), heartbeats apart
     body_bytes: int = 0
     configuration_fetches: int = 0
+    deltas_applied: int = 0  # commands whose version came as a delta, so was not fetched
     not_modified: int = 0
     #: set at the joiner's setup result: configures finished after it count as the fan-out's
     fanout_began: float | None = None
@@ -181,9 +183,19 @@ async def heartbeat_loop(
 
 
 async def fetch_configuration(
-    http: httpx.AsyncClient, agent: SimulatedAgent, version: str, counters: Counters
+    http: httpx.AsyncClient,
+    agent: SimulatedAgent,
+    version: str,
+    counters: Counters,
+    delta: dict[str, Any] | None = None,
 ) -> Any:
     if agent.cache is not None and agent.cache[0] == version:
+        return agent.cache[1]
+    if delta is not None and agent.cache is not None and delta.get("base") == agent.cache[0]:
+        # the real agent applies the delta to the version it holds and checks the digest, on
+        # its own host; here it is taken as applied
+        counters.deltas_applied += 1
+        agent.cache = (version, None)
         return agent.cache[1]
     headers = dict(agent.headers)
     if agent.cache is not None:
@@ -219,7 +231,13 @@ async def answer(
     """What agent/executor.py does with a command, without running recipes."""
     base = f"{API}/agent/commands/{command['id']}"
     if command.get("stack_configuration"):
-        await fetch_configuration(http, agent, command["stack_configuration"], counters)
+        await fetch_configuration(
+            http,
+            agent,
+            command["stack_configuration"],
+            counters,
+            command.get("stack_configuration_delta"),
+        )
     response = await http.post(base + "/ack", headers=agent.headers)
     counters.body_bytes += response.num_bytes_downloaded
     if response.status_code >= 400:
@@ -252,7 +270,11 @@ async def poll_loop(
         try:
             response = await http.get(
                 f"{API}/agent/commands",
-                params={"wait": f"{POLL_WAIT:g}", **CONFIGURATION_PARAMS},
+                params={
+                    "wait": f"{POLL_WAIT:g}",
+                    **CONFIGURATION_PARAMS,
+                    **({"have": agent.cache[0]} if agent.cache else {}),
+                },
                 headers=agent.headers,
             )
             counters.body_bytes += response.num_bytes_downloaded
@@ -284,6 +306,7 @@ async def lag_probe(counters: Counters, stop: asyncio.Event) -> None:
 #   ("window", began, ends)  -> None: heartbeats and loop lags within [began, ends) count
 #   ("counters",)            -> Counters: all it counted so far
 #   ("fanout", ordered_at)   -> None: the joiner's worker starts the joiner (`begin_fanout`)
+#   ("held",)                -> int: how many of its agents hold a stack configuration version
 #   ("configured",)          -> int: how many of its agents finished the fan-out's configure
 #   ("stop",)                -> None, and the worker ends
 # Timestamps are time.perf_counter() readings, which compare across processes (see
@@ -361,6 +384,8 @@ class AgentWorker:
             case ("fanout", ordered_at):
                 self.begin_fanout(ordered_at)
                 return None
+            case ("held",):
+                return sum(1 for _url, agent in self.plan.agents if agent.cache)
             case ("configured",):
                 return len(self.counters.fanout_done)
             case ("stop",):
@@ -370,9 +395,9 @@ class AgentWorker:
     def begin_fanout(self, ordered_at: float) -> None:
         """`answer` counts a configure as the fan-out's once `fanout_began` is set, and the
         joiner's setup sets it in the joiner's process only. The other workers count from the
-        parent's order, given them before the joiner starts: no configure is queued before the
-        joiner's setup result, so they count the same configures. The fan-out's start is the
-        joiner's, as before."""
+        parent's order, given them before the joiner starts: no configure is queued between it
+        and the joiner's setup result (the first configure has ended), so they count the same
+        configures. The fan-out's start is the joiner's, as before."""
         if self.plan.joiner is not None:
             self.start_agent(self.plan.joiner[1])
         else:
@@ -626,6 +651,9 @@ class Figures:
     fanout_done: int = 0
     fanout_mb: float = 0.0
     fetches: int = 0
+    deltas: int = 0
+    #: when the joiner's fan-out began, by the wall clock: `--timings` shows its configures only
+    fanout_from: datetime | None = None
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -658,6 +686,11 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
             times = process.cpu_times()
             total += times.user + times.system
     return total
+
+
+def gained(before: list[Counters], after: list[Counters], count: Callable[[Counters], int]) -> int:
+    """How much a count grew, over all workers, between two readings of their counters."""
+    return sum(map(count, after)) - sum(map(count, before))
 
 
 def worst(values: list[float]) -> float:
@@ -727,6 +760,7 @@ def measure_fanout(
     CPU and the bytes that took."""
     count = figures.agents
     print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
+    figures.fanout_from = datetime.now(UTC)  # the first configure's commands are older
     before: list[Counters] = workers.ask_all(("counters",))
     cpu_before = watched.cpu_seconds()
     ordered_at = time.perf_counter()
@@ -746,34 +780,62 @@ def measure_fanout(
         if figures.fanout_done >= count:
             figures.fanout_s = max(finished) - began
         figures.fanout_p50_s = statistics.median(t - began for t in finished)
-    sent = sum(c.body_bytes for c in after) - sum(c.body_bytes for c in before)
-    figures.fanout_mb = sent / 2**20
-    figures.fetches = sum(c.configuration_fetches for c in after) - sum(
-        c.configuration_fetches for c in before
-    )
+    figures.fanout_mb = gained(before, after, lambda c: c.body_bytes) / 2**20
+    figures.fetches = gained(before, after, lambda c: c.configuration_fetches)
+    figures.deltas = gained(before, after, lambda c: c.deltas_applied)
     for counters in after:
         for what, times in counters.errors.items():
             figures.errors[what] = figures.errors.get(what, 0) + times
 
 
 def simulate(
-    agents: list[SimulatedAgent], urls: list[str], watched: Watched, args: argparse.Namespace
+    agents: list[SimulatedAgent],
+    replicas: list[ServerProcess],
+    stack: str,
+    watched: Watched,
+    args: argparse.Namespace,
 ) -> Figures:
-    """The agents in their worker processes, through warm-up, window and fan-out."""
+    """The agents in their worker processes, through warm-up, first configure (through the
+    first replica's API), window and fan-out."""
     count = len(agents) - 1
     figures = Figures(agents=count)
     workers = AgentProcesses()
     try:
-        workers.start(plan_workers(agents, urls, args.agent_processes))
+        workers.start(plan_workers(agents, [r.url for r in replicas], args.agent_processes))
         warmup = max(args.heartbeat_interval, ramp_for(count)) + 3.0
         print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
         time.sleep(warmup)
         settle_on_told_interval(workers, count)
+        first_configure(replicas[0], stack, workers, count)
         measure_window(figures, workers, watched, args)
         measure_fanout(figures, workers, watched, args)
     finally:
         workers.stop()
     return figures
+
+
+def first_configure(server: ServerProcess, stack: str, workers: AgentProcesses, count: int) -> None:
+    """A configure on every instance before the measuring starts, so each agent holds a stack
+    configuration version as a running one does (it got one at its setup and each configure
+    since): the joiner's fan-out then finds them holding the version before it. Bounded by
+    SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took."""
+    began = time.perf_counter()
+    deployment = server.call(
+        "POST", f"/stacks/{stack}/deployments", {"command": {"name": "configure"}}, expect=201
+    )
+    deadline = began + SETTLE_AT_MOST
+    status = deployment["status"]
+    while time.perf_counter() < deadline and status == "running":
+        time.sleep(0.5)
+        found = server.call("GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200)
+        status = found["status"]
+    held = sum(workers.ask_all(("held",)))
+    print(
+        f"  N={count}: first configure (nothing held): {status} in "
+        f"{time.perf_counter() - began:.1f} s, {held} agents hold a version",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -819,9 +881,9 @@ def run_one(
             replica.start()
         agents, stack = seed(replicas[0], count, args.heartbeat_interval)
         servers = [psutil.Process(r.process.pid) for r in replicas if r.process is not None]
-        figures = simulate(agents, [r.url for r in replicas], Watched(servers, pg), args)
-        if args.timings:
-            print_command_timings(replicas[0], stack)
+        figures = simulate(agents, replicas, stack, Watched(servers, pg), args)
+        if args.timings and figures.fanout_from is not None:
+            print_command_timings(replicas[0], stack, figures.fanout_from)
     finally:
         for replica in replicas:
             replica.stop()
@@ -830,8 +892,9 @@ def run_one(
     return figures
 
 
-def print_command_timings(server: ServerProcess, stack: str) -> None:
-    """Where a fan-out's time went: each configure's created -> sent -> acked -> completed."""
+def print_command_timings(server: ServerProcess, stack: str, since: datetime) -> None:
+    """Where a fan-out's time went: each configure's created -> sent -> acked -> completed,
+    for the configures created `since` (the joiner's fan-out, not the first configure)."""
     try:
         commands = server.call("GET", f"/stacks/{stack}/commands?type=configure", expect=200)
     except (httpx.HTTPError, AssertionError) as exc:
@@ -844,6 +907,8 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
     steps = {"sent": [], "acked": [], "completed": []}
     for command in commands:
         created = at(command["created_at"])
+        if created < since.timestamp():
+            continue
         for step, key in (
             ("sent", "sent_at"),
             ("acked", "acknowledged_at"),
@@ -862,7 +927,8 @@ def print_command_timings(server: ServerProcess, stack: str) -> None:
 HEADER = (
     f"{'agents':>7} {'beats':>7} {'p50 ms':>8} {'p99 ms':>8} {'lag p99':>8} {'bench%':>7} "
     f"{'srv cpu%':>9} {'ms/beat':>8} {'srv MB':>7} {'pg cpu%':>8} {'fan-out s':>10} "
-    f"{'p50 s':>6} {'done':>6} {'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'told s':>7}"
+    f"{'p50 s':>6} {'done':>6} {'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'deltas':>7} "
+    f"{'told s':>7}"
 )
 
 
@@ -889,7 +955,7 @@ def print_row(row: Figures) -> None:
         f"{row.lag_p99_ms:>8.1f} {row.bench_cpu:>7.0f} {row.server_cpu:>9.0f} "
         f"{row.cpu_ms_per_beat:>8.2f} {row.server_rss_mb:>7.0f} {row.postgres_cpu:>8.1f} "
         f"{fanout:>10} {median:>6} {row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} "
-        f"{row.fanout_mb:>11.2f} {row.fetches:>8} {row.told_interval_s:>7.1f}",
+        f"{row.fanout_mb:>11.2f} {row.fetches:>8} {row.deltas:>7} {row.told_interval_s:>7.1f}",
         flush=True,
     )
     if row.errors:

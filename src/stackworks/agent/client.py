@@ -128,13 +128,13 @@ class AgentClient:
         response = self._request("POST", "/agent/heartbeat", json=body.model_dump())
         return HeartbeatReply.model_validate(response.json())
 
-    def commands(self, wait: float) -> list[AgentCommand]:
-        """Pending commands; their shared sections come by version (`stack_configuration`)."""
-        response = self._request(
-            "GET",
-            "/agent/commands",
-            params={"wait": f"{wait:g}", "stack_configuration": "by_version"},
-        )
+    def commands(self, wait: float, have: str | None = None) -> list[AgentCommand]:
+        """Pending commands; their shared sections come by version (`stack_configuration`),
+        with the delta from `have` (the version held) when the server has one."""
+        params = {"wait": f"{wait:g}", "stack_configuration": "by_version"}
+        if have is not None:
+            params["have"] = have
+        response = self._request("GET", "/agent/commands", params=params)
         return AgentCommands.model_validate(response.json()).commands
 
     def stack_configuration(self, version: str) -> dict[str, Any]:

@@ -165,7 +165,9 @@ class Agent:
             try:
                 if self.stopping.is_set():
                     break
-                commands = self.client.commands(wait=self.config.poll_wait)
+                commands = self.client.commands(
+                    wait=self.config.poll_wait, have=self.configurations.version
+                )
             finally:
                 self._interruptible = False
             for command in commands:

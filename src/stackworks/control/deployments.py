@@ -248,25 +248,36 @@ def _deploy_app_ids(
     return [app.id] if name.needs_app or name is CommandName.DEPLOY else []
 
 
+#: a result that sees more of its step pending than this does not settle: it cannot be the last
+#: unless more than this many results commit at once (more than a replica's connection pool)
+SETTLE_WHEN_PENDING_AT_MOST = 64
+
+
 def settle_after(session: Session, finished: CommandRow) -> None:
     """Settle the deployment of a command that just finished, if that may move it on.
 
-    Most results of a fan-out leave others of their step pending; they only look (no lock) and
-    go. Only a result that sees none pending takes the deployment's row lock and settles: before,
-    every result took it, so the results of a 1,000-instance configure queued on one row, and
-    while they waited they held the API's threads that the others' acks needed
-    (bench/agents_bench.py). Two last results committing at once each see the other pending
-    and both go; `settle_overlooked`, in the orchestrator's scan, settles what they left."""
+    Before, every result locked the deployment's row to settle it, so the results of a
+    1,000-instance configure queued on one row, and while they waited they held the API's
+    threads that the others' acks needed (bench/agents_bench.py). Now a result that sees many of
+    its step still pending goes without the lock; the last ones lock and settle as before, each
+    seeing the others' results once they committed (two last results, each seeing the other
+    still pending, take turns on the row). Should more results than the threshold commit at
+    once, `settle_overlooked`, in the orchestrator's scan, settles what they left."""
     if finished.deployment_id is None:
         return
-    if command_store.any_pending_in(session, finished.deployment_id, finished.deployment_step):
-        return
-    settle(session, finished.deployment_id)
+    pending = command_store.pending_in(
+        session,
+        finished.deployment_id,
+        finished.deployment_step,
+        at_most=SETTLE_WHEN_PENDING_AT_MOST + 1,
+    )
+    if pending <= SETTLE_WHEN_PENDING_AT_MOST:
+        settle(session, finished.deployment_id)
 
 
 def settle_overlooked(session: Session) -> bool:
-    """Settle every running deployment whose current step has nothing pending (see
-    `settle_after`); whether any moved on."""
+    """Settle every running deployment whose current step has nothing pending (what
+    `settle_after` can leave); whether any moved on."""
     moved = False
     for deployment_id in deployment_store.running_with_nothing_pending(session):
         settle(session, deployment_id)

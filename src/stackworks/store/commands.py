@@ -261,15 +261,16 @@ def for_deployment(session: Session, deployment_id: str) -> list[CommandRow]:
     )
 
 
-def any_pending_in(session: Session, deployment_id: str, step: int | None) -> bool:
-    """Whether a command of the deployment (of its rolling `step`, if given) is pending."""
+def pending_in(session: Session, deployment_id: str, step: int | None, *, at_most: int) -> int:
+    """How many commands of the deployment (of its rolling `step`, if given) are pending,
+    counted up to `at_most` (a larger number answers `at_most`)."""
     query = select(CommandRow.id).where(
         CommandRow.deployment_id == deployment_id,
         CommandRow.status == CommandStatus.PENDING.value,
     )
     if step is not None:
         query = query.where(CommandRow.deployment_step == step)
-    return session.scalar(query.limit(1)) is not None
+    return len(session.scalars(query.limit(at_most)).all())
 
 
 def statuses_in_deployment(

@@ -439,6 +439,15 @@ class CredentialRotate(Strict):
     )
 
 
+class StackConfigurationDelta(BaseModel):
+    """What turns version `base` of the shared sections into the command's version
+    (domain/configuration_delta.py): `set` holds [path, value] pairs, `remove` paths."""
+
+    base: str
+    set: list[tuple[list[str], Any]] = Field(default_factory=list)
+    remove: list[list[str]] = Field(default_factory=list)
+
+
 class AgentCommand(BaseModel):
     id: str
     type: CommandName
@@ -448,6 +457,9 @@ class AgentCommand(BaseModel):
     #: the version whose shared sections (`layers`, `instances`) the agent fetches and joins
     #: in (GET /agent/stack-configuration/{version}); None: `configuration` is whole
     stack_configuration: str | None = None
+    #: when the poll said which version the agent holds (`have`) and the server still has it:
+    #: the change from that version to `stack_configuration`, so the agent need not fetch it
+    stack_configuration_delta: StackConfigurationDelta | None = None
     timeout: float
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stackworks.domain import shared_configuration
+from stackworks.domain.configuration_delta import ConfigurationDelta, apply
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 from .test_lifecycle import FakeAgent, bring_online, setup_stack
@@ -86,11 +88,8 @@ def test_every_instance_of_one_change_gets_the_same_version_and_a_change_a_new_o
     assert sorted(old["instances"]) == ["app1", "lb1"]
 
 
-def test_an_agent_of_another_stack_gets_404_for_this_stack_version(api: Api) -> None:
-    setup_stack(api)
-    lb = bring_online(api, "lb1")
-    configure = poll_by_version(lb)
-    assert configure is not None
+def agent_of_another_stack(api: Api) -> FakeAgent:
+    """web1 of stack `other`, started and heard from."""
     make_stack(api, "other")
     make_layer(api, "other", "web")
     make_instance(api, "other", ["web"], "web1")
@@ -98,6 +97,15 @@ def test_an_agent_of_another_stack_gets_404_for_this_stack_version(api: Api) -> 
     api.tick()
     stranger = FakeAgent(api, "web1")
     stranger.heartbeat()
+    return stranger
+
+
+def test_an_agent_of_another_stack_gets_404_for_this_stack_version(api: Api) -> None:
+    setup_stack(api)
+    lb = bring_online(api, "lb1")
+    configure = poll_by_version(lb)
+    assert configure is not None
+    stranger = agent_of_another_stack(api)
     refused = fetch(stranger, configure["stack_configuration"])
     assert refused.status_code == 404
     assert "lb1" not in refused.text  # nothing of the other stack's state
@@ -129,3 +137,67 @@ def test_the_command_history_shows_the_whole_configuration(api: Api) -> None:
     assert sorted(listed.json()[-1]["configuration"]["instances"]) == ["app1", "lb1"]
     shown = api.get(f"/stacks/demo/commands/{listed.json()[-1]['id']}?configuration=true")
     assert sorted(shown.json()["configuration"]["instances"]) == ["app1", "lb1"]
+
+
+def poll_having(agent: FakeAgent, have: str) -> dict[str, Any] | None:
+    got = agent.api.get(
+        f"/agent/commands?wait=0&stack_configuration=by_version&have={have}",
+        headers=agent.api.headers(agent.credential),
+    )
+    assert got.status_code == 200, got.text
+    commands = got.json()["commands"]
+    return commands[0] if commands else None
+
+
+def as_delta(wire: dict[str, Any]) -> ConfigurationDelta:
+    return ConfigurationDelta(
+        set=[(tuple(path), value) for path, value in wire["set"]],
+        remove=[tuple(path) for path in wire["remove"]],
+    )
+
+
+def test_a_poll_that_names_the_version_held_gets_the_delta_to_the_new_one(api: Api) -> None:
+    setup_stack(api)
+    lb = bring_online(api, "lb1")
+    lb.drain()
+    app1 = bring_online(api, "app1")
+    held = poll_by_version(lb)
+    assert held is not None
+    old_version = held["stack_configuration"]
+    old = fetch(lb, old_version).json()
+    lb.run(held)
+    app1.drain()
+    bring_online(api, "app2")
+    configure = poll_having(lb, old_version)
+    assert configure is not None and configure["type"] == "configure"
+    delta = configure["stack_configuration_delta"]
+    assert delta is not None and delta["base"] == old_version
+    new = fetch(lb, configure["stack_configuration"]).json()
+    assert apply(old, as_delta(delta)) == new
+    assert "lb1" not in str(delta["set"])  # only what changed: app2 came
+    assert (
+        shared_configuration.digest(new_stack_id(api), apply(old, as_delta(delta)))
+        == (configure["stack_configuration"])
+    )
+
+
+def test_no_delta_from_a_version_unknown_or_of_another_stack(api: Api) -> None:
+    setup_stack(api)
+    lb = bring_online(api, "lb1")
+    lb.drain()
+    stranger = agent_of_another_stack(api)
+    setup = poll_by_version(stranger)
+    assert setup is not None
+    theirs = setup["stack_configuration"]
+    bring_online(api, "app1")
+    configure = poll_having(lb, theirs)
+    assert configure is not None
+    assert configure["stack_configuration_delta"] is None
+    assert "web1" not in str(configure)  # nothing of the other stack's state
+    again = poll_having(lb, "0" * 64)
+    assert again is not None and again["id"] == configure["id"]
+    assert again["stack_configuration_delta"] is None
+
+
+def new_stack_id(api: Api) -> str:
+    return str(api.get("/stacks/demo").json()["id"])

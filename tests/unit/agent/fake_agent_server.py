@@ -52,6 +52,8 @@ class FakeAgentServer:
         self.used: list[str] = []  # the credential of each accepted request
         #: stack configuration versions it serves (GET /agent/stack-configuration/{version})
         self.stack_configurations: dict[str, dict[str, Any]] = {}
+        #: the `have` of each poll (the version the agent said it holds)
+        self.polls_have: list[str | None] = []
         #: play a server older than `CommandResult.log`: a result carrying it is refused
         self.refuses_result_log = False
         self._lock = threading.Lock()
@@ -85,6 +87,7 @@ class FakeAgentServer:
                 200, json={"status": "online", "heartbeat_interval": 60, "credential": self.offer}
             )
         if path == f"{prefix}/commands":
+            self.polls_have.append(request.url.params.get("have"))
             pending = [c for c in self.commands if c["id"] not in self.results]
             if not pending:
                 time.sleep(0.02)  # a (very) short hold, as a long poll would

@@ -9,20 +9,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
+from stackworks.api.configuration_deltas import ConfigurationDeltas, Loader
 from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
 from stackworks.control import agent_credentials, agents
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
+from stackworks.domain.shared_configuration import JSON
 from stackworks.domain.status import CommandStatus
 from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
@@ -36,6 +38,8 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 MAX_WAIT = 60.0
 #: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
 _bodies = EncodedBodies()
+#: deltas between versions, keyed by stack and both digests (so shared by every app safely)
+_deltas = ConfigurationDeltas()
 
 
 @router.post("/register", status_code=201)
@@ -92,12 +96,19 @@ async def heartbeat(
 
 
 def _command_for(
-    session: Session, instance: Instance, by_version: bool
+    session: Session, instance: Instance, by_version: bool, have: str | None
 ) -> schemas.AgentCommand | None:
-    """The instance's next command as the agent gets it (marked sent), or None."""
+    """The instance's next command as the agent gets it (marked sent), or None; with the delta
+    from the version the agent holds (`have`) when there is one worth sending."""
     row = agents.next_command(session, instance)
     if row is None:
         return None
+    version = row.configuration_version if by_version else None
+    delta = None
+    if version is not None and have is not None and have != version:
+        delta = _deltas.get(
+            instance.stack_id, have, version, _loader(session, instance, have, version)
+        )
     return schemas.AgentCommand(
         id=row.id,
         type=row.type,
@@ -106,14 +117,33 @@ def _command_for(
         configuration=command_store.configuration_for_agent(
             session, row, with_shared=not by_version
         ),
-        stack_configuration=row.configuration_version if by_version else None,
+        stack_configuration=version,
+        stack_configuration_delta=delta,
         timeout=float(row.timeout),
     )
 
 
-def _fetch(db: Database, instance_id: str, by_version: bool) -> schemas.AgentCommand | None:
+def _loader(session: Session, instance: Instance, base: str, target: str) -> Loader:
+    """Loads both versions if both are the instance's stack's: an agent naming another stack's
+    version as `have` gets no delta, so learns nothing of it."""
+
+    def load() -> tuple[JSON, JSON] | None:
+        try:
+            return (
+                stack_configurations.get(session, instance.stack_id, base),
+                stack_configurations.get(session, instance.stack_id, target),
+            )
+        except NotFound:
+            return None
+
+    return load
+
+
+def _fetch(
+    db: Database, instance_id: str, by_version: bool, have: str | None
+) -> schemas.AgentCommand | None:
     with db.transaction() as session:
-        return _command_for(session, instance_store.get(session, instance_id), by_version)
+        return _command_for(session, instance_store.get(session, instance_id), by_version, have)
 
 
 @router.get("/commands")
@@ -123,19 +153,22 @@ async def poll_commands(
     request: Request,
     wait: float = 20.0,
     stack_configuration: Literal["inline", "by_version"] = "inline",
+    have: Annotated[str | None, Query(max_length=64)] = None,
 ) -> schemas.AgentCommands:
     """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds
     (api/poll_hub.py wakes the poll).
 
     `stack_configuration=by_version`: the agent fetches each command's shared sections by
     version (`GET /agent/stack-configuration/{version}`); an agent that does not say so (one
-    older than versions) gets them inline, as before."""
+    older than versions) gets them inline, as before. `have`: the version the agent holds; a
+    command of another version then carries the delta from it (`stack_configuration_delta`),
+    when the server still has it and the delta is smaller than the version."""
     by_version = stack_configuration == "by_version"
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
     hub: PollHub = request.app.state.poll_hub
     seen = signal.version
     # the first look checks the credential in the same transaction
-    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, by_version)))
+    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, by_version, have)))
     if command is not None:
         return schemas.AgentCommands(commands=[command])
     woken = hub.register(instance.id)
@@ -151,7 +184,7 @@ async def poll_commands(
             if not woken.is_set():
                 continue  # the wait ran out: the deadline check answers
             woken.clear()
-            command = await run_in_threadpool(_fetch, agent.db, instance.id, by_version)
+            command = await run_in_threadpool(_fetch, agent.db, instance.id, by_version, have)
             if command is not None:
                 return schemas.AgentCommands(commands=[command])
     finally:
