@@ -5,13 +5,13 @@ its own stack on a fresh server and database:
 - heartbeat latency p50/p99 over a measuring window, with every agent heartbeating at the
   stack's interval and long-polling between (as the real agent does);
 - the server process's CPU (percent of one core, averaged over the window) and memory (RSS),
-  and PostgreSQL's CPU (all its processes);
+  and PostgreSQL's CPU (all its processes), and the bench's own (`bench%`, its agent processes);
 - a configure fan-out: one more instance ("joiner") comes online, which queues a configure on
   every online instance; the time from the joiner's setup result to the moment the last
   simulated agent has reported its configure, and the bytes the server sent for it (every
   answer body but heartbeats' in that time, as sent: compressed if it was).
 
-The agents are simulated in this process with asyncio and one httpx.AsyncClient per agent (as
+The agents are simulated in worker processes (below) with one httpx.AsyncClient per agent (as
 each real agent keeps its own connections): each one heartbeats with metrics, long-polls `GET
 /agent/commands`, and answers each command as `agent/executor.py` does: ack, then the result
 carrying its one log chunk (`log`), or, if the server refuses that field (one older than it),
@@ -28,8 +28,23 @@ each with its own credential) are inserted into PostgreSQL directly, because reg
 hosts one by one through `POST /agent/register` measures registration, not steady running.
 Everything runs on 127.0.0.1; the server, PostgreSQL and the data dirs are removed at the end.
 
+The agents run in `--agent-processes` worker processes (default 2; multiprocessing's spawn), a
+contiguous share of them in each, on its own uvloop event loop: in one process, 5,000 agents
+saturated its core (the loop lagging 4-7 s at p99), so the figures measured the bench, not the
+server. The parent starts PostgreSQL and the server, seeds the stack and drives the phases
+(warm-up, settling on the told interval, the first configure, the window, the fan-out) through
+one pipe a worker, and gathers what each measured; every process ends with the run, on Ctrl-C,
+SIGTERM or a worker's crash too. `bench%` is the workers' CPU together over the window and `lag
+p99` the worst worker's event loop: when either is high, the bench machine, not only the
+server, was short of CPU. `--replicas R` starts R servers on the one PostgreSQL
+(docs/high-availability.md: one server key, a name each) and deals the agents round-robin over
+them, each keeping its replica, as HAProxy would; server CPU, CPU per heartbeat and RSS are
+then sums over the replicas, and the seeding and the first configure go through the first
+one's API.
+
     .venv/bin/python bench/agents_bench.py [--agents 100,1000,5000] [--quick]
         [--heartbeat-interval 5] [--window 20] [--fanout-timeout 120]
+        [--agent-processes 2] [--replicas 1] [--max-heartbeats N] [--timings]
 
 `--quick` runs N=100 with a short window: a check that the plumbing works, in about a minute.
 """
@@ -39,6 +54,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
+import multiprocessing
 import os
 import random
 import resource
@@ -48,9 +65,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +117,9 @@ class Counters:
 
     heartbeat_ms: list[float] = field(default_factory=list)
     loop_lag_ms: list[float] = field(default_factory=list)
-    measuring: bool = False
+    #: the measuring window, as time.perf_counter() readings (not yet set: never measuring)
+    window_began: float = math.inf
+    window_ends: float = math.inf
     errors: dict[str, int] = field(default_factory=dict)
     #: answer bytes as they came over the wire (compressed if they were), heartbeats apart
     body_bytes: int = 0
@@ -109,6 +129,13 @@ class Counters:
     #: set at the joiner's setup result: configures finished after it count as the fan-out's
     fanout_began: float | None = None
     fanout_done: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def measuring(self) -> bool:
+        """Whether now is inside the window: a window given by its two ends, not a flag turned
+        on and off, is the same window in every process that was told it (the ends are read
+        on one clock, see `check_shared_clock`) however late the telling reached each one."""
+        return self.window_began <= time.perf_counter() < self.window_ends
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -274,6 +301,153 @@ async def lag_probe(counters: Counters, stop: asyncio.Event) -> None:
             counters.loop_lag_ms.append((time.perf_counter() - began - 0.1) * 1000)
 
 
+# --- a worker process: its share of the agents -----------------------------------------------
+#
+# The parent gives a worker one order at a time through a pipe, and gets one answer to each:
+#   ("pacing",)              -> Pacing: how many of its agents were answered, each one's interval
+#   ("window", began, ends)  -> None: heartbeats and loop lags within [began, ends) count
+#   ("counters",)            -> Counters: all it counted so far
+#   ("fanout", ordered_at)   -> None: the joiner's worker starts the joiner (`begin_fanout`)
+#   ("held",)                -> int: how many of its agents hold a stack configuration version
+#   ("configured",)          -> int: how many of its agents finished the fan-out's configure
+#   ("stop",)                -> None, and the worker ends
+# Timestamps are time.perf_counter() readings, which compare across processes (see
+# `check_shared_clock`).
+
+READY = "ready"  # a worker's first message: its clients made and its agents started
+
+
+@dataclass
+class WorkerPlan:
+    """What one worker process simulates: each agent with the URL of the replica it keeps."""
+
+    agents: list[tuple[str, SimulatedAgent]]
+    joiner: tuple[str, SimulatedAgent] | None = None
+
+
+@dataclass
+class Pacing:
+    """Agents (the joiner apart): how many had a heartbeat answered, and the heartbeat
+    interval each one follows."""
+
+    answered: int
+    intervals: list[float]
+
+    @property
+    def everyone_answered(self) -> bool:
+        return self.answered == len(self.intervals)
+
+
+def agent_client(url: str, tls: ssl.SSLContext) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=url,
+        limits=httpx.Limits(max_connections=3, max_keepalive_connections=3),
+        timeout=httpx.Timeout(30.0, read=POLL_WAIT + 30.0),
+        verify=tls,
+    )
+
+
+class AgentWorker:
+    """One process's share of the simulated agents: their clients, their loops, and the
+    answers to the parent's orders."""
+
+    def __init__(self, plan: WorkerPlan) -> None:
+        self.plan = plan
+        self.counters = Counters()
+        self.stop = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+        # One client per agent, as each real agent has its own: a single pool shared by
+        # thousands of concurrent requests costs the pool O(n) per request and makes the bench,
+        # not the server, the bottleneck. One SSL context for all (unused over http://).
+        shared_tls = ssl.create_default_context()
+        everyone = [*plan.agents, *([plan.joiner] if plan.joiner else [])]
+        self.clients = {agent.instance_id: agent_client(url, shared_tls) for url, agent in everyone}
+
+    def start(self) -> None:
+        for _url, agent in self.plan.agents:
+            self.start_agent(agent)
+        self.tasks.append(asyncio.create_task(lag_probe(self.counters, self.stop)))
+
+    def start_agent(self, agent: SimulatedAgent) -> None:
+        http = self.clients[agent.instance_id]
+        for loop in (heartbeat_loop, poll_loop):
+            self.tasks.append(asyncio.create_task(loop(http, agent, self.counters, self.stop)))
+
+    def obey(self, order: tuple[Any, ...]) -> Any:
+        match order:
+            case ("pacing",):
+                agents = [agent for _url, agent in self.plan.agents]
+                return Pacing(sum(a.answered for a in agents), [a.interval for a in agents])
+            case ("window", began, ends):
+                self.counters.window_began, self.counters.window_ends = began, ends
+                return None
+            case ("counters",):
+                return self.counters
+            case ("fanout", ordered_at):
+                self.begin_fanout(ordered_at)
+                return None
+            case ("held",):
+                return sum(1 for _url, agent in self.plan.agents if agent.cache)
+            case ("configured",):
+                return len(self.counters.fanout_done)
+            case ("stop",):
+                return None
+        raise ValueError(f"unknown order {order!r}")
+
+    def begin_fanout(self, ordered_at: float) -> None:
+        """`answer` counts a configure as the fan-out's once `fanout_began` is set, and the
+        joiner's setup sets it in the joiner's process only. The other workers count from the
+        parent's order, given them before the joiner starts: no configure is queued between it
+        and the joiner's setup result (the first configure has ended), so they count the same
+        configures. The fan-out's start is the joiner's, as before."""
+        if self.plan.joiner is not None:
+            self.start_agent(self.plan.joiner[1])
+        else:
+            self.counters.fanout_began = ordered_at
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*(c.aclose() for c in self.clients.values()), return_exceptions=True)
+
+
+async def serve_orders(orders: Connection, plan: WorkerPlan) -> None:
+    worker = AgentWorker(plan)
+    try:
+        worker.start()
+        orders.send(READY)
+        while True:
+            try:
+                order = await asyncio.to_thread(orders.recv)  # the agents run on meanwhile
+            except EOFError:
+                return  # the parent is gone: end with it
+            orders.send(worker.obey(order))
+            if order == ("stop",):
+                return
+    finally:
+        await worker.close()
+
+
+def worker_main(orders: Connection, plan: WorkerPlan) -> None:
+    """A worker process's entry point. Ctrl-C reaches every process of the terminal's process
+    group: only the parent acts on it, and stops its workers in turn."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    run(serve_orders(orders, plan))
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """The simulated agents on uvloop, the event loop the server runs on too: asyncio's own
+    spends more of a worker's CPU on the loop than on the agents' requests."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)
+
+
 # --- the server under test -------------------------------------------------------------------
 
 
@@ -300,7 +474,7 @@ def seed(server: ServerProcess, count: int, interval: float) -> tuple[list[Simul
         "POST", f"/stacks/{name}/layers", {"shortname": "app", "type": "custom"}, expect=201
     )
     assert server.database_url is not None
-    keyring, _ = keyrings.load(server.data_dir, os.environ)
+    keyring, _ = keyrings.load(server.data_dir, server.env)
     db = Database(server.database_url, keyring)
     agents: list[SimulatedAgent] = []
     now = utcnow()
@@ -326,6 +500,132 @@ def seed(server: ServerProcess, count: int, interval: float) -> tuple[list[Simul
     return agents, name
 
 
+# --- the worker processes, seen from the parent ----------------------------------------------
+
+#: seconds a worker may take to start (a fresh interpreter, the imports, N/K clients)
+READY_WITHIN = 120.0
+#: seconds a worker may take to answer an order (its loop may lag seconds behind at a large N)
+ANSWER_WITHIN = 60.0
+#: seconds a worker may take to end when told to, before it is terminated
+STOP_WITHIN = 30.0
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process ended, or did not answer in time: the run cannot be measured."""
+
+
+def check_shared_clock() -> None:
+    """The parent compares timestamps taken in the workers (a window's ends, each configure's
+    end, the joiner's start) with each other's and its own: that needs time.perf_counter() to
+    read one clock in every process. On Linux it is clock_gettime(CLOCK_MONOTONIC), the
+    machine's (time.monotonic() reads it too); elsewhere it might be a per-process counter."""
+    clock = time.get_clock_info("perf_counter").implementation
+    if "CLOCK_MONOTONIC" not in clock:
+        raise SystemExit(f"time.perf_counter() is {clock}: its readings may not compare across")
+
+
+class AgentProcesses:
+    """The worker processes that simulate the agents, and the pipes the parent orders them
+    through. Each one ends with the run: told to stop, else terminated, else killed, by its
+    own pid; a worker whose parent vanished reads the end of its pipe and ends itself."""
+
+    def __init__(self) -> None:
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+        self.pipes: list[Connection] = []
+        self.watched: list[psutil.Process] = []
+
+    def start(self, plans: list[WorkerPlan]) -> None:
+        # "spawn": a fresh interpreter for each, not a fork of this one with its database
+        # engine, its server clients and its threads
+        context = multiprocessing.get_context("spawn")
+        for number, plan in enumerate(plans):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=worker_main, args=(theirs, plan), name=f"agents-{number}", daemon=True
+            )
+            process.start()
+            self.processes.append(process)  # from now on, `stop` ends it
+            self.pipes.append(ours)
+            theirs.close()  # the worker's alone now: if it dies, its end reads as EOF here
+            self.watched.append(psutil.Process(process.pid))
+        for number in range(len(self.pipes)):
+            if self.receive(number, READY_WITHIN) != READY:
+                raise WorkerFailed(f"agent process {number} did not start")
+
+    @property
+    def joiners(self) -> int:
+        """The number of the worker that holds the joiner (`plan_workers`: the last)."""
+        return len(self.processes) - 1
+
+    def tell(self, number: int, order: tuple[Any, ...]) -> None:
+        try:
+            self.pipes[number].send(order)
+        except OSError as error:
+            raise WorkerFailed(f"agent process {number} is gone: {error}") from None
+
+    def receive(self, number: int, timeout: float) -> Any:
+        pipe, process = self.pipes[number], self.processes[number]
+        deadline = time.perf_counter() + timeout
+        while not pipe.poll(0.2):  # a worker that died reads as EOF, so as ready here
+            if time.perf_counter() > deadline:
+                raise WorkerFailed(f"agent process {number} did not answer in {timeout:.0f} s")
+        try:
+            return pipe.recv()
+        except EOFError:
+            process.join(1.0)
+            raise WorkerFailed(
+                f"agent process {number} ended (exit code {process.exitcode})"
+            ) from None
+
+    def ask(self, number: int, order: tuple[Any, ...]) -> Any:
+        self.tell(number, order)
+        return self.receive(number, ANSWER_WITHIN)
+
+    def ask_all(self, order: tuple[Any, ...]) -> list[Any]:
+        """Every worker's answer: all are told before any is waited for."""
+        for number in range(len(self.pipes)):
+            self.tell(number, order)
+        return [self.receive(number, ANSWER_WITHIN) for number in range(len(self.pipes))]
+
+    def pacing(self) -> Pacing:
+        answers = self.ask_all(("pacing",))
+        return Pacing(sum(p.answered for p in answers), [i for p in answers for i in p.intervals])
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.watched)
+
+    def stop(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.send(("stop",))
+        for process in self.processes:
+            process.join(STOP_WITHIN)
+            if process.is_alive():
+                process.terminate()
+                process.join(5.0)
+            if process.is_alive():
+                process.kill()
+                process.join(5.0)
+        for pipe in self.pipes:
+            pipe.close()
+
+
+def plan_workers(agents: list[SimulatedAgent], urls: list[str], processes: int) -> list[WorkerPlan]:
+    """Each agent keeps one replica, dealt round-robin as HAProxy spreads connections; each
+    worker process gets a contiguous share of the agents (so agents of every replica), the
+    last one the joiner too."""
+    online = agents[:-1]
+    ramp = ramp_for(len(online))
+    for agent in agents:
+        agent.ramp = ramp
+    kept = [(urls[n % len(urls)], agent) for n, agent in enumerate(agents)]
+    processes = max(1, min(processes, len(online)))
+    bounds = [k * len(online) // processes for k in range(processes + 1)]
+    plans = [WorkerPlan(kept[bounds[k] : bounds[k + 1]]) for k in range(processes)]
+    plans[-1].joiner = kept[-1]
+    return plans
+
+
 # --- one run ---------------------------------------------------------------------------------
 
 
@@ -335,7 +635,10 @@ class Figures:
     heartbeats: int = 0
     p50_ms: float = float("nan")
     p99_ms: float = float("nan")
+    #: the worst worker's event-loop lag p99
     lag_p99_ms: float = float("nan")
+    #: the worker processes' CPU together during the window (percent of one core)
+    bench_cpu: float = 0.0
     server_cpu: float = 0.0
     #: the heartbeat interval the agents follow at the window's end (the server's answer)
     told_interval_s: float = float("nan")
@@ -351,7 +654,31 @@ class Figures:
     fanout_mb: float = 0.0
     fetches: int = 0
     deltas: int = 0
+    #: when the joiner's fan-out began, by the wall clock: `--timings` shows its configures only
+    fanout_from: datetime | None = None
     errors: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Watched:
+    """The processes whose CPU a run measures, the bench's own apart."""
+
+    servers: list[psutil.Process]
+    pg: postgres.PostgresServer
+
+    def postgres_cpu_seconds(self) -> float:
+        """PostgreSQL's CPU so far: the postmaster's, its live backends' and the ended ones'
+        (which the postmaster reaped: its children's times). A sum over the processes listed at
+        the start lost what a backend ending in between had spent, and fell below zero."""
+        assert self.pg.process is not None
+        root = psutil.Process(self.pg.process.pid)
+        live = cpu_seconds(root.children(recursive=True))  # before the root: none is missed
+        times = root.cpu_times()
+        return live + times.user + times.system + times.children_user + times.children_system
+
+    def cpu_seconds(self) -> float:
+        """The servers' and PostgreSQL's CPU so far."""
+        return cpu_seconds(self.servers) + self.postgres_cpu_seconds()
 
 
 def cpu_seconds(processes: list[psutil.Process]) -> float:
@@ -363,49 +690,148 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def postgres_processes(pg: postgres.PostgresServer) -> list[psutil.Process]:
-    assert pg.process is not None
-    root = psutil.Process(pg.process.pid)
-    return [root, *root.children(recursive=True)]
+def gained(before: list[Counters], after: list[Counters], count: Callable[[Counters], int]) -> int:
+    """How much a count grew, over all workers, between two readings of their counters."""
+    return sum(map(count, after)) - sum(map(count, before))
 
 
-async def settle_on_told_interval(online: list[SimulatedAgent], count: int) -> None:
+def worst(values: list[float]) -> float:
+    reached = [v for v in values if v == v]  # NaN: a worker with no sample
+    return max(reached) if reached else float("nan")
+
+
+def settle_on_told_interval(workers: AgentProcesses, count: int) -> None:
     """Until every agent has had a heartbeat answered, and then for one interval it was told:
     a server that paces its fleet (`told s`) tells a longer interval than the stack's, and each
     agent follows it only after its first answer; measured before, the window would count the
     flood of first heartbeats, not the steady state. Bounded: SETTLE_AT_MOST seconds."""
     deadline = time.perf_counter() + SETTLE_AT_MOST
-    while time.perf_counter() < deadline and not all(a.answered for a in online):
-        await asyncio.sleep(0.5)
-    told = max(a.interval for a in online)
+    pacing = workers.pacing()
+    while time.perf_counter() < deadline and not pacing.everyone_answered:
+        time.sleep(0.5)
+        pacing = workers.pacing()
+    told = max(pacing.intervals)
     print(f"  N={count}: settling {told:.0f} s on the told interval", file=sys.stderr, flush=True)
-    await asyncio.sleep(min(told, max(0.0, deadline - time.perf_counter())))
+    time.sleep(min(told, max(0.0, deadline - time.perf_counter())))
 
 
-async def first_configure(
-    server: ServerProcess, stack: str, online: list[SimulatedAgent], count: int
+def measure_window(
+    figures: Figures, workers: AgentProcesses, watched: Watched, args: argparse.Namespace
 ) -> None:
+    """Heartbeat latencies, the server's, PostgreSQL's and the bench's CPU over the window."""
+    server_before, pg_before = cpu_seconds(watched.servers), watched.postgres_cpu_seconds()
+    bench_before = workers.cpu_seconds()
+    began = time.perf_counter()
+    workers.ask_all(("window", began, began + args.window))
+    print(f"  N={figures.agents}: heartbeats for {args.window:.0f} s", file=sys.stderr, flush=True)
+    time.sleep(max(0.0, began + args.window - time.perf_counter()))
+    elapsed = time.perf_counter() - began
+    server_cpu_s = cpu_seconds(watched.servers) - server_before
+    figures.bench_cpu = 100 * (workers.cpu_seconds() - bench_before) / elapsed
+    figures.postgres_cpu = 100 * (watched.postgres_cpu_seconds() - pg_before) / elapsed
+    figures.server_cpu = 100 * server_cpu_s / elapsed
+    figures.server_rss_mb = sum(p.memory_info().rss for p in watched.servers) / 2**20
+    counted: list[Counters] = workers.ask_all(("counters",))
+    beats = [ms for counters in counted for ms in counters.heartbeat_ms]
+    figures.heartbeats = len(beats)
+    figures.cpu_ms_per_beat = 1000 * server_cpu_s / max(1, len(beats))
+    figures.p50_ms = percentile(beats, 0.50)
+    figures.p99_ms = percentile(beats, 0.99)
+    figures.lag_p99_ms = worst([percentile(c.loop_lag_ms, 0.99) for c in counted])
+    figures.told_interval_s = statistics.median(workers.pacing().intervals)
+    if args.window < figures.told_interval_s:
+        warn_short_window(figures.agents, args.window, figures.told_interval_s)
+
+
+def warn_short_window(count: int, window: float, told: float) -> None:
+    """The agents' first heartbeats spread over the stack's interval only (`heartbeat_loop`),
+    so with a longer told interval the beats come in a band of each told interval; a window
+    shorter than it counts as many beats as the band's share it happens to cover."""
+    print(
+        f"  N={count}: the {window:g} s window is shorter than the told interval ({told:g} s): "
+        f"`beats` depends on where it fell (give --window {told:g} or more)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def measure_fanout(
+    figures: Figures, workers: AgentProcesses, watched: Watched, args: argparse.Namespace
+) -> None:
+    """The joiner comes online: how long until every agent has reported its configure, the
+    CPU and the bytes that took."""
+    count = figures.agents
+    print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
+    figures.fanout_from = datetime.now(UTC)  # the first configure's commands are older
+    before: list[Counters] = workers.ask_all(("counters",))
+    cpu_before = watched.cpu_seconds()
+    ordered_at = time.perf_counter()
+    for number in range(len(workers.processes)):
+        if number != workers.joiners:
+            workers.ask(number, ("fanout", ordered_at))
+    workers.ask(workers.joiners, ("fanout", ordered_at))  # the joiner starts last
+    deadline = ordered_at + args.fanout_timeout
+    while time.perf_counter() < deadline and sum(workers.ask_all(("configured",))) < count:
+        time.sleep(0.05)
+    figures.fanout_cpu_s = watched.cpu_seconds() - cpu_before
+    after: list[Counters] = workers.ask_all(("counters",))
+    began = after[workers.joiners].fanout_began
+    finished = [t for counters in after for t in counters.fanout_done.values()]
+    figures.fanout_done = len(finished)
+    if began is not None and finished:
+        if figures.fanout_done >= count:
+            figures.fanout_s = max(finished) - began
+        figures.fanout_p50_s = statistics.median(t - began for t in finished)
+    figures.fanout_mb = gained(before, after, lambda c: c.body_bytes) / 2**20
+    figures.fetches = gained(before, after, lambda c: c.configuration_fetches)
+    figures.deltas = gained(before, after, lambda c: c.deltas_applied)
+    for counters in after:
+        for what, times in counters.errors.items():
+            figures.errors[what] = figures.errors.get(what, 0) + times
+
+
+def simulate(
+    agents: list[SimulatedAgent],
+    replicas: list[ServerProcess],
+    stack: str,
+    watched: Watched,
+    args: argparse.Namespace,
+) -> Figures:
+    """The agents in their worker processes, through warm-up, first configure (through the
+    first replica's API), window and fan-out."""
+    count = len(agents) - 1
+    figures = Figures(agents=count)
+    workers = AgentProcesses()
+    try:
+        workers.start(plan_workers(agents, [r.url for r in replicas], args.agent_processes))
+        warmup = max(args.heartbeat_interval, ramp_for(count)) + 3.0
+        print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(warmup)
+        settle_on_told_interval(workers, count)
+        first_configure(replicas[0], stack, workers, count)
+        measure_window(figures, workers, watched, args)
+        measure_fanout(figures, workers, watched, args)
+    finally:
+        workers.stop()
+    return figures
+
+
+def first_configure(server: ServerProcess, stack: str, workers: AgentProcesses, count: int) -> None:
     """A configure on every instance before the measuring starts, so each agent holds a stack
     configuration version as a running one does (it got one at its setup and each configure
     since): the joiner's fan-out then finds them holding the version before it. Bounded by
     SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took."""
     began = time.perf_counter()
-    deployment = await asyncio.to_thread(
-        server.call,
-        "POST",
-        f"/stacks/{stack}/deployments",
-        {"command": {"name": "configure"}},
-        expect=201,
+    deployment = server.call(
+        "POST", f"/stacks/{stack}/deployments", {"command": {"name": "configure"}}, expect=201
     )
     deadline = began + SETTLE_AT_MOST
     status = deployment["status"]
     while time.perf_counter() < deadline and status == "running":
-        await asyncio.sleep(0.5)
-        found = await asyncio.to_thread(
-            server.call, "GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200
-        )
+        time.sleep(0.5)
+        found = server.call("GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200)
         status = found["status"]
-    held = sum(1 for a in online if a.cache)
+    held = sum(workers.ask_all(("held",)))
     print(
         f"  N={count}: first configure (nothing held): {status} in "
         f"{time.perf_counter() - began:.1f} s, {held} agents hold a version",
@@ -421,107 +847,49 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     return {"STACKWORKS_MAX_HEARTBEATS_PER_SECOND": f"{args.max_heartbeats:g}"}
 
 
-async def run_one(
+def replica_processes(
+    data_dir: Path, database_url: str, args: argparse.Namespace
+) -> list[ServerProcess]:
+    """`--replicas` servers on one database, run as docs/high-availability.md runs them: the
+    same server key (STACKWORKS_SECRET_KEY) and a name each. As in the replica tests, they share
+    one data dir with a log each; its admin token is the first replica's, and every replica
+    takes it (tokens live in the database)."""
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        keyrings.ENV_KEY: keyrings.Keyring.generate().keys[0].decode(),
+        **server_env(args),
+    }
+    return [
+        ServerProcess(
+            data_dir,
+            env=env,
+            database_url=database_url,
+            args=("--replica-name", f"replica-{n}"),
+            log_name=f"replica-{n}.log",
+        )
+        for n in range(1, args.replicas + 1)
+    ]
+
+
+def run_one(
     pg: postgres.PostgresServer, work: Path, count: int, args: argparse.Namespace
 ) -> Figures:
-    figures = Figures(agents=count)
     database = pg.create_database()
-    server = ServerProcess(
-        work / f"server-{count}",
-        env={"PYTHONPATH": str(ROOT / "src"), **server_env(args)},
-        database_url=pg.url(database),
-    )
+    replicas = replica_processes(work / f"server-{count}", pg.url(database), args)
     try:
-        server.start()  # inside: a server that never answers is ended too
-        agents, _stack = seed(server, count, args.heartbeat_interval)
-        online, joiner = agents[:-1], agents[-1]
-        counters = Counters()
-        stop = asyncio.Event()
-        # One client per agent, as each real agent has its own: a single pool shared by
-        # thousands of concurrent requests costs the pool O(n) per request and makes the bench,
-        # not the server, the bottleneck. One SSL context for all (unused over http://).
-        shared_tls = ssl.create_default_context()
-        clients = [
-            httpx.AsyncClient(
-                base_url=server.url,
-                limits=httpx.Limits(max_connections=3, max_keepalive_connections=3),
-                timeout=httpx.Timeout(30.0, read=POLL_WAIT + 30.0),
-                verify=shared_tls,
-            )
-            for _agent in agents
-        ]
-        try:
-            tasks = [
-                asyncio.create_task(loop(http, agent, counters, stop))
-                for agent, http in zip(online, clients, strict=False)
-                for loop in (heartbeat_loop, poll_loop)
-            ]
-            tasks.append(asyncio.create_task(lag_probe(counters, stop)))
-            ramp = ramp_for(count)
-            for agent in agents:
-                agent.ramp = ramp
-            warmup = max(args.heartbeat_interval, ramp) + 3.0
-            print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
-            await asyncio.sleep(warmup)
-            await settle_on_told_interval(online, count)
-            await first_configure(server, _stack, online, count)
-            server_process = psutil.Process(server.process.pid if server.process else 0)
-            pg_processes = postgres_processes(pg)
-            cpu_before, pg_before = cpu_seconds([server_process]), cpu_seconds(pg_processes)
-            counters.measuring = True
-            began = time.perf_counter()
-            print(f"  N={count}: heartbeats for {args.window:.0f} s", file=sys.stderr, flush=True)
-            await asyncio.sleep(args.window)
-            counters.measuring = False
-            elapsed = time.perf_counter() - began
-            server_cpu_s = cpu_seconds([server_process]) - cpu_before
-            figures.server_cpu = 100 * server_cpu_s / elapsed
-            figures.cpu_ms_per_beat = 1000 * server_cpu_s / max(1, len(counters.heartbeat_ms))
-            figures.postgres_cpu = 100 * (cpu_seconds(pg_processes) - pg_before) / elapsed
-            figures.server_rss_mb = server_process.memory_info().rss / 2**20
-            figures.heartbeats = len(counters.heartbeat_ms)
-            figures.p50_ms = percentile(counters.heartbeat_ms, 0.50)
-            figures.p99_ms = percentile(counters.heartbeat_ms, 0.99)
-            figures.lag_p99_ms = percentile(counters.loop_lag_ms, 0.99)
-            figures.told_interval_s = statistics.median(a.interval for a in online)
-
-            print(f"  N={count}: fan-out (joiner comes online)", file=sys.stderr, flush=True)
-            fanout_from = datetime.now(UTC)  # the first configure's commands are older
-            bytes_before = counters.body_bytes
-            fetches_before = counters.configuration_fetches
-            deltas_before = counters.deltas_applied
-            pg_processes = postgres_processes(pg)  # backends opened since count too
-            fanout_cpu_before = cpu_seconds([server_process, *pg_processes])
-            tasks += [
-                asyncio.create_task(loop(clients[-1], joiner, counters, stop))
-                for loop in (heartbeat_loop, poll_loop)
-            ]
-            deadline = time.perf_counter() + args.fanout_timeout
-            while time.perf_counter() < deadline and len(counters.fanout_done) < count:
-                await asyncio.sleep(0.05)
-            figures.fanout_done = len(counters.fanout_done)
-            if counters.fanout_began is not None and counters.fanout_done:
-                last = max(counters.fanout_done.values())
-                if figures.fanout_done >= count:
-                    figures.fanout_s = last - counters.fanout_began
-                done = [t - counters.fanout_began for t in counters.fanout_done.values()]
-                figures.fanout_p50_s = statistics.median(done)
-            figures.fanout_cpu_s = cpu_seconds([server_process, *pg_processes]) - fanout_cpu_before
-            figures.fanout_mb = (counters.body_bytes - bytes_before) / 2**20
-            figures.fetches = counters.configuration_fetches - fetches_before
-            figures.deltas = counters.deltas_applied - deltas_before
-            figures.errors = dict(counters.errors)
-            stop.set()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if args.timings:
-                print_command_timings(server, _stack, fanout_from)
-        finally:
-            await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
+        for replica in replicas:
+            # inside: a server that never answers is ended too; the first migrates and makes
+            # the admin, the others find both done
+            replica.start()
+        agents, stack = seed(replicas[0], count, args.heartbeat_interval)
+        servers = [psutil.Process(r.process.pid) for r in replicas if r.process is not None]
+        figures = simulate(agents, replicas, stack, Watched(servers, pg), args)
+        if args.timings and figures.fanout_from is not None:
+            print_command_timings(replicas[0], stack, figures.fanout_from)
     finally:
-        server.stop()
-        server.client.close()
+        for replica in replicas:
+            replica.stop()
+            replica.client.close()
         pg.drop_database(database)
     return figures
 
@@ -559,9 +927,10 @@ def print_command_timings(server: ServerProcess, stack: str, since: datetime) ->
 
 
 HEADER = (
-    f"{'agents':>7} {'beats':>7} {'p50 ms':>8} {'p99 ms':>8} {'lag p99':>8} {'srv cpu%':>9} "
-    f"{'ms/beat':>8} {'srv MB':>7} {'pg cpu%':>8} {'fan-out s':>10} {'p50 s':>6} {'done':>6} "
-    f"{'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'deltas':>7} {'told s':>7}"
+    f"{'agents':>7} {'beats':>7} {'p50 ms':>8} {'p99 ms':>8} {'lag p99':>8} {'bench%':>7} "
+    f"{'srv cpu%':>9} {'ms/beat':>8} {'srv MB':>7} {'pg cpu%':>8} {'fan-out s':>10} "
+    f"{'p50 s':>6} {'done':>6} {'cpu s':>6} {'fan-out MB':>11} {'fetches':>8} {'deltas':>7} "
+    f"{'told s':>7}"
 )
 
 
@@ -570,6 +939,11 @@ def print_header(args: argparse.Namespace) -> None:
         f"heartbeat interval {args.heartbeat_interval:g} s, poll wait {POLL_WAIT:g} s, "
         f"window {args.window:g} s, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at start"
+    )
+    print(
+        f"agent processes: {args.agent_processes} (bench%: their CPU together, % of one core; "
+        f"lag p99: the worst one's event loop); server replicas on one PostgreSQL: "
+        f"{args.replicas}, each agent keeping one (srv cpu%, ms/beat, srv MB: their sum)"
     )
     print(HEADER)
     print("-" * len(HEADER), flush=True)
@@ -580,25 +954,14 @@ def print_row(row: Figures) -> None:
     median = f"{row.fanout_p50_s:.2f}" if row.fanout_p50_s is not None else "-"
     print(
         f"{row.agents:>7} {row.heartbeats:>7} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f} "
-        f"{row.lag_p99_ms:>8.1f} {row.server_cpu:>9.0f} {row.cpu_ms_per_beat:>8.2f} "
-        f"{row.server_rss_mb:>7.0f} {row.postgres_cpu:>8.1f} {fanout:>10} {median:>6} "
-        f"{row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} {row.fanout_mb:>11.2f} {row.fetches:>8} "
-        f"{row.deltas:>7} "
-        f"{row.told_interval_s:>7.1f}",
+        f"{row.lag_p99_ms:>8.1f} {row.bench_cpu:>7.0f} {row.server_cpu:>9.0f} "
+        f"{row.cpu_ms_per_beat:>8.2f} {row.server_rss_mb:>7.0f} {row.postgres_cpu:>8.1f} "
+        f"{fanout:>10} {median:>6} {row.fanout_done:>6} {row.fanout_cpu_s:>6.1f} "
+        f"{row.fanout_mb:>11.2f} {row.fetches:>8} {row.deltas:>7} {row.told_interval_s:>7.1f}",
         flush=True,
     )
     if row.errors:
         print(f"        errors at N={row.agents}: {row.errors}", flush=True)
-
-
-def run(main: Coroutine[Any, Any, Figures]) -> Figures:
-    """The simulated agents on uvloop, the event loop the server runs on too: asyncio's own
-    spends more of this one process's CPU on the loop than on the agents' requests."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -608,6 +971,18 @@ def _terminate(signum: int, _frame: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", default="100,1000,5000", help="comma-separated N")
+    parser.add_argument(
+        "--agent-processes",
+        type=int,
+        default=2,
+        help="worker processes the simulated agents are split over (default 2)",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="server replicas on the one PostgreSQL, the agents dealt round-robin (default 1)",
+    )
     parser.add_argument(
         "--max-heartbeats",
         type=float,
@@ -624,15 +999,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.agents, args.window, args.fanout_timeout = "100", 8.0, 30.0
+    if args.agent_processes < 1 or args.replicas < 1:
+        parser.error("--agent-processes and --replicas: give 1 or more")
     sizes = [int(part) for part in args.agents.split(",") if part.strip()]
-    raise_open_files()
+    check_shared_clock()
+    raise_open_files()  # the workers inherit the limit
     signal.signal(signal.SIGTERM, _terminate)
     pg = postgres.start_server()
     try:
         with tempfile.TemporaryDirectory(prefix="stackworks-agents-bench-") as work:
             print_header(args)
             for count in sizes:
-                print_row(run(run_one(pg, Path(work), count, args)))
+                print_row(run_one(pg, Path(work), count, args))
     finally:
         pg.stop()
 
