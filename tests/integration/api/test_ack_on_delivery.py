@@ -12,14 +12,17 @@ from .test_lifecycle import FakeAgent, bring_online, setup_stack
 
 
 def poll(agent: FakeAgent, acknowledge: str | None) -> dict[str, Any] | None:
-    asked = f"&acknowledge={acknowledge}" if acknowledge else ""
-    got = agent.api.get(
-        f"/agent/commands?wait=0&stack_configuration=by_version{asked}",
-        headers=agent.api.headers(agent.credential),
-    )
-    assert got.status_code == 200, got.text
-    commands = got.json()["commands"]
-    return commands[0] if commands else None
+    asks = {"acknowledge": acknowledge} if acknowledge else {}
+    return agent.next(stack_configuration="by_version", **asks)
+
+
+def lb_with_a_configure_pending(api: Api) -> FakeAgent:
+    """lb1 online with nothing pending, then app1 online: lb1 has a configure to get."""
+    setup_stack(api)
+    lb = bring_online(api, "lb1")
+    lb.drain()
+    bring_online(api, "app1")
+    return lb
 
 
 def shown(api: Api, command_id: str) -> dict[str, Any]:
@@ -38,10 +41,7 @@ def report(agent: FakeAgent, command: dict[str, Any]) -> None:
 
 
 def test_a_command_delivered_on_delivery_terms_is_acknowledged_then(api: Api) -> None:
-    setup_stack(api)
-    lb = bring_online(api, "lb1")
-    lb.drain()
-    bring_online(api, "app1")
+    lb = lb_with_a_configure_pending(api)
     configure = poll(lb, "on_delivery")
     assert configure is not None and configure["type"] == "configure"
     assert configure["acknowledged"] is True
@@ -55,10 +55,7 @@ def test_a_command_delivered_on_delivery_terms_is_acknowledged_then(api: Api) ->
 
 
 def test_an_agent_that_does_not_ask_acks_as_before(api: Api) -> None:
-    setup_stack(api)
-    lb = bring_online(api, "lb1")
-    lb.drain()
-    bring_online(api, "app1")
+    lb = lb_with_a_configure_pending(api)
     configure = poll(lb, None)
     assert configure is not None
     assert configure["acknowledged"] is False
@@ -71,10 +68,7 @@ def test_an_agent_that_does_not_ask_acks_as_before(api: Api) -> None:
 def test_a_configure_acknowledged_by_delivery_is_not_superseded_by_a_newer_one(
     api: Api,
 ) -> None:
-    setup_stack(api)
-    lb = bring_online(api, "lb1")
-    lb.drain()
-    bring_online(api, "app1")
+    lb = lb_with_a_configure_pending(api)
     first = poll(lb, "on_delivery")
     assert first is not None and first["type"] == "configure"
     bring_online(api, "app2")  # queues another configure on lb1 while the first runs

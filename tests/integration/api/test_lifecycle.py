@@ -33,8 +33,14 @@ class FakeAgent:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
-    def next(self) -> dict[str, Any] | None:
-        got = self.api.get("/agent/commands?wait=0", headers=self.api.headers(self.credential))
+    def next(self, **asks: str) -> dict[str, Any] | None:
+        """The first command a poll answers, `asks` its query parameters besides wait=0."""
+        got = self.api.get(
+            "/agent/commands",
+            params={"wait": "0", **asks},
+            headers=self.api.headers(self.credential),
+        )
+        assert got.status_code == 200, got.text
         commands = got.json()["commands"]
         return commands[0] if commands else None
 

@@ -140,13 +140,7 @@ def test_the_command_history_shows_the_whole_configuration(api: Api) -> None:
 
 
 def poll_having(agent: FakeAgent, have: str) -> dict[str, Any] | None:
-    got = agent.api.get(
-        f"/agent/commands?wait=0&stack_configuration=by_version&have={have}",
-        headers=agent.api.headers(agent.credential),
-    )
-    assert got.status_code == 200, got.text
-    commands = got.json()["commands"]
-    return commands[0] if commands else None
+    return agent.next(stack_configuration="by_version", have=have)
 
 
 def as_delta(wire: dict[str, Any]) -> ConfigurationDelta:
