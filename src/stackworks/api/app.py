@@ -4,6 +4,7 @@ replicas (store/wakeups.py)."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,6 +47,16 @@ from stackworks.store.db import Database
 from stackworks.store.wakeups import Wakeups
 
 API_PREFIX = "/api/v1"
+
+
+def telemetry_off() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry hooks, off, where its version has them (0.16x): Stackworks
+    exports no traces or metrics, and left on they looked up the global providers (an
+    os.environ read each) on every request, 7% of the server's CPU in a 1,000-agent fan-out
+    (bench/agents_bench.py)."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
 def create_app(
@@ -93,6 +104,7 @@ def create_app(
         description="Stacks, layers, apps, instances and deployments of a Python web cluster.",
         lifespan=lifespan,
         responses=errors.ERROR_RESPONSES,
+        **telemetry_off(),
     )
     app.state.db = db
     app.state.settings = settings

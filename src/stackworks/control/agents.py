@@ -53,10 +53,9 @@ def next_command(
     acknowledged too (the agent asked to have its delivery taken as its ack)."""
     if not instance.status.agent_running:
         return None
-    pending = command_store.pending_for_instance(session, instance.id)
-    if not pending:
+    first = command_store.oldest_pending(session, instance.id)
+    if first is None:
         return None
-    first = pending[0]
     if first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(session, instance):
         return None  # the others reconfigure first, so no request reaches a stopping process
     now = utcnow()

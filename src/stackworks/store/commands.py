@@ -176,6 +176,19 @@ def skip_unstarted_of(
     return skipped
 
 
+def oldest_pending(session: Session, instance_id: str) -> CommandRow | None:
+    """The instance's oldest pending command: what its agent's poll gets next."""
+    return session.scalar(
+        select(CommandRow)
+        .where(
+            CommandRow.instance_id == instance_id,
+            CommandRow.status == CommandStatus.PENDING.value,
+        )
+        .order_by(CommandRow.created_at, CommandRow.id)
+        .limit(1)
+    )
+
+
 def pending_for_instance(
     session: Session, instance_id: str, *, lock: bool = False, skip_locked: bool = False
 ) -> list[CommandRow]:
