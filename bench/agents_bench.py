@@ -151,6 +151,7 @@ class SimulatedAgent:
     cache: tuple[str, Any] | None = None  # (version, stack configuration) last fetched
     answered: bool = False  # whether a heartbeat of it was answered (it follows the told interval)
     result_takes_log: bool = True  # False once a server older than the result's `log` refused it
+    poll_wait: float = POLL_WAIT  # or the longer wait a pacing server told (as agent/loop.py)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -175,7 +176,9 @@ async def heartbeat_loop(
             else:
                 if counters.measuring:
                     counters.heartbeat_ms.append(elapsed)
-                agent.interval = response.json().get("heartbeat_interval") or agent.interval
+                reply = response.json()
+                agent.interval = reply.get("heartbeat_interval") or agent.interval
+                agent.poll_wait = max(POLL_WAIT, reply.get("poll_wait") or 0.0)
                 agent.answered = True
         except httpx.HTTPError as exc:
             counters.error(f"heartbeat {type(exc).__name__}")
@@ -273,11 +276,12 @@ async def poll_loop(
             response = await http.get(
                 f"{API}/agent/commands",
                 params={
-                    "wait": f"{POLL_WAIT:g}",
+                    "wait": f"{agent.poll_wait:g}",
                     **POLL_PARAMS,
                     **({"have": agent.cache[0]} if agent.cache else {}),
                 },
                 headers=agent.headers,
+                timeout=httpx.Timeout(30.0, read=agent.poll_wait + 30.0),
             )
             counters.body_bytes += response.num_bytes_downloaded
             if response.status_code != 200:
@@ -822,14 +826,25 @@ def first_configure(server: ServerProcess, stack: str, workers: AgentProcesses, 
     since): the joiner's fan-out then finds them holding the version before it. Bounded by
     SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took."""
     began = time.perf_counter()
-    deployment = server.call(
-        "POST", f"/stacks/{stack}/deployments", {"command": {"name": "configure"}}, expect=201
+    # a deployment to 5,000 instances is made in its request: more than the client's 30 s
+    answer = server.client.post(
+        f"/stacks/{stack}/deployments",
+        json={"command": {"name": "configure"}},
+        timeout=SETTLE_AT_MOST,
     )
+    if answer.status_code != 201:
+        raise AssertionError(f"the first configure: {answer.status_code} {answer.text}")
+    deployment = answer.json()
     deadline = began + SETTLE_AT_MOST
     status = deployment["status"]
     while time.perf_counter() < deadline and status == "running":
         time.sleep(0.5)
-        found = server.call("GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200)
+        try:  # a server this busy may take longer than the client's 30 s to answer
+            found = server.call(
+                "GET", f"/stacks/{stack}/deployments/{deployment['id']}", expect=200
+            )
+        except httpx.TimeoutException:
+            continue
         status = found["status"]
     held = sum(workers.ask_all(("held",)))
     print(
@@ -936,7 +951,8 @@ HEADER = (
 
 def print_header(args: argparse.Namespace) -> None:
     print(
-        f"heartbeat interval {args.heartbeat_interval:g} s, poll wait {POLL_WAIT:g} s, "
+        f"heartbeat interval {args.heartbeat_interval:g} s, "
+        f"poll wait {POLL_WAIT:g} s (longer if told), "
         f"window {args.window:g} s, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at start"
     )

@@ -139,7 +139,9 @@ class AgentClient:
         }
         if have is not None:
             params["have"] = have
-        response = self._request("GET", "/agent/commands", params=params)
+        # the server may have told a longer wait than the one this client was made with
+        read = httpx.Timeout(10.0, read=wait + 15.0)
+        response = self._request("GET", "/agent/commands", params=params, timeout=read)
         return AgentCommands.model_validate(response.json()).commands
 
     def stack_configuration(self, version: str) -> dict[str, Any]:
@@ -198,6 +200,7 @@ class AgentClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         retry: bool = True,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         """Send until the server answers below 500 (and not 429); `retry=False` tries once
         (used at exit)."""
@@ -213,6 +216,7 @@ class AgentClient:
                     json=json,
                     params=params,
                     headers={"Authorization": f"Bearer {credential}"},
+                    timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except httpx.TransportError as exc:
                 refused = certificate_problem(exc)

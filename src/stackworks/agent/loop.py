@@ -82,6 +82,8 @@ class Agent:
             self.client, self.outbox, config.cookbook_cache, converge=converge
         )
         self.configurations = StackConfigurations(self.client)
+        #: how long each poll is held: the configured wait, or the longer one the server told
+        self.poll_wait = config.poll_wait
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
 
     def stop(self) -> None:
@@ -99,6 +101,8 @@ class Agent:
             try:
                 reply = self.client.heartbeat(self._metrics())
                 interval = reply.heartbeat_interval or interval
+                # a paced fleet polls longer; never shorter than this agent's own wait
+                self.poll_wait = max(self.config.poll_wait, reply.poll_wait or 0.0)
                 if reply.credential:
                     self._take_credential(reply.credential)
             except AgentAuthError as exc:
@@ -166,7 +170,7 @@ class Agent:
                 if self.stopping.is_set():
                     break
                 commands = self.client.commands(
-                    wait=self.config.poll_wait, have=self.configurations.version
+                    wait=self.poll_wait, have=self.configurations.version
                 )
             finally:
                 self._interruptible = False

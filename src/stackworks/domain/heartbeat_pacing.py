@@ -9,6 +9,12 @@ stack's interval, and its time-out with it, is stretched by the same factor, whi
 learn from each heartbeat's answer. Detection of a lost instance then takes longer in the same
 proportion (5,000 agents at 100 beats a second: every 50 s, lost after 150 s; OpsWorks took
 about 5 minutes). The same idea as Nomad's `max_heartbeats_per_second`.
+
+The long-poll is stretched too: an idle agent renews its poll every `wait` seconds (20 by
+default), 250 renewals a second from 5,000 agents, each a request and a database look, more
+than their paced heartbeats. A paced fleet is told to hold each poll `wait` times the factor,
+at most MAX_POLL_WAIT: a poll is answered the moment a command is queued, so a longer wait
+delays nothing, it only renews less often.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from collections.abc import Iterable
 
 #: the factor never goes past this: with the default 5 s, a heartbeat at least every 10 minutes
 MAX_FACTOR = 120.0
+#: the agent's own long-poll wait (wire.agent_config) and the longest the server holds a poll
+#: (below the 90 s an HAProxy in front is told to wait for an answer, docs/high-availability.md)
+POLL_WAIT = 20.0
+MAX_POLL_WAIT = 60.0
 
 
 def asked_rate(fleet: Iterable[tuple[int, float]]) -> float:
@@ -31,3 +41,11 @@ def stretch_factor(rate: float, max_per_second: float) -> float:
     if max_per_second <= 0 or rate <= max_per_second:
         return 1.0
     return min(MAX_FACTOR, rate / max_per_second)
+
+
+def poll_wait_for(factor: float) -> float | None:
+    """How long a paced fleet's agents hold each long-poll; None when not paced (factor 1:
+    each agent keeps its own)."""
+    if factor <= 1.0:
+        return None
+    return min(MAX_POLL_WAIT, POLL_WAIT * factor)

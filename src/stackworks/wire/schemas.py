@@ -419,6 +419,9 @@ class Heartbeat(Strict):
 class HeartbeatReply(BaseModel):
     status: InstanceStatus
     heartbeat_interval: float
+    #: how long to hold each long-poll when the server paces a large fleet (its renewals cost
+    #: like heartbeats); None: keep the agent's own (`poll_wait`), as from an older server
+    poll_wait: float | None = None
     #: a rotation's new credential: the agent saves it and calls with it from then on
     credential: str | None = Field(default=None, repr=False)
 

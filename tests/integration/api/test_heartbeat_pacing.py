@@ -1,6 +1,7 @@
 """A fleet that would beat faster than the server's cap is told a longer interval in each
 heartbeat's answer, and its time-outs stretch with it: a silence the stretched interval
 explains is not a lost instance, and a fleet that shrinks keeps the longer time-outs for a while.
+A paced fleet is told to hold its long-polls longer too.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ def test_three_agents_over_a_cap_of_a_third_of_their_rate_are_told_three_times_t
     cap(api, 0.2, Clock())
     reply = FakeAgent(api, "app1").heartbeat()
     assert reply["heartbeat_interval"] == pytest.approx(15.0)
+    assert reply["poll_wait"] == pytest.approx(60.0)  # 3 x 20 s, the longest a poll is held
 
 
 def test_a_fleet_within_the_cap_keeps_its_stacks_own_interval(api: Api) -> None:
     three_online_without_healing(api)
     cap(api, 100.0, Clock())
-    assert FakeAgent(api, "app1").heartbeat()["heartbeat_interval"] == 5.0
+    reply = FakeAgent(api, "app1").heartbeat()
+    assert reply["heartbeat_interval"] == 5.0
+    assert reply["poll_wait"] is None  # each agent keeps its own
 
 
 def test_a_silence_the_stretched_interval_explains_is_not_a_lost_instance(api: Api) -> None:

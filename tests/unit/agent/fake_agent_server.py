@@ -54,6 +54,9 @@ class FakeAgentServer:
         self.stack_configurations: dict[str, dict[str, Any]] = {}
         #: the `have` of each poll (the version the agent said it holds)
         self.polls_have: list[str | None] = []
+        #: the `wait` of each poll, and the poll wait its heartbeats tell (None: none)
+        self.polls_wait: list[str | None] = []
+        self.told_poll_wait: float | None = None
         #: play a server older than `CommandResult.log`: a result carrying it is refused
         self.refuses_result_log = False
         self._lock = threading.Lock()
@@ -84,10 +87,17 @@ class FakeAgentServer:
         if path == f"{prefix}/heartbeat":
             self.heartbeats.append(body)
             return httpx.Response(
-                200, json={"status": "online", "heartbeat_interval": 60, "credential": self.offer}
+                200,
+                json={
+                    "status": "online",
+                    "heartbeat_interval": 60,
+                    "credential": self.offer,
+                    "poll_wait": self.told_poll_wait,
+                },
             )
         if path == f"{prefix}/commands":
             self.polls_have.append(request.url.params.get("have"))
+            self.polls_wait.append(request.url.params.get("wait"))
             pending = [c for c in self.commands if c["id"] not in self.results]
             if not pending:
                 time.sleep(0.02)  # a (very) short hold, as a long poll would

@@ -118,3 +118,12 @@ def test_a_rotated_credential_is_saved_before_use_and_then_used(tmp_path: Path) 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert server.credentials == {"rotated-credential"}
     assert server.used[-1] == "rotated-credential"
+
+
+def test_the_agent_holds_its_polls_as_long_as_a_pacing_server_tells(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    server.told_poll_wait = 45.0
+    agent = _agent(tmp_path, server, FakeConverge())
+    told = lambda: "45" in server.polls_wait  # noqa: E731
+    assert _run_until(agent, server, results=1, also=told) == EXIT_OK
+    assert told()

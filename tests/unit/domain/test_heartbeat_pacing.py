@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from stackworks.domain.heartbeat_pacing import MAX_FACTOR, asked_rate, stretch_factor
+from stackworks.domain.heartbeat_pacing import (
+    MAX_FACTOR,
+    MAX_POLL_WAIT,
+    asked_rate,
+    poll_wait_for,
+    stretch_factor,
+)
 
 
 def test_the_asked_rate_adds_each_stacks_agents_over_its_own_interval() -> None:
@@ -30,3 +36,9 @@ def test_a_fleet_over_the_cap_is_stretched_by_the_ratio_so_it_beats_at_the_cap()
 def test_no_cap_means_no_stretch_and_the_stretch_itself_is_capped() -> None:
     assert stretch_factor(10_000.0, 0.0) == 1.0
     assert stretch_factor(1e9, 1.0) == MAX_FACTOR
+
+
+def test_a_paced_fleet_holds_its_polls_longer_up_to_the_longest_wait() -> None:
+    assert poll_wait_for(1.0) is None
+    assert poll_wait_for(1.5) == 30.0
+    assert poll_wait_for(10.0) == MAX_POLL_WAIT

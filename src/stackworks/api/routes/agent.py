@@ -23,6 +23,7 @@ from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
 from stackworks.control import agent_credentials, agents
+from stackworks.domain import heartbeat_pacing
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
 from stackworks.domain.shared_configuration import JSON
@@ -36,7 +37,7 @@ from stackworks.wire import schemas
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
-MAX_WAIT = 60.0
+MAX_WAIT = heartbeat_pacing.MAX_POLL_WAIT
 #: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
 _bodies = EncodedBodies()
 #: deltas between versions, keyed by stack and both digests (so shared by every app safely)
@@ -77,15 +78,17 @@ async def heartbeat(
     pacer: PacerDep,
 ) -> schemas.HeartbeatReply:
     """Keep the heartbeat; answer with the interval to beat at, the stack's own stretched to
-    what the server takes from its whole fleet (domain/heartbeat_pacing.py)."""
+    what the server takes from its whole fleet, and then a longer long-poll wait too
+    (domain/heartbeat_pacing.py)."""
 
     def record(session: Session, instance: Instance) -> tuple[bool, schemas.HeartbeatReply]:
         updated = agents.heartbeat(session, instance, body.metrics)
         own = stack_store.heartbeat_settings_of(session, instance.stack_id)
-        interval = settings.heartbeat_from(*own).interval * pacer.interval_factor(session)
+        factor = pacer.interval_factor(session)
         reply = schemas.HeartbeatReply(
             status=updated.status,
-            heartbeat_interval=interval,
+            heartbeat_interval=settings.heartbeat_from(*own).interval * factor,
+            poll_wait=heartbeat_pacing.poll_wait_for(factor),
             credential=agent_credentials.deliver_rotation(session, updated),
         )
         return updated.status is not instance.status, reply
