@@ -148,7 +148,7 @@ class SimulatedAgent:
     credential: str
     interval: float
     ramp: float = 2.0  # seconds over which the agents' first polls spread
-    cache: tuple[str, Any] | None = None  # (version, stack configuration) last fetched
+    held: str | None = None  # the stack configuration version last fetched or made
     answered: bool = False  # whether a heartbeat of it was answered (it follows the told interval)
     result_takes_log: bool = True  # False once a server older than the result's `log` refused it
     poll_wait: float = POLL_WAIT  # or the longer wait a pacing server told (as agent/loop.py)
@@ -192,18 +192,20 @@ async def fetch_configuration(
     version: str,
     counters: Counters,
     delta: dict[str, Any] | None = None,
-) -> Any:
-    if agent.cache is not None and agent.cache[0] == version:
-        return agent.cache[1]
-    if delta is not None and agent.cache is not None and delta.get("base") == agent.cache[0]:
+) -> None:
+    """Get `version` as the real agent does: held already, made from the command's delta, or
+    fetched (with If-None-Match when it holds another)."""
+    if agent.held == version:
+        return
+    if delta is not None and agent.held is not None and delta.get("base") == agent.held:
         # the real agent applies the delta to the version it holds and checks the digest, on
         # its own host; here it is taken as applied
         counters.deltas_applied += 1
-        agent.cache = (version, None)
-        return agent.cache[1]
+        agent.held = version
+        return
     headers = dict(agent.headers)
-    if agent.cache is not None:
-        headers["If-None-Match"] = f'"{agent.cache[0]}"'
+    if agent.held is not None:
+        headers["If-None-Match"] = f'"{agent.held}"'
     # The body is read as sent (gzip) and not decoded: a real agent inflates and parses it on
     # its own host, and N of them doing it here (400 KB of JSON each at N=1,000) would measure
     # this one process, not the server.
@@ -213,12 +215,11 @@ async def fetch_configuration(
             pass
     counters.body_bytes += response.num_bytes_downloaded
     counters.configuration_fetches += 1
-    if response.status_code == 304 and agent.cache is not None:
+    if response.status_code == 304 and agent.held is not None:
         counters.not_modified += 1
-        return agent.cache[1]
+        return
     response.raise_for_status()
-    agent.cache = (version, None)
-    return agent.cache[1]
+    agent.held = version
 
 
 def refuses_field(response: httpx.Response, field: str) -> bool:
@@ -278,7 +279,7 @@ async def poll_loop(
                 params={
                     "wait": f"{agent.poll_wait:g}",
                     **POLL_PARAMS,
-                    **({"have": agent.cache[0]} if agent.cache else {}),
+                    **({"have": agent.held} if agent.held else {}),
                 },
                 headers=agent.headers,
                 timeout=httpx.Timeout(30.0, read=agent.poll_wait + 30.0),
@@ -391,7 +392,7 @@ class AgentWorker:
                 self.begin_fanout(ordered_at)
                 return None
             case ("held",):
-                return sum(1 for _url, agent in self.plan.agents if agent.cache)
+                return sum(1 for _url, agent in self.plan.agents if agent.held)
             case ("configured",):
                 return len(self.counters.fanout_done)
             case ("stop",):

@@ -57,13 +57,7 @@ class StackConfigurations:
         if delta is None or delta.base != self._version:
             return None
         try:
-            shared = configuration_delta.apply(
-                self._shared,
-                configuration_delta.ConfigurationDelta(
-                    set=[(tuple(path), value) for path, value in delta.set],
-                    remove=[tuple(path) for path in delta.remove],
-                ),
-            )
+            shared = configuration_delta.apply(self._shared, delta.to_delta())
         except configuration_delta.DeltaDoesNotApply as exc:
             log.warning("stack configuration %s: delta refused (%s); fetching", version[:12], exc)
             return None

@@ -56,11 +56,6 @@ class ConfigurationDeltas:
 
 
 def _worth_sending(base: str, old: JSON, new: JSON) -> StackConfigurationDelta | None:
-    found = configuration_delta.diff(old, new)
-    delta = StackConfigurationDelta(
-        base=base,
-        set=[(list(path), value) for path, value in found.set],
-        remove=[list(path) for path in found.remove],
-    )
+    delta = StackConfigurationDelta.of(base, configuration_delta.diff(old, new))
     size = len(delta.model_dump_json())
     return delta if size <= MAX_SHARE * len(json.dumps(new, separators=(",", ":"))) else None

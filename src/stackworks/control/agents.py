@@ -59,11 +59,11 @@ def next_command(
     if first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(session, instance):
         return None  # the others reconfigure first, so no request reaches a stopping process
     now = utcnow()
-    if first.sent_at is None or (acknowledge and first.acknowledged_at is None):
-        first.sent_at = first.sent_at or now
-        if acknowledge:
-            first.acknowledged_at = first.acknowledged_at or now
-        session.flush()
+    if first.sent_at is None:
+        first.sent_at = now
+    if acknowledge and first.acknowledged_at is None:
+        first.acknowledged_at = now
+    session.flush()  # writes only what changed
     return first
 
 

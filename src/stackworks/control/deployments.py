@@ -278,11 +278,10 @@ def settle_after(session: Session, finished: CommandRow) -> None:
 def settle_overlooked(session: Session) -> bool:
     """Settle every running deployment whose current step has nothing pending (what
     `settle_after` can leave); whether any moved on."""
-    moved = False
-    for deployment_id in deployment_store.running_with_nothing_pending(session):
+    overlooked = deployment_store.running_with_nothing_pending(session)
+    for deployment_id in overlooked:
         settle(session, deployment_id)
-        moved = True
-    return moved
+    return bool(overlooked)
 
 
 def settle(session: Session, deployment_id: str | None) -> None:

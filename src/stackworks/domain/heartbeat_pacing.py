@@ -23,8 +23,8 @@ from collections.abc import Iterable
 
 #: the factor never goes past this: with the default 5 s, a heartbeat at least every 10 minutes
 MAX_FACTOR = 120.0
-#: the agent's own long-poll wait (wire.agent_config) and the longest the server holds a poll
-#: (below the 90 s an HAProxy in front is told to wait for an answer, docs/high-availability.md)
+#: an agent's long-poll wait unless configured (wire.agent_config) and the longest the server
+#: holds a poll (below the 90 s an HAProxy in front waits for an answer, docs/high-availability.md)
 POLL_WAIT = 20.0
 MAX_POLL_WAIT = 60.0
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from stackworks.domain.heartbeat_pacing import MAX_POLL_WAIT, POLL_WAIT
+
 DEFAULT_STATE_DIR = Path("/var/lib/stackworks/agent")
 
 
@@ -29,7 +31,7 @@ class AgentConfig(BaseModel):
     #: where the agent keeps its outbox and cookbook cache; the local provider sets its own
     state_dir: Path = DEFAULT_STATE_DIR
     heartbeat_interval: float = Field(default=15.0, gt=0, le=3600)
-    poll_wait: float = Field(default=20.0, ge=0, le=60)
+    poll_wait: float = Field(default=POLL_WAIT, ge=0, le=MAX_POLL_WAIT)
     #: the CA file an https `server_url` is verified with; None: the system's trust store
     ca_file: Path | None = None
 

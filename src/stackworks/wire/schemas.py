@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from stackworks.domain import configuration_delta
 from stackworks.domain.access import Level, Role
 from stackworks.domain.access_keys import AccessKeyStatus
 from stackworks.domain.git_sources import check_git_revision, check_git_url
@@ -449,6 +450,20 @@ class StackConfigurationDelta(BaseModel):
     base: str
     set: list[tuple[list[str], Any]] = Field(default_factory=list)
     remove: list[list[str]] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, base: str, delta: configuration_delta.ConfigurationDelta) -> Self:
+        return cls(
+            base=base,
+            set=[(list(path), value) for path, value in delta.set],
+            remove=[list(path) for path in delta.remove],
+        )
+
+    def to_delta(self) -> configuration_delta.ConfigurationDelta:
+        return configuration_delta.ConfigurationDelta(
+            set=[(tuple(path), value) for path, value in self.set],
+            remove=[tuple(path) for path in self.remove],
+        )
 
 
 class AgentCommand(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from stackworks.domain import shared_configuration
 from stackworks.domain.configuration_delta import ConfigurationDelta, apply
+from stackworks.wire.schemas import StackConfigurationDelta
 from support.api_harness import Api, make_instance, make_layer, make_stack
 
 from .test_lifecycle import FakeAgent, bring_online, setup_stack
@@ -144,10 +145,7 @@ def poll_having(agent: FakeAgent, have: str) -> dict[str, Any] | None:
 
 
 def as_delta(wire: dict[str, Any]) -> ConfigurationDelta:
-    return ConfigurationDelta(
-        set=[(tuple(path), value) for path, value in wire["set"]],
-        remove=[tuple(path) for path in wire["remove"]],
-    )
+    return StackConfigurationDelta.model_validate(wire).to_delta()
 
 
 def test_a_poll_that_names_the_version_held_gets_the_delta_to_the_new_one(api: Api) -> None:

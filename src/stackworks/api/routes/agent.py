@@ -164,7 +164,7 @@ async def poll_commands(
     agent: AgentOnly,
     signal: SignalDep,
     request: Request,
-    wait: float = 20.0,
+    wait: float = heartbeat_pacing.POLL_WAIT,
     stack_configuration: Literal["inline", "by_version"] = "inline",
     have: Annotated[str | None, Query(max_length=64)] = None,
     acknowledge: Literal["separately", "on_delivery"] = "separately",
