@@ -13,15 +13,18 @@ its own stack on a fresh server and database:
 
 The agents are simulated in worker processes (below) with one httpx.AsyncClient per agent (as
 each real agent keeps its own connections): each one heartbeats with metrics, long-polls `GET
-/agent/commands`, and answers each command as `agent/executor.py` does: ack, then the result
-carrying its one log chunk (`log`), or, if the server refuses that field (one older than it),
-the chunk and the result apart. If a command names its stack configuration by version
-(docs/agent-protocol.md, "Stack configuration"), the agent fetches it once per version, with If-
-None-Match when it holds an older one, as `agent/client.py` does (reading the body as sent, not
-inflating and parsing it: each real agent does that on its own host); a server that inlines the
-configuration (the protocol before versions) is answered the same, so the bench measures either
-server. The server paces heartbeats to its cap (`--max-heartbeats`, docs/healing-and-
-scaling.md): the `told s` column is the interval the agents were told and followed.
+/agent/commands`, and answers each command as `agent/executor.py` does: ack (unless the
+delivery was the ack, `acknowledge=on_delivery`), then the result carrying its one log chunk
+(`log`), or, if the server refuses that field (one older than it), the chunk and the result
+apart. If a command names its stack configuration by version (docs/agent-protocol.md, "Stack
+configuration"), the agent takes it from the command's delta from the version it holds (its
+poll says which, `have=`) or fetches it, with If-None-Match when it holds an older one, as
+`agent/client.py` does (reading the body as sent, not inflating and parsing it, nor applying the
+delta: each real agent does that on its own host); a server that inlines the configuration (the
+protocol before versions) is answered the same, so the bench measures either server. The
+server paces heartbeats to its cap (`--max-heartbeats`, docs/healing-and-scaling.md): the
+`told s` column is the interval the agents were told and followed, and the agents hold their
+polls as long as it tells (`poll_wait`).
 
 Setup goes through the store, not the API: N instances (provider `registered`, status online,
 each with its own credential) are inserted into PostgreSQL directly, because registering 5,000
