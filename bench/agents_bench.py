@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -155,6 +156,7 @@ class SimulatedAgent:
     answered: bool = False  # whether a heartbeat of it was answered (it follows the told interval)
     result_takes_log: bool = True  # False once a server older than the result's `log` refused it
     poll_wait: float = POLL_WAIT  # or the longer wait a pacing server told (as agent/loop.py)
+    beat_began: float | None = None  # when its heartbeat now in flight was sent (perf_counter)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -166,7 +168,10 @@ async def heartbeat_loop(
 ) -> None:
     await asyncio.sleep(random.uniform(0, agent.interval))  # agents do not start in step
     while not stop.is_set():
-        began = time.perf_counter()
+        # a beat counts if it began in the window, however late its answer: one sent before
+        # and answered inside would count the load before the window (the first configure's)
+        began = agent.beat_began = time.perf_counter()
+        counted = counters.measuring
         try:
             response = await http.post(
                 f"{API}/agent/heartbeat",
@@ -177,7 +182,7 @@ async def heartbeat_loop(
             if response.status_code != 200:
                 counters.error(f"heartbeat {response.status_code}")
             else:
-                if counters.measuring:
+                if counted:
                     counters.heartbeat_ms.append(elapsed)
                 reply = response.json()
                 agent.interval = reply.get("heartbeat_interval") or agent.interval
@@ -185,6 +190,7 @@ async def heartbeat_loop(
                 agent.answered = True
         except httpx.HTTPError as exc:
             counters.error(f"heartbeat {type(exc).__name__}")
+        agent.beat_began = None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), agent.interval)
 
@@ -390,7 +396,7 @@ class AgentWorker:
                 self.counters.window_began, self.counters.window_ends = began, ends
                 return None
             case ("counters",):
-                return self.counters
+                return self.counters_now()
             case ("fanout", ordered_at):
                 self.begin_fanout(ordered_at)
                 return None
@@ -401,6 +407,20 @@ class AgentWorker:
             case ("stop",):
                 return None
         raise ValueError(f"unknown order {order!r}")
+
+    def counters_now(self) -> Counters:
+        """What it counted, with each heartbeat of the window still unanswered counted at
+        how long it has waited so far (a lower bound): left out, the slowest beats would not
+        count at all."""
+        now = time.perf_counter()
+        window = self.counters
+        waiting = [
+            (now - agent.beat_began) * 1000
+            for _url, agent in self.plan.agents
+            if agent.beat_began is not None
+            and window.window_began <= agent.beat_began < window.window_ends
+        ]
+        return dataclasses.replace(window, heartbeat_ms=[*window.heartbeat_ms, *waiting])
 
     def begin_fanout(self, ordered_at: float) -> None:
         """`answer` counts a configure as the fan-out's once `fanout_began` is set, and the
