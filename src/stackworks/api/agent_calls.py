@@ -1,9 +1,10 @@
 """An agent's call: its credential looked up in the same transaction as the work it asks for.
 
 Thousands of agents heartbeat, poll and report every few seconds (bench/agents_bench.py), so
-each of their requests is kept to one trip through the thread pool and one transaction: the
+each of their requests is kept to one trip to a worker thread and one transaction: the
 declaration (`api/access.py`, `AgentOnly`) only reads the bearer credential; `AgentCall.run`
-then checks it and does the route's work on one worker thread, in one transaction. An unknown
+then checks it and does the route's work on one thread of the call's lane (api/thread_lanes.py:
+heartbeats apart from the rest), in one transaction. An unknown
 credential is refused with 401 before the work starts, and nothing of it is written.
 """
 
@@ -15,8 +16,8 @@ from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
+from stackworks.api.thread_lanes import Lane, ThreadLanes
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Unauthenticated
 from stackworks.store import agent_credentials
@@ -43,10 +44,11 @@ class AgentCall:
     credential_hash: str
     request: Request
 
-    async def run(self, work: Callable[[Session, Instance], T]) -> T:
+    async def run(self, work: Callable[[Session, Instance], T], lane: Lane = Lane.AGENT_WORK) -> T:
         """`work(session, instance)` for the instance the credential names, in one transaction
-        on a worker thread; 401 if the credential names none."""
-        return await run_in_threadpool(self.run_here, work)
+        on a thread of `lane`; 401 if the credential names none."""
+        lanes: ThreadLanes = self.request.app.state.lanes
+        return await lanes.run(lane, self.run_here, work)
 
     def run_here(self, work: Callable[[Session, Instance], T]) -> T:
         """`run`, on the calling thread (for work already off the event loop)."""

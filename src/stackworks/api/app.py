@@ -38,6 +38,7 @@ from stackworks.api.routes import (
     tokens,
     users,
 )
+from stackworks.api.thread_lanes import ThreadLanes
 from stackworks.control import leadership
 from stackworks.control.orchestrator import Orchestrator
 from stackworks.control.settings import Settings
@@ -79,7 +80,8 @@ def create_app(
     orchestrator = Orchestrator(
         db, settings, providers, signal, elector=elector if run_orchestrator else None
     )
-    poll_hub = PollHub(db, signal)
+    lanes = ThreadLanes()
+    poll_hub = PollHub(db, signal, lanes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +112,7 @@ def create_app(
     app.state.settings = settings
     app.state.providers = providers
     app.state.signal = signal
+    app.state.lanes = lanes
     app.state.poll_hub = poll_hub
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer

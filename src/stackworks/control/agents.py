@@ -6,6 +6,8 @@ end of shutdown lets the provider end its processes.
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,17 +56,48 @@ def next_command(
     if not instance.status.agent_running:
         return None
     first = command_store.oldest_pending(session, instance.id)
-    if first is None:
+    if first is None or _held_back(session, instance, first):
         return None
-    if first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(session, instance):
-        return None  # the others reconfigure first, so no request reaches a stopping process
-    now = utcnow()
-    if first.sent_at is None:
-        first.sent_at = now
-    if acknowledge and first.acknowledged_at is None:
-        first.acknowledged_at = now
+    _mark_delivered(first, utcnow(), acknowledge=acknowledge)
     session.flush()  # writes only what changed
     return first
+
+
+def next_commands(
+    session: Session, instance_ids: Iterable[str], *, acknowledged: Container[str] = ()
+) -> dict[str, tuple[Instance, CommandRow]]:
+    """`next_command` for many instances at once, in a few queries rather than a few each
+    (the long-poll hub hands out a fan-out's commands this way): each instance that has one
+    to deliver, by id, with its command, marked sent, and acknowledged for the instances in
+    `acknowledged` (their agents asked to have the delivery taken as the ack)."""
+    instances = instance_store.get_many(session, instance_ids)
+    running = [i for i in instances.values() if i.status.agent_running]
+    firsts = command_store.oldest_pending_of(session, (i.id for i in running))
+    now = utcnow()
+    delivered: dict[str, tuple[Instance, CommandRow]] = {}
+    for instance in running:
+        first = firsts.get(instance.id)
+        if first is None or _held_back(session, instance, first):
+            continue
+        _mark_delivered(first, now, acknowledge=instance.id in acknowledged)
+        delivered[instance.id] = (instance, first)
+    session.flush()
+    return delivered
+
+
+def _mark_delivered(row: CommandRow, now: datetime, *, acknowledge: bool) -> None:
+    if row.sent_at is None:
+        row.sent_at = now
+    if acknowledge and row.acknowledged_at is None:
+        row.acknowledged_at = now
+
+
+def _held_back(session: Session, instance: Instance, first: CommandRow) -> bool:
+    """A shutdown waits while the others reconfigure, so no request reaches a stopping
+    process."""
+    return first.type == CommandName.SHUTDOWN.value and _others_still_reconfiguring(
+        session, instance
+    )
 
 
 def _others_still_reconfiguring(session: Session, instance: Instance) -> bool:

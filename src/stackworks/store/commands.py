@@ -189,6 +189,24 @@ def oldest_pending(session: Session, instance_id: str) -> CommandRow | None:
     )
 
 
+def oldest_pending_of(session: Session, instance_ids: Iterable[str]) -> dict[str, CommandRow]:
+    """`oldest_pending` for many instances at once (the long-poll hub's delivery), one query
+    per chunk of them: each instance with a pending command, by id, to that command."""
+    found: dict[str, CommandRow] = {}
+    for chunk in sorted_chunks(instance_ids):
+        rows = session.scalars(
+            select(CommandRow)
+            .where(
+                CommandRow.instance_id.in_(chunk),
+                CommandRow.status == CommandStatus.PENDING.value,
+            )
+            .order_by(CommandRow.instance_id, CommandRow.created_at, CommandRow.id)
+        )
+        for row in rows:
+            found.setdefault(row.instance_id, row)
+    return found
+
+
 def pending_for_instance(
     session: Session, instance_id: str, *, lock: bool = False, skip_locked: bool = False
 ) -> list[CommandRow]:

@@ -9,26 +9,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
-from stackworks.api.configuration_deltas import ConfigurationDeltas, Loader
+from stackworks.api.command_delivery import PollAsks, deliver_one
 from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
+from stackworks.api.thread_lanes import Lane, ThreadLanes
 from stackworks.control import agent_credentials, agents
 from stackworks.domain import heartbeat_pacing
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
-from stackworks.domain.shared_configuration import JSON
 from stackworks.domain.status import CommandStatus
-from stackworks.store import commands as command_store
 from stackworks.store import instances as instance_store
 from stackworks.store import stack_configurations
 from stackworks.store import stacks as stack_store
@@ -40,8 +37,6 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 MAX_WAIT = heartbeat_pacing.MAX_POLL_WAIT
 #: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
 _bodies = EncodedBodies()
-#: deltas between versions, keyed by stack and both digests (so shared by every app safely)
-_deltas = ConfigurationDeltas()
 
 
 @router.post("/register", status_code=201)
@@ -93,70 +88,15 @@ async def heartbeat(
         )
         return updated.status is not instance.status, reply
 
-    moved, reply = await agent.run(record)
+    moved, reply = await agent.run(record, Lane.HEARTBEAT)
     if moved:
         signal.bump()
     return reply
 
 
-@dataclass(frozen=True)
-class PollAsks:
-    """What an agent's poll asked for besides waiting (see `poll_commands`)."""
-
-    by_version: bool = False  # the shared sections by version, not inline
-    have: str | None = None  # the version it holds
-    ack_on_delivery: bool = False  # take the delivery as its ack
-
-
-def _command_for(
-    session: Session, instance: Instance, asks: PollAsks
-) -> schemas.AgentCommand | None:
-    """The instance's next command as the agent gets it (marked sent), or None; with the delta
-    from the version the agent holds (`have`) when there is one worth sending."""
-    row = agents.next_command(session, instance, acknowledge=asks.ack_on_delivery)
-    if row is None:
-        return None
-    by_version, have = asks.by_version, asks.have
-    version = row.configuration_version if by_version else None
-    delta = None
-    if version is not None and have is not None and have != version:
-        delta = _deltas.get(
-            instance.stack_id, have, version, _loader(session, instance, have, version)
-        )
-    return schemas.AgentCommand(
-        id=row.id,
-        type=row.type,
-        deployment_id=row.deployment_id,
-        run_list=list(row.run_list),
-        configuration=command_store.configuration_for_agent(
-            session, row, with_shared=not by_version
-        ),
-        stack_configuration=version,
-        stack_configuration_delta=delta,
-        acknowledged=asks.ack_on_delivery,
-        timeout=float(row.timeout),
-    )
-
-
-def _loader(session: Session, instance: Instance, base: str, target: str) -> Loader:
-    """Loads both versions if both are the instance's stack's: an agent naming another stack's
-    version as `have` gets no delta, so learns nothing of it."""
-
-    def load() -> tuple[JSON, JSON] | None:
-        try:
-            return (
-                stack_configurations.get(session, instance.stack_id, base),
-                stack_configurations.get(session, instance.stack_id, target),
-            )
-        except NotFound:
-            return None
-
-    return load
-
-
 def _fetch(db: Database, instance_id: str, asks: PollAsks) -> schemas.AgentCommand | None:
     with db.transaction() as session:
-        return _command_for(session, instance_store.get(session, instance_id), asks)
+        return deliver_one(session, instance_store.get(session, instance_id), asks)
 
 
 @router.get("/commands")
@@ -170,7 +110,7 @@ async def poll_commands(
     acknowledge: Literal["separately", "on_delivery"] = "separately",
 ) -> schemas.AgentCommands:
     """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds
-    (api/poll_hub.py wakes the poll).
+    (api/poll_hub.py wakes the poll, mostly with its command: api/command_delivery.py).
 
     `stack_configuration=by_version`: the agent fetches each command's shared sections by
     version (`GET /agent/stack-configuration/{version}`); an agent that does not say so (one
@@ -182,29 +122,32 @@ async def poll_commands(
     asks = PollAsks(stack_configuration == "by_version", have, acknowledge == "on_delivery")
     deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
     hub: PollHub = request.app.state.poll_hub
+    lanes: ThreadLanes = request.app.state.lanes
     seen = signal.version
     # the first look checks the credential in the same transaction
-    instance, command = await agent.run(lambda s, i: (i, _command_for(s, i, asks)))
+    instance, command = await agent.run(lambda s, i: (i, deliver_one(s, i, asks)))
     if command is not None:
         return schemas.AgentCommands(commands=[command])
-    woken = hub.register(instance.id)
+    waiter = hub.register(instance.id, asks)
     if signal.version != seen:
-        woken.set()  # something was queued while the first look ran, before the hub knew us
+        waiter.woken.set()  # something was queued while the first look ran, before the hub knew us
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return schemas.AgentCommands(commands=[])
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), remaining)
-            if not woken.is_set():
+                await asyncio.wait_for(waiter.woken.wait(), remaining)
+            if not waiter.woken.is_set():
                 continue  # the wait ran out: the deadline check answers
-            woken.clear()
-            command = await run_in_threadpool(_fetch, agent.db, instance.id, asks)
+            waiter.woken.clear()
+            command = waiter.take_delivered()  # the hub's delivery, if it made one for us
+            if command is None:
+                command = await lanes.run(Lane.AGENT_WORK, _fetch, agent.db, instance.id, asks)
             if command is not None:
                 return schemas.AgentCommands(commands=[command])
     finally:
-        hub.unregister(instance.id, woken)
+        hub.unregister(instance.id, waiter)
 
 
 @router.get("/stack-configuration/{version}", response_model=None)
