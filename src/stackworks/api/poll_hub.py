@@ -107,11 +107,10 @@ class PollHub:
                 continue
             delivered = await self._deliver({i: asks[i] for i in ready})
             for instance_id in ready:
-                if instance_id in delivered and newest[instance_id] in self._waiting.get(
-                    instance_id, ()
-                ):
+                still_waiting = self._waiting.get(instance_id, [])
+                if instance_id in delivered and newest[instance_id] in still_waiting:
                     newest[instance_id].delivered = delivered[instance_id]
-                for waiter in self._waiting.get(instance_id, ()):
+                for waiter in still_waiting:
                     waiter.woken.set()
 
     async def _deliver(self, asks: Mapping[str, PollAsks]) -> dict[str, AgentCommand]:
