@@ -151,7 +151,14 @@ def test_front_end_caches_anonymous_pages_purges_them_and_rewrites_to_the_site(
     assert (
         f"/VirtualHostBase/http/www.example.test:{NGINX_PORT}/Plone/VirtualHostRoot/about" in body
     )
-    assert (Path(front.roots["log"]) / "nginx-shop-access.log").read_text().count("/about") == 1
+    # nginx writes its access line after the response has gone out: wait for it, then count
+    shop_log = Path(front.roots["log"]) / "nginx-shop-access.log"
+    wait_until(
+        lambda: shop_log.exists() and "/about" in shop_log.read_text(),
+        timeout=5,
+        what="the shop's access log line",
+    )
+    assert shop_log.read_text().count("/about") == 1
 
     # a second anonymous GET is a hit; a logged-in one (Plone's __ac cookie) never is
     assert request("/front-page")[1] == "HIT"
@@ -198,7 +205,6 @@ def test_front_end_caches_anonymous_pages_purges_them_and_rewrites_to_the_site(
     report = run(["nginx::configure"], wider)
     changed = [r.name for r in report.resources if r.status == "changed"]
     assert changed == [f"{front.roots['etc']}/nginx/nginx.conf", "nginx"]  # the file, the HUP
-    shop_log = Path(front.roots["log"]) / "nginx-shop-access.log"
     wait_until(
         lambda: (
             request("/x", headers={"Host": "new.example.test"})[0] == 200
