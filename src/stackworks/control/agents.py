@@ -30,9 +30,13 @@ MAX_LOG_CHARS = 2_000_000  # a command's stored log is cut beyond this
 SHUTDOWN_HOLD = 60.0  # seconds a shutdown waits for the other instances' configures
 
 
-def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> Instance:
+def heartbeat(
+    session: Session, instance: Instance, metrics: dict[str, Any]
+) -> instance_store.RecordedHeartbeat:
+    """Keep a heartbeat; an instance booting or lost is connected by it. The instance as it
+    then is, and its stack's own heartbeat settings (the answer's interval)."""
     now = utcnow()
-    instance = instance_store.record_heartbeat(session, instance, metrics, now)
+    instance, stack_heartbeat = instance_store.record_heartbeat(session, instance, metrics, now)
     metric_store.record_heartbeat(session, instance.id, metrics, now)  # metrics history
     if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
         was_lost = instance.status is InstanceStatus.CONNECTION_LOST
@@ -45,7 +49,7 @@ def heartbeat(session: Session, instance: Instance, metrics: dict[str, Any]) -> 
                 f"{instance.hostname} is back: its agent called again",
                 instance=instance,
             )
-    return instance
+    return instance_store.RecordedHeartbeat(instance, stack_heartbeat)
 
 
 def next_command(
@@ -148,8 +152,7 @@ def _store_chunk(
     if len(row.log) + len(text) > MAX_LOG_CHARS:
         text = text[: max(0, MAX_LOG_CHARS - len(row.log))] + "[log cut: too long]\n"
     row.log = row.log + text
-    row.log_seq = seq
-    session.flush()
+    row.log_seq = seq  # written with the result's own changes, if any: one UPDATE, not two
 
 
 def complete(
@@ -167,7 +170,7 @@ def complete(
     takes them (the instance, the command, then in `deployments.settle` the deployment): a
     resend racing the first delivery on another replica, or the orchestrator's time-out,
     waits and then finds the command finished."""
-    instance_store.get(session, instance.id, lock=True)
+    held = instance_store.get(session, instance.id, lock=True)
     row = _own(session, instance, command_id, lock=True)
     chunk = log if log is not None and log.seq > row.log_seq else None
     pending = row.status == CommandStatus.PENDING.value
@@ -178,7 +181,7 @@ def complete(
         _store_chunk(session, row, chunk.seq, chunk.lines, scrubber)
     if pending:
         command_store.finish(session, row, status, exit_code, utcnow(), scrubber.json(report))
-        react(session, row)
+        react(session, row, held)
 
 
 def _scrubber(session: Session, row: CommandRow) -> Scrubber:
@@ -200,9 +203,12 @@ _RESULT_EVENTS: dict[tuple[CommandName, InstanceStatus, bool], InstanceEvent] = 
 }
 
 
-def react(session: Session, row: CommandRow) -> None:
-    """Move the instance and the deployment on after a command finished, whatever ended it."""
-    instance = instance_store.get(session, row.instance_id)
+def react(session: Session, row: CommandRow, instance: Instance | None = None) -> None:
+    """Move the instance and the deployment on after a command finished, whatever ended it;
+    `instance`, the command's, if this transaction holds its row already (read once, not
+    again: every result of a fleet's configure comes here)."""
+    if instance is None:
+        instance = instance_store.get(session, row.instance_id)
     succeeded = CommandStatus(row.status) is CommandStatus.SUCCESSFUL
     event = _RESULT_EVENTS.get((CommandName(row.type), instance.status, succeeded))
     if event is not None:

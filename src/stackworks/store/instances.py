@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Row
@@ -15,9 +15,11 @@ from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import InstanceStatus, ScalingType
 from stackworks.store.id_chunks import sorted_chunks
-from stackworks.store.tables import InstanceRow, table_of, utcnow
+from stackworks.store.stacks import OwnHeartbeat
+from stackworks.store.tables import InstanceRow, StackRow, table_of, utcnow
 
 _INSTANCES = table_of(InstanceRow)
+_STACKS = table_of(StackRow)
 
 #: a heartbeat's UPDATE, built once: every agent sends one every few seconds, and building a
 #: statement (and its cache key) each time cost more than running it (bench/agents_bench.py)
@@ -25,7 +27,20 @@ _RECORD_HEARTBEAT = (
     update(_INSTANCES)
     .where(_INSTANCES.c.id == bindparam("instance_id"))
     .values(last_heartbeat_at=bindparam("at"), metrics=bindparam("metrics"))
-    .returning(_INSTANCES.c.status, _INSTANCES.c.status_changed_at)
+    .returning(
+        _INSTANCES.c.status,
+        _INSTANCES.c.status_changed_at,
+        # the stack's own settings, which the answer needs, in the same statement (a column of
+        # a joined table cannot be returned on SQLite; a scalar subquery can, on both)
+        select(_STACKS.c.heartbeat_interval)
+        .where(_STACKS.c.id == _INSTANCES.c.stack_id)
+        .scalar_subquery()
+        .label("heartbeat_interval"),
+        select(_STACKS.c.heartbeat_timeout)
+        .where(_STACKS.c.id == _INSTANCES.c.stack_id)
+        .scalar_subquery()
+        .label("heartbeat_timeout"),
+    )
 )
 
 
@@ -275,25 +290,34 @@ def update_fields(session: Session, instance_id: str, **fields: Any) -> Instance
     return to_entity(row)
 
 
+class RecordedHeartbeat(NamedTuple):
+    """A heartbeat kept: the instance as it now is, and its stack's own heartbeat settings."""
+
+    instance: Instance
+    stack_heartbeat: OwnHeartbeat
+
+
 def record_heartbeat(
     session: Session, instance: Instance, metrics: dict[str, Any], at: datetime
-) -> Instance:
-    """Keep a heartbeat's time and metrics: one UPDATE that reads the status back, not a
-    SELECT of the whole row first (thousands of agents heartbeat every few seconds).
-    `instance` is the one the credential named, read in this request; its status is read
-    again here, since the orchestrator may have moved it since."""
+) -> RecordedHeartbeat:
+    """Keep a heartbeat's time and metrics: one UPDATE that reads the status and the stack's
+    heartbeat settings back, not a SELECT of the whole row first and one of the stack after
+    (thousands of agents heartbeat every few seconds). `instance` is the one the credential
+    named, read in this request; its status is read again here, since the orchestrator may
+    have moved it since."""
     found = session.execute(
         _RECORD_HEARTBEAT, {"instance_id": instance.id, "at": at, "metrics": metrics}
     ).first()
     if found is None:
         raise NotFound("instance", instance.id)
-    return replace(
+    updated = replace(
         instance,
         status=InstanceStatus(found.status),
         status_changed_at=found.status_changed_at,
         last_heartbeat_at=at,
         metrics=dict(metrics),
     )
+    return RecordedHeartbeat(updated, (found.heartbeat_interval, found.heartbeat_timeout))
 
 
 def delete(session: Session, instance_id: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import CookbookSource, Stack
@@ -10,7 +10,7 @@ from stackworks.domain.errors import Conflict, NotFound
 from stackworks.domain.status import CookbookSourceType
 from stackworks.store import sealing
 from stackworks.store.ids import new_id
-from stackworks.store.tables import StackRow, table_of
+from stackworks.store.tables import StackRow
 
 
 def to_entity(session: Session, row: StackRow) -> Stack:
@@ -81,22 +81,6 @@ def heartbeat_settings(session: Session) -> dict[str, OwnHeartbeat]:
         select(StackRow.id, StackRow.heartbeat_interval, StackRow.heartbeat_timeout)
     )
     return {stack_id: (interval, timeout) for stack_id, interval, timeout in rows}
-
-
-_STACKS = table_of(StackRow)
-
-#: built once: every heartbeat reads them
-_HEARTBEAT_SETTINGS = select(_STACKS.c.heartbeat_interval, _STACKS.c.heartbeat_timeout).where(
-    _STACKS.c.id == bindparam("stack_id")
-)
-
-
-def heartbeat_settings_of(session: Session, stack_id: str) -> OwnHeartbeat:
-    """One stack's own heartbeat settings (every heartbeat answers with the interval)."""
-    found = session.execute(_HEARTBEAT_SETTINGS, {"stack_id": stack_id}).first()
-    if found is None:
-        raise NotFound("stack", stack_id)
-    return found[0], found[1]
 
 
 def create(session: Session, stack: Stack) -> Stack:

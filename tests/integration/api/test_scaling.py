@@ -51,7 +51,7 @@ def settle(api: Api) -> None:
                 if instance.status not in PLAYED:
                     continue
                 if instance.status is InstanceStatus.BOOTING:
-                    instance = agents.heartbeat(session, instance, {})
+                    instance = agents.heartbeat(session, instance, {}).instance
                 for row in command_store.pending_for_instance(session, instance.id):
                     agents.complete(session, instance, row.id, CommandStatus.SUCCESSFUL, 0, {})
 

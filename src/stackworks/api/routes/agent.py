@@ -28,7 +28,6 @@ from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandStatus
 from stackworks.store import instances as instance_store
 from stackworks.store import stack_configurations
-from stackworks.store import stacks as stack_store
 from stackworks.store.db import Database
 from stackworks.wire import schemas
 
@@ -77,8 +76,7 @@ async def heartbeat(
     (domain/heartbeat_pacing.py)."""
 
     def record(session: Session, instance: Instance) -> tuple[bool, schemas.HeartbeatReply]:
-        updated = agents.heartbeat(session, instance, body.metrics)
-        own = stack_store.heartbeat_settings_of(session, instance.stack_id)
+        updated, own = agents.heartbeat(session, instance, body.metrics)
         factor = pacer.interval_factor(session)
         reply = schemas.HeartbeatReply(
             status=updated.status,
