@@ -385,7 +385,7 @@ class Orchestrator:
                     agents.react(session, row)
                     self._changed = True
 
-    def _timed_out(self, row: CommandRow, now: datetime) -> bool:
+    def _timed_out(self, row: CommandRow | command_store.PendingCommand, now: datetime) -> bool:
         started = row.acknowledged_at
         return bool(
             started and _older(max(started, self.started_at), now, row.timeout + COMMAND_SLACK)
