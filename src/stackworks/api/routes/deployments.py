@@ -97,7 +97,12 @@ def list_commands(
         return [
             presenters.command_out(c, hostnames, logs=logs, configuration=configuration)
             for c in command_store.list_for_stack(
-                session, found.id, instance_id=instance_id, type_=type, with_log=logs
+                session,
+                found.id,
+                instance_id=instance_id,
+                type_=type,
+                with_log=logs,
+                with_configuration=configuration,
             )
         ]
 
