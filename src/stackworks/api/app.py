@@ -19,6 +19,7 @@ from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
 from stackworks.api.limits import RequestLimits
 from stackworks.api.poll_hub import PollHub
+from stackworks.api.result_batches import ResultBatches
 from stackworks.api.routes import (
     access_keys,
     agent,
@@ -82,6 +83,7 @@ def create_app(
     )
     lanes = ThreadLanes()
     poll_hub = PollHub(db, signal, lanes)
+    result_batches = ResultBatches(db, lanes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +96,7 @@ def create_app(
             yield
         finally:
             await poll_hub.close()
+            await result_batches.close()
             if run_orchestrator:
                 orchestrator.stop()
                 elector.stop()  # after the orchestrator: no pass runs once the lock is let go
@@ -114,6 +117,7 @@ def create_app(
     app.state.signal = signal
     app.state.lanes = lanes
     app.state.poll_hub = poll_hub
+    app.state.result_batches = result_batches
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer
     app.state.elector = elector

@@ -6,7 +6,8 @@ end of shutdown lets the provider end its processes.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -172,7 +173,45 @@ def complete(
     waits and then finds the command finished."""
     held = instance_store.get(session, instance.id, lock=True)
     row = _own(session, instance, command_id, lock=True)
-    chunk = log if log is not None and log.seq > row.log_seq else None
+    _record(session, held, row, Report(instance, command_id, status, exit_code, report, log))
+
+
+@dataclass(frozen=True)
+class Report:
+    """One result as its agent reported it (`POST /agent/commands/{id}/result`)."""
+
+    instance: Instance  # the one the agent's credential names
+    command_id: str
+    status: CommandStatus
+    exit_code: int
+    report: dict[str, Any]
+    log: schemas.LogChunk | None = None
+
+
+def complete_many(session: Session, reports: Sequence[Report]) -> list[NotFound | None]:
+    """`complete` for many results in one transaction (api/result_batches.py): every
+    instance's row locked first, in id order, then every command's, as `complete` takes them
+    and in the order other transactions that lock many take them. For each report, None, or
+    NotFound if its command is not its instance's (nothing of that one is written)."""
+    held = instance_store.lock_in_order(session, (r.instance.id for r in reports))
+    rows = command_store.rows(session, (r.command_id for r in reports), lock=True)
+    outcomes: list[NotFound | None] = []
+    for report in reports:
+        row = rows.get(report.command_id)
+        instance = held.get(report.instance.id)
+        if row is None or instance is None or row.instance_id != report.instance.id:
+            outcomes.append(NotFound("command", report.command_id))
+            continue
+        _record(session, instance, row, report)
+        outcomes.append(None)
+    session.flush()
+    return outcomes
+
+
+def _record(session: Session, held: Instance, row: CommandRow, report: Report) -> None:
+    """A result on its locked rows: a resend of a recorded one is ignored; its chunk is stored
+    unless stored already; a pending command is finished and followed through."""
+    chunk = report.log if report.log is not None and report.log.seq > row.log_seq else None
     pending = row.status == CommandStatus.PENDING.value
     if chunk is None and not pending:
         return
@@ -180,7 +219,15 @@ def complete(
     if chunk is not None:
         _store_chunk(session, row, chunk.seq, chunk.lines, scrubber)
     if pending:
-        command_store.finish(session, row, status, exit_code, utcnow(), scrubber.json(report))
+        command_store.finish(
+            session,
+            row,
+            report.status,
+            report.exit_code,
+            utcnow(),
+            scrubber.json(report.report),
+            flush=False,
+        )
         react(session, row, held)
 
 

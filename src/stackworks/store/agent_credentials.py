@@ -9,6 +9,7 @@ agent never confirms, the old credential ends anyway at `credential_rotate_by`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
+from stackworks.store.id_chunks import sorted_chunks
 from stackworks.store.instances import to_entity
 from stackworks.store.tables import InstanceRow, table_of, utcnow
 
@@ -46,6 +48,28 @@ def authenticate(
     row.credential_rotate_by = None
     session.flush()
     return to_entity(row)
+
+
+def authenticate_many(
+    session: Session, credential_hashes: Iterable[str], now: datetime | None = None
+) -> dict[str, Instance]:
+    """`authenticate` for many credentials at once (results in one transaction,
+    api/result_batches.py): the instances they name, by credential hash, one naming none left
+    out. Current credentials in one query per chunk; any other (a rotation's next one, or
+    none) as `authenticate` takes it alone."""
+    now = now or utcnow()
+    wanted = set(credential_hashes)
+    found: dict[str, Instance] = {}
+    for chunk in sorted_chunks(wanted):
+        rows = session.execute(select(_INSTANCES).where(_INSTANCES.c.credential_hash.in_(chunk)))
+        for row in rows:
+            if row.credential_rotate_by is None or now < row.credential_rotate_by:
+                found[row.credential_hash] = to_entity(row)
+    for credential_hash in sorted(wanted - found.keys()):
+        instance = authenticate(session, credential_hash, now)
+        if instance is not None:
+            found[credential_hash] = instance
+    return found
 
 
 def replace(session: Session, instance_id: str, credential_hash: str | None) -> Instance:

@@ -80,6 +80,20 @@ def row(session: Session, command_id: str, *, lock: bool = False) -> CommandRow:
     return found
 
 
+def rows(
+    session: Session, command_ids: Iterable[str], *, lock: bool = False
+) -> dict[str, CommandRow]:
+    """Many commands' rows by id (one query per chunk, in id order); `lock` reads them afresh
+    and holds them until the transaction ends. An id not stored is left out."""
+    found: dict[str, CommandRow] = {}
+    for chunk in sorted_chunks(command_ids):
+        query = select(CommandRow).where(CommandRow.id.in_(chunk)).order_by(CommandRow.id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        found.update((row.id, row) for row in session.scalars(query))
+    return found
+
+
 def entity(session: Session, found: CommandRow, *, with_log: bool = True) -> Command:
     """One command with its whole (masked) configuration, shared sections included."""
     shared = stack_configurations.bodies(session, _versions([found])).get(
@@ -364,7 +378,11 @@ def finish(
     at: datetime,
     report: dict[str, Any] | None = None,
     note: str = "",
+    *,
+    flush: bool = True,
 ) -> None:
+    """Finish a command; `flush=False` leaves the UPDATE to the session's next flush (many
+    results in one transaction go out together, control.agents.complete_many)."""
     found.status = status.value
     found.exit_code = exit_code
     found.completed_at = at
@@ -372,7 +390,8 @@ def finish(
         found.report = report
     if note:
         found.log = found.log + note + "\n"
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def configures_pending_about(session: Session, subject_id: str) -> int:

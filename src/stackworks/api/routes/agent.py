@@ -20,6 +20,7 @@ from stackworks.api.command_delivery import PollAsks, deliver_one
 from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.poll_hub import PollHub
+from stackworks.api.result_batches import Reported, ResultBatches
 from stackworks.api.thread_lanes import Lane, ThreadLanes
 from stackworks.control import agent_credentials, agents
 from stackworks.domain import heartbeat_pacing
@@ -192,13 +193,22 @@ async def append_log(command_id: str, body: schemas.LogChunk, agent: AgentOnly) 
 
 @router.post("/commands/{command_id}/result", status_code=204)
 async def report_result(
-    command_id: str, body: schemas.CommandResult, agent: AgentOnly, signal: SignalDep
+    command_id: str,
+    body: schemas.CommandResult,
+    agent: AgentOnly,
+    signal: SignalDep,
+    request: Request,
 ) -> Response:
     """The result, and with it (`log`) the command's last log chunk, in one transaction."""
-    status = CommandStatus(body.status)
-    await agent.run(
-        lambda s, i: agents.complete(
-            s, i, command_id, status, body.exit_code, body.report, body.log
+    batches: ResultBatches = request.app.state.result_batches  # many to a transaction
+    await batches.write(
+        Reported(
+            agent.credential_hash,
+            command_id,
+            CommandStatus(body.status),
+            body.exit_code,
+            body.report,
+            body.log,
         )
     )
     signal.bump()
