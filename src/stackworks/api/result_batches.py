@@ -19,16 +19,13 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from stackworks.api.agent_calls import INVALID
 from stackworks.api.thread_lanes import Lane, ThreadLanes
 from stackworks.control import agents
-from stackworks.domain.errors import NotFound, Unauthenticated
-from stackworks.domain.status import CommandStatus
+from stackworks.domain.errors import Unauthenticated
 from stackworks.store import agent_credentials
 from stackworks.store.db import Database
-from stackworks.wire import schemas
 
 log = logging.getLogger("stackworks.api")
 
@@ -41,11 +38,7 @@ class Reported:
     agent reported."""
 
     credential_hash: str
-    command_id: str
-    status: CommandStatus
-    exit_code: int
-    report: dict[str, Any]
-    log: schemas.LogChunk | None = None
+    report: agents.Report
 
 
 @dataclass(eq=False)
@@ -106,17 +99,11 @@ class ResultBatches:
         """Write the results in one transaction: for each, None or the error refusing it."""
         with self._db.transaction() as session:
             named = agent_credentials.authenticate_many(session, (r.credential_hash for r in batch))
-            outcomes: list[Exception | None] = [
-                None if r.credential_hash in named else Unauthenticated(INVALID) for r in batch
-            ]
+            outcomes: list[Exception | None] = [Unauthenticated(INVALID)] * len(batch)
             known = [i for i, r in enumerate(batch) if r.credential_hash in named]
-            reports = [
-                agents.Report(
-                    named[r.credential_hash], r.command_id, r.status, r.exit_code, r.report, r.log
-                )
-                for r in (batch[i] for i in known)
-            ]
-            refused: list[NotFound | None] = agents.complete_many(session, reports)
+            refused = agents.complete_many(
+                session, [(named[batch[i].credential_hash], batch[i].report) for i in known]
+            )
             for i, outcome in zip(known, refused, strict=True):
                 outcomes[i] = outcome
         return outcomes

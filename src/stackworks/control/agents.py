@@ -173,14 +173,13 @@ def complete(
     waits and then finds the command finished."""
     held = instance_store.get(session, instance.id, lock=True)
     row = _own(session, instance, command_id, lock=True)
-    _record(session, held, row, Report(instance, command_id, status, exit_code, report, log))
+    _record(session, held, row, Report(command_id, status, exit_code, report, log))
 
 
 @dataclass(frozen=True)
 class Report:
     """One result as its agent reported it (`POST /agent/commands/{id}/result`)."""
 
-    instance: Instance  # the one the agent's credential names
     command_id: str
     status: CommandStatus
     exit_code: int
@@ -188,18 +187,21 @@ class Report:
     log: schemas.LogChunk | None = None
 
 
-def complete_many(session: Session, reports: Sequence[Report]) -> list[NotFound | None]:
+def complete_many(
+    session: Session, reports: Sequence[tuple[Instance, Report]]
+) -> list[NotFound | None]:
     """`complete` for many results in one transaction (api/result_batches.py): every
     instance's row locked first, in id order, then every command's, as `complete` takes them
     and in the order other transactions that lock many take them. For each report, None, or
-    NotFound if its command is not its instance's (nothing of that one is written)."""
-    held = instance_store.lock_in_order(session, (r.instance.id for r in reports))
-    rows = command_store.rows(session, (r.command_id for r in reports), lock=True)
+    NotFound if its command is not that instance's (nothing of that one is written); each
+    instance is the one its agent's credential names."""
+    held = instance_store.lock_in_order(session, (i.id for i, _ in reports))
+    rows = command_store.rows(session, (r.command_id for _, r in reports), lock=True)
     outcomes: list[NotFound | None] = []
-    for report in reports:
+    for named, report in reports:
         row = rows.get(report.command_id)
-        instance = held.get(report.instance.id)
-        if row is None or instance is None or row.instance_id != report.instance.id:
+        instance = held.get(named.id)
+        if row is None or instance is None or row.instance_id != named.id:
             outcomes.append(NotFound("command", report.command_id))
             continue
         _record(session, instance, row, report)

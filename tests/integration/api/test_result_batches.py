@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from stackworks.api.result_batches import Reported, ResultBatches
+from stackworks.control import agents
 from stackworks.domain.errors import NotFound, Unauthenticated
 from stackworks.domain.status import CommandStatus
 from stackworks.store import tokens
@@ -31,9 +32,8 @@ def _configure_everywhere(api: Api) -> dict[str, tuple[FakeAgent, dict[str, Any]
 
 
 def _reported(agent: FakeAgent, command_id: str) -> Reported:
-    return Reported(
-        tokens.hash_token(agent.credential), command_id, CommandStatus.SUCCESSFUL, 0, {}
-    )
+    report = agents.Report(command_id, CommandStatus.SUCCESSFUL, 0, {})
+    return Reported(tokens.hash_token(agent.credential), report)
 
 
 def _status(api: Api, command_id: str) -> str:
@@ -44,7 +44,7 @@ def test_a_batch_records_the_good_results_and_refuses_the_others_each_alone(api:
     delivered = _configure_everywhere(api)
     (agent1, c1), (agent2, c2), (agent3, c3) = delivered.values()
     batches: ResultBatches = api.client.app.state.result_batches  # type: ignore[attr-defined]
-    unknown = Reported("0" * 64, c1["id"], CommandStatus.SUCCESSFUL, 0, {})
+    unknown = Reported("0" * 64, agents.Report(c1["id"], CommandStatus.SUCCESSFUL, 0, {}))
     outcomes = batches.commit(
         [
             _reported(agent1, c1["id"]),

@@ -204,11 +204,9 @@ async def report_result(
     await batches.write(
         Reported(
             agent.credential_hash,
-            command_id,
-            CommandStatus(body.status),
-            body.exit_code,
-            body.report,
-            body.log,
+            agents.Report(
+                command_id, CommandStatus(body.status), body.exit_code, body.report, body.log
+            ),
         )
     )
     signal.bump()
