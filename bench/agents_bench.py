@@ -836,7 +836,7 @@ def simulate(
         print(f"  N={count}: warming up {warmup:.0f} s", file=sys.stderr, flush=True)
         time.sleep(warmup)
         settle_on_told_interval(workers, count)
-        first_configure(replicas[0], stack, workers, count)
+        first_configure(replicas[0], stack, workers, count, args.timings)
         measure_window(figures, workers, watched, args)
         measure_fanout(figures, workers, watched, args)
     finally:
@@ -844,12 +844,16 @@ def simulate(
     return figures
 
 
-def first_configure(server: ServerProcess, stack: str, workers: AgentProcesses, count: int) -> None:
+def first_configure(
+    server: ServerProcess, stack: str, workers: AgentProcesses, count: int, timings: bool
+) -> None:
     """A configure on every instance before the measuring starts, so each agent holds a stack
     configuration version as a running one does (it got one at its setup and each configure
     since): the joiner's fan-out then finds them holding the version before it. Bounded by
-    SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took."""
+    SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took, and with
+    `timings` its commands' created -> sent -> acked -> completed split."""
     began = time.perf_counter()
+    created_from = datetime.now(UTC)
     # a deployment to 5,000 instances is made in its request: more than the client's 30 s
     answer = server.client.post(
         f"/stacks/{stack}/deployments",
@@ -877,6 +881,8 @@ def first_configure(server: ServerProcess, stack: str, workers: AgentProcesses, 
         file=sys.stderr,
         flush=True,
     )
+    if timings:
+        print_command_timings(server, stack, created_from, datetime.now(UTC))
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -933,9 +939,12 @@ def run_one(
     return figures
 
 
-def print_command_timings(server: ServerProcess, stack: str, since: datetime) -> None:
+def print_command_timings(
+    server: ServerProcess, stack: str, since: datetime, until: datetime | None = None
+) -> None:
     """Where a fan-out's time went: each configure's created -> sent -> acked -> completed,
-    for the configures created `since` (the joiner's fan-out, not the first configure)."""
+    for the configures created `since` (and before `until`): the joiner's fan-out, or the
+    first configure."""
     try:
         commands = server.call("GET", f"/stacks/{stack}/commands?type=configure", expect=200)
     except (httpx.HTTPError, AssertionError) as exc:
@@ -948,7 +957,7 @@ def print_command_timings(server: ServerProcess, stack: str, since: datetime) ->
     steps = {"sent": [], "acked": [], "completed": []}
     for command in commands:
         created = at(command["created_at"])
-        if created < since.timestamp():
+        if created < since.timestamp() or (until is not None and created >= until.timestamp()):
             continue
         for step, key in (
             ("sent", "sent_at"),
@@ -1034,7 +1043,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=20.0, help="seconds of heartbeats")
     parser.add_argument("--fanout-timeout", type=float, default=120.0)
     parser.add_argument(
-        "--timings", action="store_true", help="print where each fan-out's time went (stderr)"
+        "--timings",
+        action="store_true",
+        help="print where each fan-out's time went, the first configure's too (stderr)",
     )
     args = parser.parse_args()
     if args.quick:
