@@ -882,7 +882,7 @@ def first_configure(
         flush=True,
     )
     if timings:
-        print_command_timings(server, stack, created_from, datetime.now(UTC))
+        print_command_timings(server, stack, created_from)
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -939,12 +939,10 @@ def run_one(
     return figures
 
 
-def print_command_timings(
-    server: ServerProcess, stack: str, since: datetime, until: datetime | None = None
-) -> None:
+def print_command_timings(server: ServerProcess, stack: str, since: datetime) -> None:
     """Where a fan-out's time went: each configure's created -> sent -> acked -> completed,
-    for the configures created `since` (and before `until`): the joiner's fan-out, or the
-    first configure."""
+    for the configures created `since`: the first configure's (called when it has ended, before
+    the joiner) or the joiner's fan-out."""
     try:
         commands = server.call("GET", f"/stacks/{stack}/commands?type=configure", expect=200)
     except (httpx.HTTPError, AssertionError) as exc:
@@ -957,7 +955,7 @@ def print_command_timings(
     steps = {"sent": [], "acked": [], "completed": []}
     for command in commands:
         created = at(command["created_at"])
-        if created < since.timestamp() or (until is not None and created >= until.timestamp()):
+        if created < since.timestamp():
             continue
         for step, key in (
             ("sent", "sent_at"),
