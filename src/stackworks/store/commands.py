@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, defer
 
 from stackworks.domain import shared_configuration
@@ -22,13 +22,16 @@ from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandName, CommandStatus, InstanceStatus
 from stackworks.store import sealing, stack_configurations
 from stackworks.store.id_chunks import sorted_chunks
-from stackworks.store.tables import CommandRow, InstanceRow, utcnow
+from stackworks.store.tables import CommandRow, InstanceRow, table_of, utcnow
 
 JSON = dict[str, Any]
 
 
+_COMMANDS = table_of(CommandRow)
+
+
 def to_entity(
-    row: CommandRow,
+    row: CommandRow | Row[Any],
     *,
     with_log: bool = True,
     shared: JSON | None = None,
@@ -305,11 +308,14 @@ def list_for_stack(
     logs and configurations only if asked. A deployment's page is read every few seconds
     while it runs, and joining each of a 1,000-instance configure's commands with its shared
     sections took most of the server's time (bench/agents_bench.py, the first configure)."""
-    query = select(CommandRow).where(CommandRow.stack_id == stack_id)
-    if not with_configuration:
-        query = query.options(defer(CommandRow.configuration))
-    if not with_log:
-        query = query.options(defer(CommandRow.log))
+    if with_configuration:  # rarely asked, and joined with shared sections: ORM rows
+        query: Any = select(CommandRow)
+        if not with_log:
+            query = query.options(defer(CommandRow.log))
+    else:  # plain rows: a 5,000-command deployment's page built no ORM object for each
+        skipped = {"configuration"} if with_log else {"configuration", "log"}
+        query = select(*(c for c in _COMMANDS.c if c.name not in skipped))
+    query = query.where(CommandRow.stack_id == stack_id)
     if instance_id:
         query = query.where(CommandRow.instance_id == instance_id)
     if deployment_id:
@@ -317,15 +323,15 @@ def list_for_stack(
     if type_:
         query = query.where(CommandRow.type == type_.value)
     query = query.order_by(CommandRow.created_at, CommandRow.id)
+    if not with_configuration:
+        return [
+            to_entity(r, with_log=with_log, with_configuration=False)
+            for r in session.execute(query)
+        ]
     rows = list(session.scalars(query))
-    shared = stack_configurations.bodies(session, _versions(rows)) if with_configuration else {}
+    shared = stack_configurations.bodies(session, _versions(rows))
     return [
-        to_entity(
-            r,
-            with_log=with_log,
-            shared=shared.get(r.configuration_version or ""),
-            with_configuration=with_configuration,
-        )
+        to_entity(r, with_log=with_log, shared=shared.get(r.configuration_version or ""))
         for r in rows
     ]
 

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/stacks/{stack}", tags=["deployments"])
 
 
 def _names(session: Session, stack: Stack) -> tuple[dict[str, str], dict[str, str]]:
-    hostnames = {i.id: i.hostname for i in instance_store.list_for_stack(session, stack.id)}
+    hostnames = instance_store.hostnames_by_id(session, stack.id)
     apps = {a.id: a.shortname for a in app_store.list_for_stack(session, stack.id)}
     return hostnames, apps
 

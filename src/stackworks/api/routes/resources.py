@@ -32,7 +32,7 @@ LOCAL_PROVIDER = "local"
 
 
 def _hostnames(session: Session, stack: Stack) -> dict[str, str]:
-    return {i.id: i.hostname for i in instance_store.list_for_stack(session, stack.id)}
+    return instance_store.hostnames_by_id(session, stack.id)
 
 
 def _volume_out(session: Session, stack: Stack, volume: Volume) -> schemas.VolumeOut:

@@ -19,7 +19,7 @@ from stackworks.store import layers as layer_store
 
 
 def hostname_in(ctx: Context, stack: Stack, field: str) -> Callable[[str], str]:
-    hostnames = {i.id: i.hostname for i in instance_store.list_for_stack(ctx.session, stack.id)}
+    hostnames = instance_store.hostnames_by_id(ctx.session, stack.id)
     return _name_in(hostnames, "instance", stack, field)
 
 
