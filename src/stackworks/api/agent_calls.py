@@ -17,7 +17,7 @@ from typing import TypeVar
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from stackworks.api.thread_lanes import Lane, ThreadLanes
+from stackworks.api.thread_lanes import Lane, Shedding, ThreadLanes
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Unauthenticated
 from stackworks.store import agent_credentials
@@ -44,11 +44,17 @@ class AgentCall:
     credential_hash: str
     request: Request
 
-    async def run(self, work: Callable[[Session, Instance], T], lane: Lane = Lane.AGENT_WORK) -> T:
+    async def run(
+        self,
+        work: Callable[[Session, Instance], T],
+        lane: Lane = Lane.AGENT_WORK,
+        shedding: Shedding | None = None,
+    ) -> T:
         """`work(session, instance)` for the instance the credential names, in one transaction
-        on a thread of `lane`; 401 if the credential names none."""
+        on a thread of `lane`; 401 if the credential names none; `shedding`: when the lane may
+        refuse it (503, api/thread_lanes.py)."""
         lanes: ThreadLanes = self.request.app.state.lanes
-        return await lanes.run(lane, self.run_here, work)
+        return await lanes.run(lane, self.run_here, work, shedding=shedding)
 
     def run_here(self, work: Callable[[Session, Instance], T]) -> T:
         """`run`, on the calling thread (for work already off the event loop)."""

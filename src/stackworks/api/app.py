@@ -17,6 +17,8 @@ from stackworks.api.access import refuse_before_422
 from stackworks.api.audit import AuditMiddleware
 from stackworks.api.auth_throttle import FailedAuthThrottle
 from stackworks.api.body_limits import BodyLimits
+from stackworks.api.heartbeat_batches import HeartbeatBatches
+from stackworks.api.lane_watch import LaneWatch
 from stackworks.api.limits import RequestLimits
 from stackworks.api.poll_hub import PollHub
 from stackworks.api.result_batches import ResultBatches
@@ -84,19 +86,24 @@ def create_app(
     lanes = ThreadLanes()
     poll_hub = PollHub(db, signal, lanes)
     result_batches = ResultBatches(db, lanes)
+    heartbeat_batches = HeartbeatBatches(db, lanes, settings, orchestrator.pacer)
+    lane_watch = LaneWatch(lanes)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if wakeups is not None:
             wakeups.start()
+        lane_watch.start()
         if run_orchestrator:
             elector.start()
             orchestrator.start()
         try:
             yield
         finally:
+            await lane_watch.stop()
             await poll_hub.close()
             await result_batches.close()
+            await heartbeat_batches.close()
             if run_orchestrator:
                 orchestrator.stop()
                 elector.stop()  # after the orchestrator: no pass runs once the lock is let go
@@ -118,6 +125,7 @@ def create_app(
     app.state.lanes = lanes
     app.state.poll_hub = poll_hub
     app.state.result_batches = result_batches
+    app.state.heartbeat_batches = heartbeat_batches
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer
     app.state.elector = elector

@@ -2,8 +2,8 @@
 
 A stack configuration version is the same bytes for every agent of the stack that fetches it:
 encoding and compressing it once, not once per agent, keeps a fan-out's cost on the server to
-one `json.dumps` and one gzip. Keys are content digests, so an entry can never go stale; the
-least recently used ones are dropped beyond `size`.
+one `json.dumps` and one gzip. Keys name content that never changes (a version's digest), so
+an entry can never go stale; the least recently used ones are dropped beyond `size`.
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ class EncodedBodies:
         self._size = size
         self._lock = threading.Lock()
         self._bodies: OrderedDict[str, EncodedBody] = OrderedDict()
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._bodies
 
     def get(self, key: str, load: Callable[[], Any]) -> EncodedBody:
         """The body stored under `key`; on the first ask, `load()` gives the value to encode."""

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
+from stackworks.api.thread_lanes import Shed
 from stackworks.domain.errors import (
     Conflict,
     DomainError,
@@ -44,7 +45,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (413, "The body is larger than the server's limit"),
         (422, "A field is invalid (named in detail.field)"),
         (429, "Too many failed authentications from this address"),
-        (503, "The database rolled the request back for a concurrent one; send it again"),
+        (503, "Busy: the database rolled it back, or the agents' work is backed up; retry"),
     )
 }
 
@@ -93,6 +94,14 @@ def install(app: FastAPI, refuse_before_422: PreCheck | None = None) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
             error_body(error.message, error.field), status_code=status, headers=headers
+        )
+
+    @app.exception_handler(Shed)
+    async def shed(_request: Request, error: Shed) -> JSONResponse:
+        return JSONResponse(
+            error_body(str(error)),
+            status_code=503,
+            headers={"Retry-After": str(error.retry_after)},
         )
 
     @app.exception_handler(DBAPIError)

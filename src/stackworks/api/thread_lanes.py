@@ -10,7 +10,22 @@ calls run in lanes, each with its own few threads and its own queue:
 - `Lane.HEARTBEAT`: heartbeats, short and the one thing whose delay has consequences;
 - `Lane.WAKE_UP`: the long-poll hub's look for who has a command (api/poll_hub.py), one at a
   time, so wake-ups do not wait behind the work they start;
-- `Lane.AGENT_WORK`: the rest (deliveries, results, logs, configuration fetches).
+- `Lane.RESULTS`: commands' results, many to a transaction (api/result_batches.py): they end
+  work, so they never wait behind the polls and fetches that start more;
+- `Lane.CONFIGURATION`: fetches of a stack configuration version (the body is encoded once,
+  api/encoded_bodies.py; each fetch is one short transaction to check who asks);
+- `Lane.AGENT_WORK`: the rest (polls' looks for a command, acks, logs).
+
+At 5,000 agents in one lane, a fleet's first configure (every agent fetching the version, then
+reporting) queued its results behind thousands of polls' first looks. Split, the fetches still
+queued by the thousand: a call that waited past its client's timeout was sent again, and the
+abandoned one still ran, so after a minute the lane did nothing but work no one waited for
+(bench/README.md, round 8). So a call may be `Shed`: refused at once when its lane already
+holds `admit_at_most` waiting calls, or skipped when a thread takes it after more than
+`waited_at_most` seconds; either answers 503 with a Retry-After, and the agent tries again
+then (agent/client.py), when the work can be done. Results are never shed: they end work.
+`ThreadLanes.backlog` says what waits where; the server logs it while a lane is backed up
+(api/lane_watch.py).
 
 Users' API calls keep FastAPI's pool. A lane's threads all share one interpreter lock, so a
 lane is not faster work, only a separate queue; fewer threads also wait less for that lock
@@ -20,8 +35,11 @@ between their statements, and a call queued in a lane costs nothing while it wai
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar, TypeVarTuple
 
@@ -35,11 +53,48 @@ Args = TypeVarTuple("Args")
 class Lane(StrEnum):
     HEARTBEAT = "heartbeat"
     WAKE_UP = "wake-up"
+    RESULTS = "results"
+    CONFIGURATION = "configuration"
     AGENT_WORK = "agent work"
 
 
 #: threads per lane (their sum stays well inside the PostgreSQL pool, store/db.py)
-THREADS: Mapping[Lane, int] = {Lane.HEARTBEAT: 8, Lane.WAKE_UP: 1, Lane.AGENT_WORK: 4}
+THREADS: Mapping[Lane, int] = {
+    Lane.HEARTBEAT: 8,
+    Lane.WAKE_UP: 1,
+    Lane.RESULTS: 2,
+    Lane.CONFIGURATION: 2,
+    Lane.AGENT_WORK: 4,
+}
+
+
+@dataclass(frozen=True)
+class Shedding:
+    """When a lane refuses a call rather than queue it (None: never on that count)."""
+
+    admit_at_most: int | None = None  # calls waiting in the lane, beyond which one is refused
+    waited_at_most: float | None = None  # seconds queued, beyond which a call is skipped
+
+
+class Shed(Exception):
+    """A call refused (or skipped) because its lane is backed up: 503, try again later."""
+
+    def __init__(self, lane: Lane, retry_after: int) -> None:
+        super().__init__(f"the server is busy ({lane} backed up): try again in {retry_after} s")
+        self.lane = lane
+        self.retry_after = retry_after
+
+
+#: seconds a shed call is told to wait: spread, so the shed do not all come back at once
+RETRY_AFTER = (1, 5)
+
+
+@dataclass(frozen=True)
+class LaneLoad:
+    """What one lane is doing now: calls on its threads, and calls queued for one."""
+
+    running: int
+    waiting: int
 
 
 class ThreadLanes:
@@ -52,12 +107,52 @@ class ThreadLanes:
             asyncio.AbstractEventLoop, dict[Lane, CapacityLimiter]
         ] = weakref.WeakKeyDictionary()
 
-    async def run(self, lane: Lane, work: Callable[[*Args], T], *args: *Args) -> T:
-        """`work(*args)` on one of the lane's threads, once one is free."""
-        return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter(lane))
+    async def run(
+        self,
+        lane: Lane,
+        work: Callable[[*Args], T],
+        *args: *Args,
+        shedding: Shedding | None = None,
+    ) -> T:
+        """`work(*args)` on one of the lane's threads, once one is free; with `shedding`,
+        `Shed` instead when the lane is too backed up to do it in time."""
+        limiter = self.limiter(lane)
+        if shedding is None:
+            return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
+        if shedding.admit_at_most is not None and limiter.statistics().tasks_waiting >= (
+            shedding.admit_at_most
+        ):
+            raise _shed(lane)
+        if shedding.waited_at_most is None:
+            return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
+        give_up_at = time.monotonic() + shedding.waited_at_most
+
+        def unless_stale(*args: *Args) -> T:
+            if time.monotonic() > give_up_at:  # its caller may be gone: do nothing for it
+                raise _shed(lane)
+            return work(*args)
+
+        return await anyio.to_thread.run_sync(unless_stale, *args, limiter=limiter)
+
+    def backlog(self) -> dict[Lane, LaneLoad]:
+        """Each lane's load on the running event loop (a lane not used yet: none)."""
+        limiters = self._by_loop.get(asyncio.get_running_loop(), {})
+        loads = {}
+        for lane in Lane:
+            limiter = limiters.get(lane)
+            if limiter is None:
+                loads[lane] = LaneLoad(0, 0)
+            else:
+                stats = limiter.statistics()
+                loads[lane] = LaneLoad(int(stats.borrowed_tokens), stats.tasks_waiting)
+        return loads
 
     def limiter(self, lane: Lane) -> CapacityLimiter:
         limiters = self._by_loop.setdefault(asyncio.get_running_loop(), {})
         if lane not in limiters:
             limiters[lane] = CapacityLimiter(self._threads[lane])
         return limiters[lane]
+
+
+def _shed(lane: Lane) -> Shed:
+    return Shed(lane, random.randint(*RETRY_AFTER))

@@ -12,6 +12,7 @@ from stackworks.domain.errors import NotFound, Unauthenticated
 from stackworks.domain.status import CommandStatus
 from stackworks.store import tokens
 from support.api_harness import Api
+from support.batch_sizes import record_batch_sizes
 
 from .test_lifecycle import FakeAgent
 from .test_timeouts import three_online_without_healing
@@ -62,14 +63,7 @@ def test_a_batch_records_the_good_results_and_refuses_the_others_each_alone(api:
 def test_results_that_come_together_are_written_in_one_transaction(api: Api) -> None:
     delivered = _configure_everywhere(api)
     batches: ResultBatches = api.client.app.state.result_batches  # type: ignore[attr-defined]
-    sizes: list[int] = []
-    commit = batches.commit
-
-    def counting(batch: Any) -> Any:
-        sizes.append(len(batch))
-        return commit(batch)
-
-    batches.commit = counting  # type: ignore[method-assign]
+    sizes = record_batch_sizes(batches)
 
     async def report_all() -> None:
         await asyncio.gather(

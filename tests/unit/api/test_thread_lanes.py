@@ -1,14 +1,18 @@
 """Each lane has its own threads and its own queue: work waiting in one never holds up another,
-and a lane never runs more at once than its threads."""
+a lane never runs more at once than its threads, and a call that may be shed is refused, not
+queued, when its lane is too backed up to do it in time."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
-from stackworks.api.thread_lanes import Lane, ThreadLanes
+import pytest
 
-SMALL = {Lane.HEARTBEAT: 1, Lane.WAKE_UP: 1, Lane.AGENT_WORK: 2}
+from stackworks.api.thread_lanes import RETRY_AFTER, Lane, Shed, Shedding, ThreadLanes
+
+SMALL = {lane: 1 for lane in Lane} | {Lane.AGENT_WORK: 2}
 
 
 def test_a_lane_whose_threads_are_all_taken_does_not_hold_up_another_lane() -> None:
@@ -54,3 +58,45 @@ def test_lanes_serve_each_event_loop_they_are_used_on() -> None:
     lanes = ThreadLanes(SMALL)
     for _ in range(2):  # a limiter made on the first loop would not serve the second
         assert asyncio.run(lanes.run(Lane.WAKE_UP, lambda: 1)) == 1
+
+
+def test_a_shedding_call_is_refused_at_once_when_its_lane_holds_enough_waiting() -> None:
+    lanes = ThreadLanes(SMALL)
+    release = threading.Event()
+    ran = []
+
+    async def scenario() -> Shed:
+        busy = [
+            asyncio.create_task(lanes.run(Lane.AGENT_WORK, release.wait, 30.0)) for _ in range(4)
+        ]
+        await asyncio.sleep(0.05)  # two running, two waiting
+        try:
+            with pytest.raises(Shed) as refused:
+                await lanes.run(Lane.AGENT_WORK, ran.append, 1, shedding=Shedding(admit_at_most=2))
+        finally:
+            release.set()
+            await asyncio.gather(*busy)
+        return refused.value
+
+    refused = asyncio.run(scenario())
+    assert ran == []
+    assert refused.lane is Lane.AGENT_WORK
+    assert RETRY_AFTER[0] <= refused.retry_after <= RETRY_AFTER[1]
+
+
+def test_a_shedding_call_that_waited_too_long_for_a_thread_is_skipped_not_run() -> None:
+    lanes = ThreadLanes(SMALL)
+    ran = []
+
+    async def scenario() -> None:
+        busy = [asyncio.create_task(lanes.run(Lane.AGENT_WORK, time.sleep, 0.3)) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        late = lanes.run(Lane.AGENT_WORK, ran.append, 1, shedding=Shedding(waited_at_most=0.1))
+        prompt = lanes.run(Lane.AGENT_WORK, ran.append, 2, shedding=Shedding(waited_at_most=5))
+        outcomes = await asyncio.gather(late, prompt, return_exceptions=True)
+        await asyncio.gather(*busy)
+        assert isinstance(outcomes[0], Shed)
+        assert outcomes[1] is None
+
+    asyncio.run(scenario())
+    assert ran == [2]

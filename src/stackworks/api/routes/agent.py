@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from stackworks.api import audit
 from stackworks.api.access import AgentOnly, RegistrationBearer
 from stackworks.api.command_delivery import PollAsks, deliver_one
-from stackworks.api.deps import DatabaseDep, PacerDep, SettingsDep, SignalDep
+from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
+from stackworks.api.heartbeat_batches import Beat, HeartbeatBatches
 from stackworks.api.poll_hub import PollHub
 from stackworks.api.result_batches import Reported, ResultBatches
-from stackworks.api.thread_lanes import Lane, ThreadLanes
+from stackworks.api.thread_lanes import Lane, Shedding, ThreadLanes
 from stackworks.control import agent_credentials, agents
 from stackworks.domain import heartbeat_pacing
 from stackworks.domain.entities import Instance
@@ -37,6 +38,12 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 MAX_WAIT = heartbeat_pacing.MAX_POLL_WAIT
 #: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
 _bodies = EncodedBodies()
+
+#: a poll's look for a command, and a fetch of a version, are refused (503, Retry-After) rather
+#: than queued when their lane is this backed up, and skipped when they waited longer than the
+#: agent's client waits for an answer beyond its poll (agent/client.py): work no one would get
+SHED_LOOKS = Shedding(admit_at_most=200, waited_at_most=10.0)
+SHED_FETCHES = Shedding(admit_at_most=200, waited_at_most=10.0)
 
 
 @router.post("/register", status_code=201)
@@ -66,31 +73,15 @@ def register(
 
 @router.post("/heartbeat")
 async def heartbeat(
-    body: schemas.Heartbeat,
-    agent: AgentOnly,
-    settings: SettingsDep,
-    signal: SignalDep,
-    pacer: PacerDep,
+    body: schemas.Heartbeat, agent: AgentOnly, signal: SignalDep, request: Request
 ) -> schemas.HeartbeatReply:
-    """Keep the heartbeat; answer with the interval to beat at, the stack's own stretched to
-    what the server takes from its whole fleet, and then a longer long-poll wait too
-    (domain/heartbeat_pacing.py)."""
-
-    def record(session: Session, instance: Instance) -> tuple[bool, schemas.HeartbeatReply]:
-        updated, own = agents.heartbeat(session, instance, body.metrics)
-        factor = pacer.interval_factor(session)
-        reply = schemas.HeartbeatReply(
-            status=updated.status,
-            heartbeat_interval=settings.heartbeat_from(*own).interval * factor,
-            poll_wait=heartbeat_pacing.poll_wait_for(factor),
-            credential=agent_credentials.deliver_rotation(session, updated),
-        )
-        return updated.status is not instance.status, reply
-
-    moved, reply = await agent.run(record, Lane.HEARTBEAT)
-    if moved:
+    """Keep the heartbeat, with the others that came meanwhile (api/heartbeat_batches.py);
+    answer with the interval to beat at and the long-poll wait (domain/heartbeat_pacing.py)."""
+    batches: HeartbeatBatches = request.app.state.heartbeat_batches
+    kept = await batches.write(Beat(agent.credential_hash, body.metrics))
+    if kept.moved:
         signal.bump()
-    return reply
+    return kept.reply
 
 
 def _fetch(db: Database, instance_id: str, asks: PollAsks) -> schemas.AgentCommand | None:
@@ -124,7 +115,9 @@ async def poll_commands(
     lanes: ThreadLanes = request.app.state.lanes
     seen = signal.version
     # the first look checks the credential in the same transaction
-    instance, command = await agent.run(lambda s, i: (i, deliver_one(s, i, asks)))
+    instance, command = await agent.run(
+        lambda s, i: (i, deliver_one(s, i, asks)), shedding=SHED_LOOKS
+    )
     if command is not None:
         return schemas.AgentCommands(commands=[command])
     waiter = hub.register(instance.id, asks)
@@ -142,7 +135,9 @@ async def poll_commands(
             waiter.woken.clear()
             command = waiter.take_delivered()  # the hub's delivery, if it made one for us
             if command is None:
-                command = await lanes.run(Lane.AGENT_WORK, _fetch, agent.db, instance.id, asks)
+                command = await lanes.run(
+                    Lane.AGENT_WORK, _fetch, agent.db, instance.id, asks, shedding=SHED_LOOKS
+                )
             if command is not None:
                 return schemas.AgentCommands(commands=[command])
     finally:
@@ -161,15 +156,19 @@ async def stack_configuration(version: str, agent: AgentOnly, request: Request) 
     unchanged = etag_matches(request.headers.get("if-none-match", ""), version)
 
     def look_up(session: Session, instance: Instance) -> EncodedBody | None:
-        if stack_configurations.stack_of(session, version) != instance.stack_id:
+        # keyed by stack and version: a body found was checked to be this stack's when it was
+        # loaded, so a fleet's fetches of one version read only their credentials
+        key = f"{instance.stack_id}/{version}"
+        known = key in _bodies
+        if not known and stack_configurations.stack_of(session, version) != instance.stack_id:
             raise NotFound("stack configuration", version)
         if unchanged:
             return None
         return _bodies.get(
-            version, lambda: stack_configurations.get(session, instance.stack_id, version)
+            key, lambda: stack_configurations.get(session, instance.stack_id, version)
         )
 
-    body = await agent.run(look_up)
+    body = await agent.run(look_up, Lane.CONFIGURATION, SHED_FETCHES)
     if body is None:
         return Response(status_code=304, headers=headers)
     headers["Vary"] = "Accept-Encoding"

@@ -1,0 +1,144 @@
+"""Agents' writes that arrive together, written together: one transaction, one thread, a batch.
+
+Thousands of agents' results (after a configure fan-out) or heartbeats (every few seconds) each
+took a transaction and a worker thread of their own, and a thread waited most of its time for
+the interpreter lock between its statements, shared with a dozen others (bench/agents_bench.py,
+rounds 6 and 8). So the writes that arrive while one batch is written are all written by the
+next, in one transaction on one thread of their lane (api/thread_lanes.py); a quiet server
+writes each alone, as before, without waiting for company. If a batch fails as a whole (a
+deadlock, a lost connection), each of its writes is tried alone, with its own error.
+
+A kind of write is a subclass saying how a batch is committed (`commit`): for each write, its
+answer or the error refusing it. An agent's write is `AgentWriteBatches`: the batch's
+credentials are checked in one query, and a write whose credential names no instance is refused
+(401) alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from stackworks.api.agent_calls import INVALID
+from stackworks.api.thread_lanes import Lane, ThreadLanes
+from stackworks.domain.entities import Instance
+from stackworks.domain.errors import Unauthenticated
+from stackworks.store import agent_credentials
+from stackworks.store.db import Database
+
+log = logging.getLogger("stackworks.api")
+
+Write = TypeVar("Write")
+Answer = TypeVar("Answer")
+
+
+class AgentWrite(Protocol):
+    @property
+    def credential_hash(self) -> str: ...
+
+
+Sent = TypeVar("Sent", bound=AgentWrite)
+
+
+@dataclass(eq=False)
+class _Waiting(Generic[Write, Answer]):
+    write: Write
+    done: asyncio.Future[Answer]
+
+
+class WriteBatches(Generic[Write, Answer]):
+    """The writes of one kind waiting to be written, and the task that writes them."""
+
+    #: writes in one transaction: the rows they lock are held until it commits
+    AT_MOST = 100
+
+    def __init__(self, lanes: ThreadLanes, lane: Lane) -> None:
+        self._lanes = lanes
+        self._lane = lane
+        self._queue: list[_Waiting[Write, Answer]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def commit(self, batch: Sequence[Write]) -> list[Answer | Exception]:
+        """Write the batch in one transaction: for each write, its answer or its error."""
+        raise NotImplementedError
+
+    async def write(self, write: Write) -> Answer:
+        """Write it, with the others that came meanwhile; its answer, or its error raised."""
+        loop = asyncio.get_running_loop()
+        waiting: _Waiting[Write, Answer] = _Waiting(write, loop.create_future())
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._queue = []  # writes of an ended loop (tests run apps on several) wait no more
+            self._task = loop.create_task(self._drain(), name=f"{self._lane} batches")
+        self._queue.append(waiting)
+        return await waiting.done
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._task
+
+    async def _drain(self) -> None:
+        await asyncio.sleep(0)  # the writes that came with the first one queue too
+        while self._queue:
+            batch, self._queue = self._queue[: self.AT_MOST], self._queue[self.AT_MOST :]
+            try:
+                outcomes = await self._lanes.run(self._lane, self.commit, [w.write for w in batch])
+            except Exception as exc:
+                log.warning("a batch of %s failed: %s: %s", self._lane, type(exc).__name__, exc)
+                await asyncio.gather(*(self._alone(w) for w in batch))
+                continue
+            for waiting, outcome in zip(batch, outcomes, strict=True):
+                _settle(waiting, outcome)
+
+    async def _alone(self, waiting: _Waiting[Write, Answer]) -> None:
+        outcome: Answer | Exception
+        try:
+            [outcome] = await self._lanes.run(self._lane, self.commit, [waiting.write])
+        except Exception as exc:
+            outcome = exc
+        _settle(waiting, outcome)
+
+
+def _settle(waiting: _Waiting[Write, Answer], outcome: Answer | Exception) -> None:
+    """Answer a write's request; one that has ended meanwhile (its agent gone) gets nothing:
+    what it sent is written all the same, and a resend is taken as the agent's next."""
+    if waiting.done.done():
+        return
+    if isinstance(outcome, Exception):
+        waiting.done.set_exception(outcome)
+    else:
+        waiting.done.set_result(outcome)
+
+
+class AgentWriteBatches(WriteBatches[Sent, Answer]):
+    """Agents' writes: each batch's credentials checked in one query, then the writes of the
+    instances they name written (`write_named`) in the same transaction."""
+
+    def __init__(self, db: Database, lanes: ThreadLanes, lane: Lane) -> None:
+        super().__init__(lanes, lane)
+        self._db = db
+
+    def write_named(
+        self, session: Session, writes: Sequence[tuple[Instance, Sent]]
+    ) -> list[Answer | Exception]:
+        """The writes whose credentials named an instance: for each, its answer or error."""
+        raise NotImplementedError
+
+    def commit(self, batch: Sequence[Sent]) -> list[Answer | Exception]:
+        with self._db.transaction() as session:
+            named = agent_credentials.authenticate_many(session, (w.credential_hash for w in batch))
+            outcomes: list[Answer | Exception] = [Unauthenticated(INVALID)] * len(batch)
+            known = [i for i, w in enumerate(batch) if w.credential_hash in named]
+            answers = self.write_named(
+                session, [(named[batch[i].credential_hash], batch[i]) for i in known]
+            )
+            for i, answer in zip(known, answers, strict=True):
+                outcomes[i] = answer
+        return outcomes
