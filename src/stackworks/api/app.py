@@ -86,7 +86,6 @@ def create_app(
     lanes = ThreadLanes()
     poll_hub = PollHub(db, signal, lanes)
     result_batches = ResultBatches(db, lanes)
-    heartbeat_batches = HeartbeatBatches(db, lanes, settings, orchestrator.pacer)
     lane_watch = LaneWatch(lanes)
 
     @asynccontextmanager
@@ -125,7 +124,9 @@ def create_app(
     app.state.lanes = lanes
     app.state.poll_hub = poll_hub
     app.state.result_batches = result_batches
-    app.state.heartbeat_batches = heartbeat_batches
+    app.state.heartbeat_batches = heartbeat_batches = HeartbeatBatches(
+        db, lanes, lambda: app.state.settings, lambda: app.state.pacer
+    )
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer
     app.state.elector = elector

@@ -3,16 +3,17 @@
 At 5,000 agents a server takes about a hundred heartbeats a second even when it has told them
 to beat slower (domain/heartbeat_pacing.py), and each was a transaction on one of the eight
 threads of the heartbeats' lane: with a fan-out's work beside them, 2,000 heartbeats queued
-there (bench/agents_bench.py, round 8). A batch reads its credentials in one query and keeps
-each heartbeat as before (its UPDATE, its metrics), its instances in id order: the order in
-which other transactions that lock many instances take them, so a batch and they never wait
-for each other in a circle. What one heartbeat is refused for (its instance deleted) is its
-own answer; the others' are written.
+there (bench/agents_bench.py, round 8). A batch reads its credentials in one query, sends its
+instances' UPDATEs as one statement, in id order (the order in which other transactions that
+lock many instances take them, so a batch and they never wait for each other in a circle),
+reads their statuses back in one query and adds their metrics in one INSERT: a few statements
+for the batch, not two a heartbeat. A heartbeat whose instance was deleted meanwhile is
+refused (404) alone; the others' are written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +26,13 @@ from stackworks.control.heartbeat_pacer import HeartbeatPacer
 from stackworks.control.settings import Settings
 from stackworks.domain import heartbeat_pacing
 from stackworks.domain.entities import Instance
-from stackworks.domain.errors import DomainError
+from stackworks.domain.errors import NotFound
 from stackworks.store.db import Database
 from stackworks.wire import schemas
+
+#: batches written at once: the heartbeats' lane has 8 threads; their rows are taken in id
+#: order in every batch, so two batches never wait for each other in a circle
+WRITERS = 4
 
 
 @dataclass(frozen=True)
@@ -53,34 +58,36 @@ class HeartbeatBatches(AgentWriteBatches[Beat, Kept]):
     credential that names no instance."""
 
     def __init__(
-        self, db: Database, lanes: ThreadLanes, settings: Settings, pacer: HeartbeatPacer
+        self,
+        db: Database,
+        lanes: ThreadLanes,
+        settings: Callable[[], Settings],
+        pacer: Callable[[], HeartbeatPacer],
     ) -> None:
-        super().__init__(db, lanes, Lane.HEARTBEAT)
+        """`settings` and `pacer`: the app's, looked up for each batch (as a route's
+        dependencies are for each request: tests give the app others)."""
+        super().__init__(db, lanes, Lane.HEARTBEAT, writers=WRITERS)
         self._settings = settings
         self._pacer = pacer
 
     def write_named(
         self, session: Session, writes: Sequence[tuple[Instance, Beat]]
     ) -> list[Kept | Exception]:
-        answers: dict[int, Kept | Exception] = {}
-        for n in sorted(range(len(writes)), key=lambda n: writes[n][0].id):  # rows in id order
-            instance, beat = writes[n]
-            try:
-                answers[n] = self.keep(session, instance, beat)
-            except DomainError as refused:  # its instance went meanwhile: its answer only
-                answers[n] = refused
-        return [answers[n] for n in range(len(writes))]
-
-    def keep(self, session: Session, instance: Instance, beat: Beat) -> Kept:
-        """One heartbeat: kept, and answered with the interval to beat at, the stack's own
-        stretched to what the server takes from its whole fleet, and then a longer long-poll
-        wait too; and a rotation's new credential when one waits."""
-        updated, own = agents.heartbeat(session, instance, beat.metrics)
-        factor = self._pacer.interval_factor(session)
-        reply = schemas.HeartbeatReply(
-            status=updated.status,
-            heartbeat_interval=self._settings.heartbeat_from(*own).interval * factor,
-            poll_wait=heartbeat_pacing.poll_wait_for(factor),
-            credential=agent_credentials.deliver_rotation(session, updated),
-        )
-        return Kept(reply, moved=updated.status is not instance.status)
+        recorded = agents.heartbeats(session, [(i, beat.metrics) for i, beat in writes])
+        factor = self._pacer().interval_factor(session)
+        settings = self._settings()
+        answers: list[Kept | Exception] = []
+        for instance, _beat in writes:
+            kept = recorded.get(instance.id)
+            if kept is None:  # its instance went meanwhile: its answer only
+                answers.append(NotFound("instance", instance.id))
+                continue
+            updated, own = kept
+            reply = schemas.HeartbeatReply(
+                status=updated.status,
+                heartbeat_interval=settings.heartbeat_from(*own).interval * factor,
+                poll_wait=heartbeat_pacing.poll_wait_for(factor),
+                credential=agent_credentials.deliver_rotation(session, updated),
+            )
+            answers.append(Kept(reply, moved=updated.status is not instance.status))
+        return answers

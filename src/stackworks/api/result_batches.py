@@ -35,7 +35,7 @@ class ResultBatches(AgentWriteBatches[Reported, None]):
     as `agents.complete` would refuse the result alone."""
 
     def __init__(self, db: Database, lanes: ThreadLanes) -> None:
-        super().__init__(db, lanes, Lane.RESULTS)
+        super().__init__(db, lanes, Lane.RESULTS, writers=2)
 
     def write_named(
         self, session: Session, writes: Sequence[tuple[Instance, Reported]]

@@ -39,18 +39,40 @@ def heartbeat(
     now = utcnow()
     instance, stack_heartbeat = instance_store.record_heartbeat(session, instance, metrics, now)
     metric_store.record_heartbeat(session, instance.id, metrics, now)  # metrics history
-    if instance.status in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
-        was_lost = instance.status is InstanceStatus.CONNECTION_LOST
-        instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
-        if was_lost:
-            event_store.record(
-                session,
-                instance.stack_id,
-                EventKind.LIFECYCLE,
-                f"{instance.hostname} is back: its agent called again",
-                instance=instance,
-            )
-    return instance_store.RecordedHeartbeat(instance, stack_heartbeat)
+    return instance_store.RecordedHeartbeat(_connected(session, instance), stack_heartbeat)
+
+
+def heartbeats(
+    session: Session, beats: Sequence[tuple[Instance, dict[str, Any]]]
+) -> dict[str, instance_store.RecordedHeartbeat]:
+    """`heartbeat` for many instances in one transaction, a few statements in all
+    (api/heartbeat_batches.py); by instance id, an instance no longer there left out."""
+    now = utcnow()
+    recorded = instance_store.record_heartbeats(session, beats, now)
+    metric_store.record_heartbeats(
+        session, ((i.id, metrics) for i, metrics in beats if i.id in recorded), now
+    )
+    return {
+        instance_id: instance_store.RecordedHeartbeat(_connected(session, kept), own)
+        for instance_id, (kept, own) in recorded.items()
+    }
+
+
+def _connected(session: Session, instance: Instance) -> Instance:
+    """An instance booting or lost, now heard from: connected (and, lost, said to be back)."""
+    if instance.status not in (InstanceStatus.BOOTING, InstanceStatus.CONNECTION_LOST):
+        return instance
+    was_lost = instance.status is InstanceStatus.CONNECTION_LOST
+    instance = lifecycle.fire(session, instance.id, InstanceEvent.AGENT_CONNECTED)
+    if was_lost:
+        event_store.record(
+            session,
+            instance.stack_id,
+            EventKind.LIFECYCLE,
+            f"{instance.hostname} is back: its agent called again",
+            instance=instance,
+        )
+    return instance
 
 
 def next_command(

@@ -91,6 +91,27 @@ def record_heartbeat(
         add(session, instance_id, point)
 
 
+def record_heartbeats(
+    session: Session, reported: Iterable[tuple[str, dict[str, object]]], at: datetime
+) -> None:
+    """`record_heartbeat` for many instances: one INSERT sent with every sample's values."""
+    rows = []
+    for instance_id, values in reported:
+        point = metrics.from_heartbeat(values, at)
+        if point is not None:
+            rows.append(
+                {
+                    "instance_id": instance_id,
+                    "at": point.at,
+                    "resolution": Resolution.RAW.value,
+                    "samples": point.samples,
+                    **point.values(),
+                }
+            )
+    if rows:
+        session.execute(_INSERT_SAMPLE, rows)
+
+
 def _rows(
     session: Session,
     instance_ids: Iterable[str],

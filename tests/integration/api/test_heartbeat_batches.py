@@ -5,11 +5,12 @@ together are written together."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from stackworks.api.heartbeat_batches import Beat, HeartbeatBatches, Kept
-from stackworks.domain.errors import Unauthenticated
-from stackworks.store import tokens
+from stackworks.domain.errors import NotFound, Unauthenticated
+from stackworks.store import agent_credentials, tokens
 from support.api_harness import Api
 from support.batch_sizes import record_batch_sizes
 
@@ -68,3 +69,18 @@ def test_a_heartbeat_with_an_unknown_credential_is_401_over_http(api: Api) -> No
         "/agent/heartbeat", {"metrics": {"cpu": 1.0}}, headers=api.headers("swi_" + "0" * 40)
     )
     assert answer.status_code == 401
+
+
+def test_a_heartbeat_whose_instance_went_meanwhile_is_refused_alone(api: Api) -> None:
+    three_online_without_healing(api)
+    agent1 = FakeAgent(api, "app1")
+    with api.db.transaction() as session:
+        named = agent_credentials.authenticate_many(session, [tokens.hash_token(agent1.credential)])
+        [app1] = named.values()
+        gone = replace(app1, id="no-such-instance")
+        answers = _batches(api).write_named(
+            session, [(gone, _beat(agent1, 1.0)), (app1, _beat(agent1, 33.0))]
+        )
+    assert isinstance(answers[0], NotFound)
+    assert isinstance(answers[1], Kept)
+    assert _cpu(api, "app1") == 33.0
