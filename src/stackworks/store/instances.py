@@ -336,14 +336,21 @@ def record_heartbeat(
     ).first()
     if found is None:
         raise NotFound("instance", instance.id)
+    return _kept(instance, found, metrics, at)
+
+
+def _kept(instance: Instance, row: Any, metrics: dict[str, Any], at: datetime) -> RecordedHeartbeat:
+    """A heartbeat kept, from the row its UPDATE returned or was read back in: the instance's
+    status (the orchestrator may have moved it since the credential was read) and the
+    stack's settings."""
     updated = replace(
         instance,
-        status=InstanceStatus(found.status),
-        status_changed_at=found.status_changed_at,
+        status=InstanceStatus(row.status),
+        status_changed_at=row.status_changed_at,
         last_heartbeat_at=at,
         metrics=dict(metrics),
     )
-    return RecordedHeartbeat(updated, (found.heartbeat_interval, found.heartbeat_timeout))
+    return RecordedHeartbeat(updated, (row.heartbeat_interval, row.heartbeat_timeout))
 
 
 def record_heartbeats(
@@ -369,18 +376,8 @@ def record_heartbeats(
     recorded = {}
     for instance, metrics in ordered:
         row = found.get(instance.id)
-        if row is None:
-            continue
-        updated = replace(
-            instance,
-            status=InstanceStatus(row.status),
-            status_changed_at=row.status_changed_at,
-            last_heartbeat_at=at,
-            metrics=dict(metrics),
-        )
-        recorded[instance.id] = RecordedHeartbeat(
-            updated, (row.heartbeat_interval, row.heartbeat_timeout)
-        )
+        if row is not None:
+            recorded[instance.id] = _kept(instance, row, metrics, at)
     return recorded
 
 
