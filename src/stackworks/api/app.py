@@ -86,6 +86,10 @@ def create_app(
     lanes = ThreadLanes()
     poll_hub = PollHub(db, signal, lanes)
     result_batches = ResultBatches(db, lanes)
+    # the app's settings and pacer at each batch, as a route's dependencies at each request
+    heartbeat_batches = HeartbeatBatches(
+        db, lanes, lambda: app.state.settings, lambda: app.state.pacer
+    )
     lane_watch = LaneWatch(lanes)
 
     @asynccontextmanager
@@ -124,9 +128,7 @@ def create_app(
     app.state.lanes = lanes
     app.state.poll_hub = poll_hub
     app.state.result_batches = result_batches
-    app.state.heartbeat_batches = heartbeat_batches = HeartbeatBatches(
-        db, lanes, lambda: app.state.settings, lambda: app.state.pacer
-    )
+    app.state.heartbeat_batches = heartbeat_batches
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer
     app.state.elector = elector

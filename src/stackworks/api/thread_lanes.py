@@ -117,22 +117,14 @@ class ThreadLanes:
         """`work(*args)` on one of the lane's threads, once one is free; with `shedding`,
         `Shed` instead when the lane is too backed up to do it in time."""
         limiter = self.limiter(lane)
-        if shedding is None:
-            return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
-        if shedding.admit_at_most is not None and limiter.statistics().tasks_waiting >= (
-            shedding.admit_at_most
+        shedding = shedding or Shedding()
+        if shedding.admit_at_most is not None and (
+            limiter.statistics().tasks_waiting >= shedding.admit_at_most
         ):
             raise _shed(lane)
-        if shedding.waited_at_most is None:
-            return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
-        give_up_at = time.monotonic() + shedding.waited_at_most
-
-        def unless_stale(*args: *Args) -> T:
-            if time.monotonic() > give_up_at:  # its caller may be gone: do nothing for it
-                raise _shed(lane)
-            return work(*args)
-
-        return await anyio.to_thread.run_sync(unless_stale, *args, limiter=limiter)
+        if shedding.waited_at_most is not None:
+            work = _skipped_after(time.monotonic() + shedding.waited_at_most, lane, work)
+        return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
 
     def backlog(self) -> dict[Lane, LaneLoad]:
         """Each lane's load on the running event loop (a lane not used yet: none)."""
@@ -156,3 +148,16 @@ class ThreadLanes:
 
 def _shed(lane: Lane) -> Shed:
     return Shed(lane, random.randint(*RETRY_AFTER))
+
+
+def _skipped_after(
+    give_up_at: float, lane: Lane, work: Callable[[*Args], T]
+) -> Callable[[*Args], T]:
+    """`work`, unless a thread takes it after `give_up_at`: its caller may be gone by then."""
+
+    def unless_late(*args: *Args) -> T:
+        if time.monotonic() > give_up_at:
+            raise _shed(lane)
+        return work(*args)
+
+    return unless_late

@@ -8,10 +8,9 @@ next, in one transaction on one thread of their lane (api/thread_lanes.py); a qu
 writes each alone, as before, without waiting for company. If a batch fails as a whole (a
 deadlock, a lost connection), each of its writes is tried alone, with its own error.
 
-A kind of write is a subclass saying how a batch is committed (`commit`): for each write, its
-answer or the error refusing it. An agent's write is `AgentWriteBatches`: the batch's
-credentials are checked in one query, and a write whose credential names no instance is refused
-(401) alone.
+A batch's credentials are checked in one query, and a write whose credential names no
+instance is refused (401) alone; a kind of write is a subclass saying how the writes of the
+instances named are written (`write_named`): for each, its answer or the error refusing it.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from stackworks.store.db import Database
 
 log = logging.getLogger("stackworks.api")
 
-Write = TypeVar("Write")
 Answer = TypeVar("Answer")
 
 
@@ -47,13 +45,13 @@ Sent = TypeVar("Sent", bound=AgentWrite)
 
 
 @dataclass(eq=False)
-class _Waiting(Generic[Write, Answer]):
-    write: Write
+class _Waiting(Generic[Sent, Answer]):
+    write: Sent
     done: asyncio.Future[Answer]
 
 
-class WriteBatches(Generic[Write, Answer]):
-    """The writes of one kind waiting to be written, and the tasks that write them: at most
+class AgentWriteBatches(Generic[Sent, Answer]):
+    """Agents' writes of one kind waiting to be written, and the tasks that write them: at most
     `writers` batches at once, so a write that comes while one is written waits for a thread
     of the lane, not for that batch to end (one at a time, heartbeats waited 90-140 ms at the
     median at N=1,000 where their own transactions took 30)."""
@@ -61,21 +59,37 @@ class WriteBatches(Generic[Write, Answer]):
     #: writes in one transaction: the rows they lock are held until it commits
     AT_MOST = 100
 
-    def __init__(self, lanes: ThreadLanes, lane: Lane, writers: int = 1) -> None:
+    def __init__(self, db: Database, lanes: ThreadLanes, lane: Lane, writers: int = 1) -> None:
+        self._db = db
         self._lanes = lanes
         self._lane = lane
         self._writers = writers
-        self._queue: list[_Waiting[Write, Answer]] = []
+        self._queue: list[_Waiting[Sent, Answer]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
-    def commit(self, batch: Sequence[Write]) -> list[Answer | Exception]:
-        """Write the batch in one transaction: for each write, its answer or its error."""
+    def write_named(
+        self, session: Session, writes: Sequence[tuple[Instance, Sent]]
+    ) -> list[Answer | Exception]:
+        """The writes whose credentials named an instance: for each, its answer or error."""
         raise NotImplementedError
 
-    async def write(self, write: Write) -> Answer:
+    def commit(self, batch: Sequence[Sent]) -> list[Answer | Exception]:
+        """Write the batch in one transaction: for each write, its answer or its error."""
+        with self._db.transaction() as session:
+            named = agent_credentials.authenticate_many(session, (w.credential_hash for w in batch))
+            outcomes: list[Answer | Exception] = [Unauthenticated(INVALID)] * len(batch)
+            known = [i for i, w in enumerate(batch) if w.credential_hash in named]
+            answers = self.write_named(
+                session, [(named[batch[i].credential_hash], batch[i]) for i in known]
+            )
+            for i, answer in zip(known, answers, strict=True):
+                outcomes[i] = answer
+        return outcomes
+
+    async def write(self, write: Sent) -> Answer:
         """Write it, with the others that came meanwhile; its answer, or its error raised."""
         loop = asyncio.get_running_loop()
-        waiting: _Waiting[Write, Answer] = _Waiting(write, loop.create_future())
+        waiting: _Waiting[Sent, Answer] = _Waiting(write, loop.create_future())
         if any(task.get_loop() is not loop for task in self._tasks):
             self._queue, self._tasks = [], []  # an ended loop's (tests run apps on several)
         self._tasks = [task for task in self._tasks if not task.done()]
@@ -104,7 +118,7 @@ class WriteBatches(Generic[Write, Answer]):
             for waiting, outcome in zip(batch, outcomes, strict=True):
                 _settle(waiting, outcome)
 
-    async def _alone(self, waiting: _Waiting[Write, Answer]) -> None:
+    async def _alone(self, waiting: _Waiting[Sent, Answer]) -> None:
         outcome: Answer | Exception
         try:
             [outcome] = await self._lanes.run(self._lane, self.commit, [waiting.write])
@@ -113,7 +127,7 @@ class WriteBatches(Generic[Write, Answer]):
         _settle(waiting, outcome)
 
 
-def _settle(waiting: _Waiting[Write, Answer], outcome: Answer | Exception) -> None:
+def _settle(waiting: _Waiting[Sent, Answer], outcome: Answer | Exception) -> None:
     """Answer a write's request; one that has ended meanwhile (its agent gone) gets nothing:
     what it sent is written all the same, and a resend is taken as the agent's next."""
     if waiting.done.done():
@@ -122,30 +136,3 @@ def _settle(waiting: _Waiting[Write, Answer], outcome: Answer | Exception) -> No
         waiting.done.set_exception(outcome)
     else:
         waiting.done.set_result(outcome)
-
-
-class AgentWriteBatches(WriteBatches[Sent, Answer]):
-    """Agents' writes: each batch's credentials checked in one query, then the writes of the
-    instances they name written (`write_named`) in the same transaction."""
-
-    def __init__(self, db: Database, lanes: ThreadLanes, lane: Lane, writers: int = 1) -> None:
-        super().__init__(lanes, lane, writers)
-        self._db = db
-
-    def write_named(
-        self, session: Session, writes: Sequence[tuple[Instance, Sent]]
-    ) -> list[Answer | Exception]:
-        """The writes whose credentials named an instance: for each, its answer or error."""
-        raise NotImplementedError
-
-    def commit(self, batch: Sequence[Sent]) -> list[Answer | Exception]:
-        with self._db.transaction() as session:
-            named = agent_credentials.authenticate_many(session, (w.credential_hash for w in batch))
-            outcomes: list[Answer | Exception] = [Unauthenticated(INVALID)] * len(batch)
-            known = [i for i, w in enumerate(batch) if w.credential_hash in named]
-            answers = self.write_named(
-                session, [(named[batch[i].credential_hash], batch[i]) for i in known]
-            )
-            for i, answer in zip(known, answers, strict=True):
-                outcomes[i] = answer
-        return outcomes

@@ -35,11 +35,12 @@ def heartbeat(
     session: Session, instance: Instance, metrics: dict[str, Any]
 ) -> instance_store.RecordedHeartbeat:
     """Keep a heartbeat; an instance booting or lost is connected by it. The instance as it
-    then is, and its stack's own heartbeat settings (the answer's interval)."""
-    now = utcnow()
-    instance, stack_heartbeat = instance_store.record_heartbeat(session, instance, metrics, now)
-    metric_store.record_heartbeat(session, instance.id, metrics, now)  # metrics history
-    return instance_store.RecordedHeartbeat(_connected(session, instance), stack_heartbeat)
+    then is, and its stack's own heartbeat settings (the answer's interval); NotFound if the
+    instance is no longer there."""
+    recorded = heartbeats(session, [(instance, metrics)])
+    if instance.id not in recorded:
+        raise NotFound("instance", instance.id)
+    return recorded[instance.id]
 
 
 def heartbeats(
@@ -49,7 +50,7 @@ def heartbeats(
     (api/heartbeat_batches.py); by instance id, an instance no longer there left out."""
     now = utcnow()
     recorded = instance_store.record_heartbeats(session, beats, now)
-    metric_store.record_heartbeats(
+    metric_store.record_heartbeats(  # metrics history
         session, ((i.id, metrics) for i, metrics in beats if i.id in recorded), now
     )
     return {

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from stackworks.domain import shared_configuration
 from stackworks.domain.entities import Command
@@ -105,7 +105,7 @@ def entity(session: Session, found: CommandRow, *, with_log: bool = True) -> Com
     return to_entity(found, with_log=with_log, shared=shared)
 
 
-def _versions(rows: Iterable[CommandRow]) -> set[str]:
+def _versions(rows: Iterable[CommandRow | Row[Any]]) -> set[str]:
     return {r.configuration_version for r in rows if r.configuration_version}
 
 
@@ -308,13 +308,9 @@ def list_for_stack(
     logs and configurations only if asked. A deployment's page is read every few seconds
     while it runs, and joining each of a 1,000-instance configure's commands with its shared
     sections took most of the server's time (bench/agents_bench.py, the first configure)."""
-    if with_configuration:  # rarely asked, and joined with shared sections: ORM rows
-        query: Any = select(CommandRow)
-        if not with_log:
-            query = query.options(defer(CommandRow.log))
-    else:  # plain rows: a 5,000-command deployment's page built no ORM object for each
-        skipped = {"configuration"} if with_log else {"configuration", "log"}
-        query = select(*(c for c in _COMMANDS.c if c.name not in skipped))
+    asked = {"log": with_log, "configuration": with_configuration}
+    skipped = {name for name, wanted in asked.items() if not wanted}
+    query = select(*(c for c in _COMMANDS.c if c.name not in skipped))
     query = query.where(CommandRow.stack_id == stack_id)
     if instance_id:
         query = query.where(CommandRow.instance_id == instance_id)
@@ -322,16 +318,16 @@ def list_for_stack(
         query = query.where(CommandRow.deployment_id == deployment_id)
     if type_:
         query = query.where(CommandRow.type == type_.value)
-    query = query.order_by(CommandRow.created_at, CommandRow.id)
-    if not with_configuration:
-        return [
-            to_entity(r, with_log=with_log, with_configuration=False)
-            for r in session.execute(query)
-        ]
-    rows = list(session.scalars(query))
-    shared = stack_configurations.bodies(session, _versions(rows))
+    # plain rows, not ORM objects: a 5,000-command deployment's page built 5,000 of them a look
+    rows = session.execute(query.order_by(CommandRow.created_at, CommandRow.id)).all()
+    shared = stack_configurations.bodies(session, _versions(rows)) if with_configuration else {}
     return [
-        to_entity(r, with_log=with_log, shared=shared.get(r.configuration_version or ""))
+        to_entity(
+            r,
+            with_log=with_log,
+            shared=shared.get(r.configuration_version or ""),
+            with_configuration=with_configuration,
+        )
         for r in rows
     ]
 

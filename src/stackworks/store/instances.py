@@ -21,30 +21,9 @@ from stackworks.store.tables import InstanceRow, StackRow, table_of, utcnow
 _INSTANCES = table_of(InstanceRow)
 _STACKS = table_of(StackRow)
 
-#: a heartbeat's UPDATE, built once: every agent sends one every few seconds, and building a
-#: statement (and its cache key) each time cost more than running it (bench/agents_bench.py)
-_RECORD_HEARTBEAT = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("instance_id"))
-    .values(last_heartbeat_at=bindparam("at"), metrics=bindparam("metrics"))
-    .returning(
-        _INSTANCES.c.status,
-        _INSTANCES.c.status_changed_at,
-        # the stack's own settings, which the answer needs, in the same statement (a column of
-        # a joined table cannot be returned on SQLite; a scalar subquery can, on both)
-        select(_STACKS.c.heartbeat_interval)
-        .where(_STACKS.c.id == _INSTANCES.c.stack_id)
-        .scalar_subquery()
-        .label("heartbeat_interval"),
-        select(_STACKS.c.heartbeat_timeout)
-        .where(_STACKS.c.id == _INSTANCES.c.stack_id)
-        .scalar_subquery()
-        .label("heartbeat_timeout"),
-    )
-)
-
-
-#: many heartbeats at once (api/heartbeat_batches.py): one statement sent with each one's values
+#: heartbeats' UPDATE, built once (every agent sends one every few seconds, and building a
+#: statement and its cache key each time cost more than running it): one statement sent with
+#: each heartbeat's values
 _KEEP_HEARTBEATS = (
     update(_INSTANCES)
     .where(_INSTANCES.c.id == bindparam("instance_id"))
@@ -323,22 +302,6 @@ class RecordedHeartbeat(NamedTuple):
     stack_heartbeat: OwnHeartbeat
 
 
-def record_heartbeat(
-    session: Session, instance: Instance, metrics: dict[str, Any], at: datetime
-) -> RecordedHeartbeat:
-    """Keep a heartbeat's time and metrics: one UPDATE that reads the status and the stack's
-    heartbeat settings back, not a SELECT of the whole row first and one of the stack after
-    (thousands of agents heartbeat every few seconds). `instance` is the one the credential
-    named, read in this request; its status is read again here, since the orchestrator may
-    have moved it since."""
-    found = session.execute(
-        _RECORD_HEARTBEAT, {"instance_id": instance.id, "at": at, "metrics": metrics}
-    ).first()
-    if found is None:
-        raise NotFound("instance", instance.id)
-    return _kept(instance, found, metrics, at)
-
-
 def _kept(instance: Instance, row: Any, metrics: dict[str, Any], at: datetime) -> RecordedHeartbeat:
     """A heartbeat kept, from the row its UPDATE returned or was read back in: the instance's
     status (the orchestrator may have moved it since the credential was read) and the
@@ -356,10 +319,11 @@ def _kept(instance: Instance, row: Any, metrics: dict[str, Any], at: datetime) -
 def record_heartbeats(
     session: Session, beats: Iterable[tuple[Instance, dict[str, Any]]], at: datetime
 ) -> dict[str, RecordedHeartbeat]:
-    """`record_heartbeat` for many instances in two statements, not two each: their UPDATEs
+    """Keep heartbeats' times and metrics, in two statements for all of them: their UPDATEs
     sent as one (rows taken in id order, as other transactions that lock many take them),
-    then their statuses and stacks' settings read back. By instance id; an instance that is
-    no longer there is left out."""
+    then their statuses and stacks' settings read back (the orchestrator may have moved an
+    instance since its credential was read). By instance id; an instance that is no longer
+    there is left out."""
     ordered = sorted(beats, key=lambda beat: beat[0].id)
     if not ordered:
         return {}

@@ -68,48 +68,32 @@ _INSERT_SAMPLE = insert(_SAMPLES)
 
 
 def add(session: Session, instance_id: str, point: MetricPoint) -> None:
-    """Keep one raw sample: a plain INSERT, not an ORM object flushed and its id read back
-    (every heartbeat adds one)."""
-    session.execute(
-        _INSERT_SAMPLE,
-        {
-            "instance_id": instance_id,
-            "at": point.at,
-            "resolution": Resolution.RAW.value,
-            "samples": point.samples,
-            **point.values(),
-        },
-    )
-
-
-def record_heartbeat(
-    session: Session, instance_id: str, reported: dict[str, object], at: datetime
-) -> None:
-    """Keep a heartbeat's metrics, if it reported any."""
-    point = metrics.from_heartbeat(reported, at)
-    if point is not None:
-        add(session, instance_id, point)
+    """Keep one raw sample: a plain INSERT, not an ORM object flushed and its id read back."""
+    session.execute(_INSERT_SAMPLE, _raw_sample(instance_id, point))
 
 
 def record_heartbeats(
     session: Session, reported: Iterable[tuple[str, dict[str, object]]], at: datetime
 ) -> None:
-    """`record_heartbeat` for many instances: one INSERT sent with every sample's values."""
+    """Keep heartbeats' metrics, those that reported any: one INSERT sent with every sample's
+    values (every heartbeat adds one)."""
     rows = []
     for instance_id, values in reported:
         point = metrics.from_heartbeat(values, at)
         if point is not None:
-            rows.append(
-                {
-                    "instance_id": instance_id,
-                    "at": point.at,
-                    "resolution": Resolution.RAW.value,
-                    "samples": point.samples,
-                    **point.values(),
-                }
-            )
+            rows.append(_raw_sample(instance_id, point))
     if rows:
         session.execute(_INSERT_SAMPLE, rows)
+
+
+def _raw_sample(instance_id: str, point: MetricPoint) -> dict[str, Any]:
+    return {
+        "instance_id": instance_id,
+        "at": point.at,
+        "resolution": Resolution.RAW.value,
+        "samples": point.samples,
+        **point.values(),
+    }
 
 
 def _rows(

@@ -43,7 +43,6 @@ _bodies = EncodedBodies()
 #: than queued when their lane is this backed up, and skipped when they waited longer than the
 #: agent's client waits for an answer beyond its poll (agent/client.py): work no one would get
 SHED_LOOKS = Shedding(admit_at_most=200, waited_at_most=10.0)
-SHED_FETCHES = Shedding(admit_at_most=200, waited_at_most=10.0)
 
 
 @router.post("/register", status_code=201)
@@ -168,7 +167,7 @@ async def stack_configuration(version: str, agent: AgentOnly, request: Request) 
             key, lambda: stack_configurations.get(session, instance.stack_id, version)
         )
 
-    body = await agent.run(look_up, Lane.CONFIGURATION, SHED_FETCHES)
+    body = await agent.run(look_up, Lane.CONFIGURATION, SHED_LOOKS)
     if body is None:
         return Response(status_code=304, headers=headers)
     headers["Vary"] = "Accept-Encoding"
