@@ -113,7 +113,9 @@ class LocalProvider(Provider):
     def _wait_ready(
         self, layout: InstanceLayout, process: subprocess.Popen[bytes], hostname: str
     ) -> None:
-        """Return once supervisord's socket accepts connections; fail if it dies or stalls."""
+        """Return once supervisord's socket accepts connections and its pidfile names it (it
+        opens the socket before it writes the pidfile, and `is_running` reads the pidfile);
+        fail if it dies or stalls."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -121,7 +123,7 @@ class LocalProvider(Provider):
                     f"{hostname}: supervisord exited with status {process.returncode}: "
                     f"{_tail(layout.supervisord_output)}"
                 )
-            if _answers(layout.socket):
+            if _answers(layout.socket) and _supervisord_pid(layout) is not None:
                 return
             time.sleep(0.05)
         self.stop_layout(layout)
