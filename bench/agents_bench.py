@@ -96,6 +96,7 @@ API = "/api/v1"
 POLL_WAIT = 20.0
 OPEN_FILES = 65536
 SETTLE_AT_MOST = 180.0  # seconds the warm-up waits for every agent to follow the told interval
+WINDOW_SLICE = 10.0  # seconds of the window a `--timings` line covers
 METRICS = {"load1": 0.4, "load5": 0.3, "load15": 0.2, "cpu": 12.0, "memory": 40.0, "disk": 55.0}
 #: what the real agent's poll asks for (agent/client.py): versions, and its delivery as its ack
 POLL_PARAMS = {"stack_configuration": "by_version", "acknowledge": "on_delivery"}
@@ -120,6 +121,8 @@ class Counters:
     """What every simulated agent adds to while the bench watches."""
 
     heartbeat_ms: list[float] = field(default_factory=list)
+    #: when each of `heartbeat_ms` was sent (perf_counter), for `--timings`' slices of the window
+    heartbeat_sent: list[float] = field(default_factory=list)
     loop_lag_ms: list[float] = field(default_factory=list)
     #: the measuring window, as time.perf_counter() readings (not yet set: never measuring)
     window_began: float = math.inf
@@ -184,6 +187,7 @@ async def heartbeat_loop(
             else:
                 if counted:
                     counters.heartbeat_ms.append(elapsed)
+                    counters.heartbeat_sent.append(began)
                 reply = response.json()
                 agent.interval = reply.get("heartbeat_interval") or agent.interval
                 agent.poll_wait = max(POLL_WAIT, reply.get("poll_wait") or 0.0)
@@ -435,12 +439,16 @@ class AgentWorker:
         now = time.perf_counter()
         window = self.counters
         waiting = [
-            (now - agent.beat_began) * 1000
+            agent.beat_began
             for _url, agent in self.plan.agents
             if agent.beat_began is not None
             and window.window_began <= agent.beat_began < window.window_ends
         ]
-        return dataclasses.replace(window, heartbeat_ms=[*window.heartbeat_ms, *waiting])
+        return dataclasses.replace(
+            window,
+            heartbeat_ms=[*window.heartbeat_ms, *((now - sent) * 1000 for sent in waiting)],
+            heartbeat_sent=[*window.heartbeat_sent, *waiting],
+        )
 
     def begin_fanout(self, ordered_at: float) -> None:
         """`answer` counts a configure as the fan-out's once `fanout_began` is set, and the
@@ -789,6 +797,26 @@ def measure_window(
     figures.told_interval_s = statistics.median(workers.pacing().intervals)
     if args.window < figures.told_interval_s:
         warn_short_window(figures.agents, args.window, figures.told_interval_s)
+    if args.timings:
+        sent = [t for counters in counted for t in counters.heartbeat_sent]
+        print_window_slices(began, list(zip(sent, beats, strict=True)))
+
+
+def print_window_slices(began: float, beats: list[tuple[float, float]]) -> None:
+    """The window's heartbeats by when they were sent, WINDOW_SLICE seconds a line: a tail
+    that is the first configure's aftermath shows in the first slices, a steady one in all."""
+    slices: dict[int, list[float]] = {}
+    for sent, ms in beats:
+        slices.setdefault(int((sent - began) // WINDOW_SLICE), []).append(ms)
+    print("      window by slice: from s, beats, p50 / p99 / max ms", file=sys.stderr)
+    for number in sorted(slices):
+        values = slices[number]
+        print(
+            f"        {number * WINDOW_SLICE:>4.0f} s {len(values):>6} "
+            f"{percentile(values, 0.5):>8.1f} {percentile(values, 0.99):>8.1f} "
+            f"{max(values):>8.1f}",
+            file=sys.stderr,
+        )
 
 
 def warn_short_window(count: int, window: float, told: float) -> None:
