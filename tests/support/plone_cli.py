@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ from urllib.parse import urlsplit
 from stackworks.providers.local import LocalProvider
 from stackworks.providers.local_layout import InstanceLayout
 from support.processes import is_alive
+
+#: seconds a publish may find its just-created page not yet seen by the ZEO client it reached
+PUBLISH_WAIT = 15.0
 
 Answer = tuple[int, dict[str, str], str]
 
@@ -183,9 +187,17 @@ def create_published_page(site: str, admin: tuple[str, str], page: str, title: s
         json_api=True,
     )
     assert status == 201, created[:1000]
-    status, _, published = request(
-        site + f"{page}/@workflow/publish", "POST", auth=admin, body={}, json_api=True
-    )
+    # behind a front end the publish may reach another ZEO client than the create did, and
+    # that client sees the new page once the ZEO server's invalidation reached it: under load,
+    # after the request (basic auth carries no login cookie to keep both on one client)
+    deadline = time.monotonic() + PUBLISH_WAIT
+    while True:
+        status, _, published = request(
+            site + f"{page}/@workflow/publish", "POST", auth=admin, body={}, json_api=True
+        )
+        if status != 404 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert status == 200, published[:1000]
 
 
