@@ -7,9 +7,8 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,13 @@ import pytest
 from stackworks.domain.entities import Instance
 from stackworks.providers import LocalProvider, get_provider
 from stackworks.wire.agent_config import AgentConfig
+from support.loopback_http import LoopbackHTTPServer, serving
 from support.processes import end_session, is_alive, live_session_pids, wait_until
 
 pytestmark = pytest.mark.integration
 
 
-class _FakeServer(ThreadingHTTPServer):
+class _FakeServer(LoopbackHTTPServer):
     """A tiny stand-in for the server's agent routes: records heartbeats, has no commands."""
 
     heartbeats: list[str]
@@ -59,11 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
 def fake_server() -> Iterator[_FakeServer]:
     server = _FakeServer(("127.0.0.1", 0), _Handler)
     server.heartbeats = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield server
 
 
 @pytest.fixture

@@ -6,21 +6,20 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from support.loopback_http import LoopbackHTTPServer, serving
 from support.processes import end_session, live_session_pids, wait_until
 
 HOLD = 10.0  # the fake server holds each poll this long, as a real long poll would
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LoopbackHTTPServer):
     seen: list[str]
 
 
@@ -45,7 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.seen.append(f"GET {self.path}")
-        time.sleep(HOLD)
+        if self.server.closing.wait(HOLD):
+            return  # the test is over: no answer, as a server going down would give none
         self._reply({"commands": []})
 
 
@@ -53,10 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[_Server]:
     made = _Server(("127.0.0.1", 0), _Handler)
     made.seen = []
-    threading.Thread(target=made.serve_forever, daemon=True).start()
-    yield made
-    made.shutdown()
-    made.server_close()
+    with serving(made):
+        yield made
 
 
 def test_agent_heartbeats_polls_and_stops_promptly_on_sigterm(

@@ -4,14 +4,14 @@ small HTTP server on loopback."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from stackworks.cookbooks.plone_instances import health
+from support.loopback_http import LoopbackHTTPServer, serving
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -32,14 +32,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def client() -> Iterator[tuple[str, int]]:
     _Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(LoopbackHTTPServer(("127.0.0.1", 0), _Recorder)) as server:
         yield "127.0.0.1", server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_wait_checks_then_warms_up_then_settles(client: tuple[str, int]) -> None:
