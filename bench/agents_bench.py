@@ -136,6 +136,9 @@ class Counters:
     #: set at the joiner's setup result: configures finished after it count as the fan-out's
     fanout_began: float | None = None
     fanout_done: dict[str, float] = field(default_factory=dict)
+    #: for `--timings`: each fan-out configure's arrival (perf_counter) and what its agent's
+    #: polls since the fan-out began came back as, in order ("shed", "empty", "error")
+    fanout_delivered: dict[str, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def measuring(self) -> bool:
@@ -160,6 +163,8 @@ class SimulatedAgent:
     result_takes_log: bool = True  # False once a server older than the result's `log` refused it
     poll_wait: float = POLL_WAIT  # or the longer wait a pacing server told (as agent/loop.py)
     beat_began: float | None = None  # when its heartbeat now in flight was sent (perf_counter)
+    #: its polls' outcomes since the fan-out began, until its configure came (`--timings`)
+    fanout_polls: list[str] = field(default_factory=list)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -279,6 +284,10 @@ async def answer(
             return
     if agent.hostname == "joiner" and command["type"] == "setup":
         counters.fanout_began = time.perf_counter()
+    elif command["type"] == "configure" and counters.fanout_began is not None:
+        counters.fanout_delivered.setdefault(
+            agent.hostname, (time.perf_counter(), tuple(agent.fanout_polls))
+        )
     # a short run's whole log fits in the chunk that travels with the result
     chunk = {"seq": 0, "lines": [f"{command['type']} on {agent.hostname}: nothing to do"]}
     result: dict[str, Any] = {"status": "successful", "exit_code": 0, "report": {"resources": []}}
@@ -316,17 +325,31 @@ async def poll_loop(
             shed_for = retry_after(response)
             if shed_for is not None:
                 counters.error("poll shed (503)")
+                note_poll(agent, counters, "shed")
                 await asyncio.sleep(shed_for)
                 continue
             if response.status_code != 200:
                 counters.error(f"poll {response.status_code}")
+                note_poll(agent, counters, "error")
                 await asyncio.sleep(1.0)
                 continue
-            for command in response.json()["commands"]:
+            commands = response.json()["commands"]
+            if not commands:
+                note_poll(agent, counters, "empty")
+            for command in commands:
                 await answer(http, agent, command, counters)
         except httpx.HTTPError as exc:
             counters.error(f"poll {type(exc).__name__}")
+            note_poll(agent, counters, "error")
             await asyncio.sleep(1.0)
+
+
+def note_poll(agent: SimulatedAgent, counters: Counters, outcome: str) -> None:
+    """Between the fan-out's start and its configure's arrival, what the agent's polls came
+    back as: a configure that arrives late after sheds waited on a backed-up lane, one that
+    arrives after an empty answer was not woken when it was queued."""
+    if counters.fanout_began is not None and agent.hostname not in counters.fanout_delivered:
+        agent.fanout_polls.append(outcome)
 
 
 async def lag_probe(counters: Counters, stop: asyncio.Event) -> None:
@@ -864,6 +887,36 @@ def measure_fanout(
     for counters in after:
         for what, times in counters.errors.items():
             figures.errors[what] = figures.errors.get(what, 0) + times
+    if args.timings and began is not None:
+        delivered = [d for counters in after for d in counters.fanout_delivered.values()]
+        print_delivery_slices(began, delivered)
+
+
+DELIVERY_SLICES = (2.0, 5.0, 10.0, 20.0, 40.0, 80.0, math.inf)  # seconds after the fan-out began
+
+
+def print_delivery_slices(began: float, delivered: list[tuple[float, tuple[str, ...]]]) -> None:
+    """When the fan-out's configures reached their agents, and what each agent's polls came
+    back as before: sheds (its lane backed up) or empty answers (not woken when queued)."""
+    print(
+        f"        configures delivered ({len(delivered)}), by seconds after the fan-out began:",
+        file=sys.stderr,
+    )
+    low = -math.inf
+    for high in DELIVERY_SLICES:
+        here = [polls for at, polls in delivered if low <= at - began < high]
+        low = high
+        if not here:
+            continue
+        per_agent = {
+            outcome: sum(polls.count(outcome) for polls in here) / len(here)
+            for outcome in ("shed", "empty", "error")
+        }
+        print(
+            f"          < {high:g} s: {len(here):>5}; polls before it, per agent: "
+            + ", ".join(f"{what} {mean:.1f}" for what, mean in per_agent.items()),
+            file=sys.stderr,
+        )
 
 
 def simulate(
