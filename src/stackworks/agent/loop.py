@@ -1,7 +1,7 @@
 """The agent's life: heartbeat in a thread, poll-run-report in the main thread, stop on SIGTERM.
 
     start ─▶ flush outbox ─▶ poll (long) ─▶ run each command in order ─▶ flush ─▶ poll ...
-                  ▲ heartbeat thread: at once, then every heartbeat_interval
+                  ▲ heartbeat thread: at once, then at its slot in each heartbeat_interval
 
 SIGTERM (supervisord stopping the instance) sets the stop flag: an idle poll is interrupted at
 once, a running command finishes, and whatever the outbox holds gets one last try. A refused
@@ -98,9 +98,12 @@ class Agent:
     def _beat(self) -> None:
         interval = self.config.heartbeat_interval
         while not self.stopping.is_set():
+            pause = interval  # after a failed heartbeat, and from a server that names no slot
             try:
                 reply = self.client.heartbeat(self._metrics())
                 interval = reply.heartbeat_interval or interval
+                # the server's slot for us spreads the fleet's beats (domain/beat_slots.py)
+                pause = min(reply.next_heartbeat_in or interval, interval)
                 # a paced fleet polls longer; never shorter than this agent's own wait
                 self.poll_wait = max(self.config.poll_wait, reply.poll_wait or 0.0)
                 if reply.credential:
@@ -113,7 +116,7 @@ class Agent:
                     log.warning("heartbeat failed: %s", exc)
             except Exception as exc:  # metrics trouble must not end the heartbeat
                 log.error("heartbeat failed: %s: %s", type(exc).__name__, exc)
-            self.stopping.wait(interval)
+            self.stopping.wait(pause)
 
     def _take_credential(self, credential: str) -> None:
         """A rotation: save the new credential, then call with it (which confirms it). If it

@@ -51,6 +51,7 @@ class Kept:
 
     reply: schemas.HeartbeatReply
     moved: bool
+    instance_id: str
 
 
 class HeartbeatBatches(AgentWriteBatches[Beat, Kept]):
@@ -89,5 +90,7 @@ class HeartbeatBatches(AgentWriteBatches[Beat, Kept]):
                 poll_wait=heartbeat_pacing.poll_wait_for(factor),
                 credential=agent_credentials.deliver_rotation(session, updated),
             )
-            answers.append(Kept(reply, moved=updated.status is not instance.status))
+            answers.append(
+                Kept(reply, moved=updated.status is not instance.status, instance_id=instance.id)
+            )
         return answers

@@ -423,6 +423,10 @@ class HeartbeatReply(BaseModel):
     #: how long to hold each long-poll when the server paces a large fleet (its renewals cost
     #: like heartbeats); None: keep the agent's own (`poll_wait`), as from an older server
     poll_wait: float | None = None
+    #: seconds until this agent's next heartbeat, at most `heartbeat_interval`: its slot in the
+    #: interval (domain/beat_slots.py), so a fleet's beats spread evenly instead of bunching;
+    #: None (an older server): beat again after `heartbeat_interval`
+    next_heartbeat_in: float | None = None
     #: a rotation's new credential: the agent saves it and calls with it from then on
     credential: str | None = Field(default=None, repr=False)
 

@@ -57,6 +57,9 @@ class FakeAgentServer:
         #: the `wait` of each poll, and the poll wait its heartbeats tell (None: none)
         self.polls_wait: list[str | None] = []
         self.told_poll_wait: float | None = None
+        #: what its heartbeats' answers tell: the interval and the wait to the agent's slot
+        self.told_interval: float = 60
+        self.told_next_heartbeat_in: float | None = None
         #: play a server older than `CommandResult.log`: a result carrying it is refused
         self.refuses_result_log = False
         self._lock = threading.Lock()
@@ -90,9 +93,10 @@ class FakeAgentServer:
                 200,
                 json={
                     "status": "online",
-                    "heartbeat_interval": 60,
+                    "heartbeat_interval": self.told_interval,
                     "credential": self.offer,
                     "poll_wait": self.told_poll_wait,
+                    "next_heartbeat_in": self.told_next_heartbeat_in,
                 },
             )
         if path == f"{prefix}/commands":

@@ -127,3 +127,19 @@ def test_the_agent_holds_its_polls_as_long_as_a_pacing_server_tells(tmp_path: Pa
     told = lambda: "45" in server.polls_wait  # noqa: E731
     assert _run_until(agent, server, results=1, also=told) == EXIT_OK
     assert told()
+
+
+def test_the_agent_beats_next_at_the_slot_its_server_names(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    server.told_next_heartbeat_in = 0.05  # the interval told stays 60 s
+    agent = _agent(tmp_path, server, FakeConverge())
+    assert _run_until(agent, server, results=1, also=lambda: len(server.heartbeats) >= 4) == 0
+    assert len(server.heartbeats) >= 4
+
+
+def test_a_slot_further_than_the_interval_is_not_waited_for(tmp_path: Path) -> None:
+    server = FakeAgentServer([command("c1", ["a::one"])])
+    server.told_interval, server.told_next_heartbeat_in = 0.05, 600.0
+    agent = _agent(tmp_path, server, FakeConverge())
+    assert _run_until(agent, server, results=1, also=lambda: len(server.heartbeats) >= 4) == 0
+    assert len(server.heartbeats) >= 4

@@ -24,7 +24,7 @@ from stackworks.api.poll_hub import PollHub
 from stackworks.api.result_batches import Reported, ResultBatches
 from stackworks.api.thread_lanes import Lane, Shedding, ThreadLanes
 from stackworks.control import agent_credentials, agents
-from stackworks.domain import heartbeat_pacing
+from stackworks.domain import beat_slots, heartbeat_pacing
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import NotFound
 from stackworks.domain.status import CommandStatus
@@ -75,12 +75,18 @@ async def heartbeat(
     body: schemas.Heartbeat, agent: AgentOnly, signal: SignalDep, request: Request
 ) -> schemas.HeartbeatReply:
     """Keep the heartbeat, with the others that came meanwhile (api/heartbeat_batches.py);
-    answer with the interval to beat at and the long-poll wait (domain/heartbeat_pacing.py)."""
+    answer with the interval to beat at, the long-poll wait (domain/heartbeat_pacing.py) and
+    when to beat next: the agent's slot in the interval (domain/beat_slots.py), timed from now,
+    when the answer leaves, not from when its batch was written."""
     batches: HeartbeatBatches = request.app.state.heartbeat_batches
     kept = await batches.write(Beat(agent.credential_hash, body.metrics))
     if kept.moved:
         signal.bump()
-    return kept.reply
+    reply = kept.reply
+    reply.next_heartbeat_in = beat_slots.until_slot(
+        beat_slots.slot_of(kept.instance_id), reply.heartbeat_interval, time.time()
+    )
+    return reply
 
 
 def _fetch(db: Database, instance_id: str, asks: PollAsks) -> schemas.AgentCommand | None:
@@ -98,8 +104,9 @@ async def poll_commands(
     have: Annotated[str | None, Query(max_length=64)] = None,
     acknowledge: Literal["separately", "on_delivery"] = "separately",
 ) -> schemas.AgentCommands:
-    """Long-poll: answer as soon as a command is pending, or empty after `wait` seconds
-    (api/poll_hub.py wakes the poll, mostly with its command: api/command_delivery.py).
+    """Long-poll: answer as soon as a command is pending, or empty at the agent's slot within
+    `wait` seconds (domain/beat_slots.py; api/poll_hub.py wakes the poll, mostly with its
+    command: api/command_delivery.py).
 
     `stack_configuration=by_version`: the agent fetches each command's shared sections by
     version (`GET /agent/stack-configuration/{version}`); an agent that does not say so (one
@@ -109,7 +116,8 @@ async def poll_commands(
     `acknowledge=on_delivery`: the delivery is the command's ack (`acknowledged` true in the
     answer), one request fewer per command; an agent that does not say so acks each command."""
     asks = PollAsks(stack_configuration == "by_version", have, acknowledge == "on_delivery")
-    deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT))
+    held_for = max(0.0, min(wait, MAX_WAIT))
+    deadline = time.monotonic() + held_for
     hub: PollHub = request.app.state.poll_hub
     lanes: ThreadLanes = request.app.state.lanes
     seen = signal.version
@@ -119,6 +127,13 @@ async def poll_commands(
     )
     if command is not None:
         return schemas.AgentCommands(commands=[command])
+    # with nothing to deliver, the poll is answered at its agent's slot (domain/beat_slots.py),
+    # so a fleet's renewals spread over the wait instead of coming back all at once
+    deadline = min(
+        deadline,
+        time.monotonic()
+        + beat_slots.until_slot(beat_slots.slot_of(instance.id), held_for, time.time()),
+    )
     waiter = hub.register(instance.id, asks)
     if signal.version != seen:
         waiter.woken.set()  # something was queued while the first look ran, before the hub knew us
