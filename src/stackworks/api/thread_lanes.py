@@ -35,9 +35,11 @@ between their statements, and a call queued in a lane costs nothing while it wai
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -85,8 +87,58 @@ class Shed(Exception):
         self.retry_after = retry_after
 
 
-#: seconds a shed call is told to wait: spread, so the shed do not all come back at once
+#: seconds a shed call is told to wait when few are shed: spread, so they do not all come back
+#: at once; more are told to wait longer (`LaneMeter.retry_after`), up to MAX_RETRY_AFTER
 RETRY_AFTER = (1, 5)
+#: the longest a shed call is told to wait (the agent waits at most this long, agent/client.py)
+MAX_RETRY_AFTER = 60
+#: seconds over which a lane's calls done and shed are counted
+METER_SPAN = 5.0
+
+
+class LaneMeter:
+    """A lane's calls done and shed in the last METER_SPAN seconds: how long a shed call
+    should wait for the lane to have caught up with it.
+
+    Told 1-5 s whatever the load, 5,000 agents whose first configure's fetches and polls were
+    shed came back about 1,600 times a second, each refusal a request the server parses,
+    authorizes and answers: 108,000 polls and 39,000 fetches shed in one run at N=5,000, the
+    server at 98 % of a core, and the configure not done in 180 s (bench/README.md, round 9).
+    So the wait told spreads the calls shed lately, with those queued, over the time the lane
+    takes to do that many at the rate it has been doing them: they come back about as fast as
+    they can be served."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._done: deque[float] = deque()
+        self._shed: deque[float] = deque()
+
+    def note_done(self, calls: int = 1) -> None:
+        for _ in range(calls):
+            self._note(self._done)
+
+    def note_shed(self) -> None:
+        self._note(self._shed)
+
+    def retry_after(self, waiting: int) -> int:
+        """Seconds for a call shed now to wait, `waiting` calls being queued in the lane."""
+        now = self._clock()
+        for times in (self._done, self._shed):
+            _forget_before(times, now - METER_SPAN)
+        rate = max(1.0, len(self._done) / METER_SPAN)  # calls a second the lane gets done
+        horizon = (waiting + len(self._shed)) / rate  # seconds to do the queued and the shed
+        longest = min(MAX_RETRY_AFTER, max(RETRY_AFTER[1], math.ceil(horizon)))
+        return random.randint(RETRY_AFTER[0], longest)
+
+    def _note(self, times: deque[float]) -> None:
+        now = self._clock()
+        times.append(now)
+        _forget_before(times, now - METER_SPAN)
+
+
+def _forget_before(times: deque[float], moment: float) -> None:
+    while times and times[0] < moment:
+        times.popleft()
 
 
 @dataclass(frozen=True)
@@ -103,6 +155,7 @@ class ThreadLanes:
 
     def __init__(self, threads: Mapping[Lane, int] = THREADS) -> None:
         self._threads = dict(threads)
+        self._meters: dict[Lane, LaneMeter] = {}
         self._by_loop: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, dict[Lane, CapacityLimiter]
         ] = weakref.WeakKeyDictionary()
@@ -117,14 +170,27 @@ class ThreadLanes:
         """`work(*args)` on one of the lane's threads, once one is free; with `shedding`,
         `Shed` instead when the lane is too backed up to do it in time."""
         limiter = self.limiter(lane)
+        meter = self.meter(lane)
         shedding = shedding or Shedding()
-        if shedding.admit_at_most is not None and (
-            limiter.statistics().tasks_waiting >= shedding.admit_at_most
-        ):
-            raise _shed(lane)
+        waiting = limiter.statistics().tasks_waiting
+        if shedding.admit_at_most is not None and waiting >= shedding.admit_at_most:
+            meter.note_shed()
+            raise Shed(lane, meter.retry_after(waiting))
         if shedding.waited_at_most is not None:
-            work = _skipped_after(time.monotonic() + shedding.waited_at_most, lane, work)
-        return await anyio.to_thread.run_sync(work, *args, limiter=limiter)
+            work = _skipped_after(time.monotonic() + shedding.waited_at_most, work)
+        try:
+            answer = await anyio.to_thread.run_sync(work, *args, limiter=limiter)
+        except _TooLate:
+            meter.note_shed()
+            raise Shed(lane, meter.retry_after(limiter.statistics().tasks_waiting)) from None
+        meter.note_done()
+        return answer
+
+    def meter(self, lane: Lane) -> LaneMeter:
+        """The lane's count of calls done and shed lately (one for all event loops)."""
+        if lane not in self._meters:
+            self._meters[lane] = LaneMeter()
+        return self._meters[lane]
 
     def backlog(self) -> dict[Lane, LaneLoad]:
         """Each lane's load on the running event loop (a lane not used yet: none)."""
@@ -146,18 +212,16 @@ class ThreadLanes:
         return limiters[lane]
 
 
-def _shed(lane: Lane) -> Shed:
-    return Shed(lane, random.randint(*RETRY_AFTER))
+class _TooLate(Exception):
+    """A thread took the call after its caller's patience ran out: not run."""
 
 
-def _skipped_after(
-    give_up_at: float, lane: Lane, work: Callable[[*Args], T]
-) -> Callable[[*Args], T]:
+def _skipped_after(give_up_at: float, work: Callable[[*Args], T]) -> Callable[[*Args], T]:
     """`work`, unless a thread takes it after `give_up_at`: its caller may be gone by then."""
 
     def unless_late(*args: *Args) -> T:
         if time.monotonic() > give_up_at:
-            raise _shed(lane)
+            raise _TooLate
         return work(*args)
 
     return unless_late

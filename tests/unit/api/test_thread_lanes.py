@@ -10,7 +10,16 @@ import time
 
 import pytest
 
-from stackworks.api.thread_lanes import RETRY_AFTER, Lane, Shed, Shedding, ThreadLanes
+from stackworks.api.thread_lanes import (
+    MAX_RETRY_AFTER,
+    METER_SPAN,
+    RETRY_AFTER,
+    Lane,
+    LaneMeter,
+    Shed,
+    Shedding,
+    ThreadLanes,
+)
 
 SMALL = {lane: 1 for lane in Lane} | {Lane.AGENT_WORK: 2}
 
@@ -100,3 +109,61 @@ def test_a_shedding_call_that_waited_too_long_for_a_thread_is_skipped_not_run() 
 
     asyncio.run(scenario())
     assert ran == [2]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _told(meter: LaneMeter, waiting: int = 0, times: int = 300) -> set[int]:
+    return {meter.retry_after(waiting) for _ in range(times)}
+
+
+def test_a_call_shed_by_a_lane_that_keeps_up_is_told_a_few_seconds() -> None:
+    meter = LaneMeter(Clock())
+    for _ in range(100):
+        meter.note_done()
+    meter.note_shed()
+    told = _told(meter, waiting=50)  # 20 a second: the queued and the shed done in 2.6 s
+    assert min(told) >= RETRY_AFTER[0] and max(told) <= RETRY_AFTER[1]
+
+
+def test_the_more_are_shed_for_what_the_lane_gets_done_the_longer_they_are_told_to_wait() -> None:
+    meter = LaneMeter(Clock())
+    for _ in range(50):  # 10 a second
+        meter.note_done()
+    for _ in range(300):
+        meter.note_shed()
+    told = _told(meter, waiting=200)  # (200 + 300) / 10 a second: 50 s to catch up
+    assert min(told) >= RETRY_AFTER[0] and max(told) <= 50
+    assert max(told) > 40  # spread over the whole time, not bunched at the start
+    for _ in range(3000):
+        meter.note_shed()
+    assert max(_told(meter, waiting=200)) == MAX_RETRY_AFTER
+
+
+def test_sheds_older_than_the_meters_span_no_longer_count() -> None:
+    clock = Clock()
+    meter = LaneMeter(clock)
+    for _ in range(1000):
+        meter.note_shed()
+    clock.now += METER_SPAN + 0.1
+    assert max(_told(meter)) <= RETRY_AFTER[1]
+
+
+def test_the_calls_a_lane_runs_count_as_what_it_gets_done() -> None:
+    lanes = ThreadLanes(SMALL)
+
+    async def scenario() -> None:
+        for _ in range(50):  # 10 a second over the meter's span
+            await lanes.run(Lane.AGENT_WORK, int)
+
+    asyncio.run(scenario())
+    meter = lanes.meter(Lane.AGENT_WORK)
+    for _ in range(300):
+        meter.note_shed()
+    assert 20 < max(_told(meter)) <= 30  # 300 shed at 10 a second
