@@ -21,6 +21,7 @@ from stackworks.api.heartbeat_batches import HeartbeatBatches
 from stackworks.api.lane_watch import LaneWatch
 from stackworks.api.limits import RequestLimits
 from stackworks.api.poll_hub import PollHub
+from stackworks.api.poll_looks import PollLooks
 from stackworks.api.result_batches import ResultBatches
 from stackworks.api.routes import (
     access_keys,
@@ -86,6 +87,7 @@ def create_app(
     lanes = ThreadLanes()
     poll_hub = PollHub(db, signal, lanes)
     result_batches = ResultBatches(db, lanes)
+    poll_looks = PollLooks(db, lanes)
     # the app's settings and pacer at each batch, as a route's dependencies at each request
     heartbeat_batches = HeartbeatBatches(
         db, lanes, lambda: app.state.settings, lambda: app.state.pacer
@@ -107,6 +109,7 @@ def create_app(
             await poll_hub.close()
             await result_batches.close()
             await heartbeat_batches.close()
+            await poll_looks.close()
             if run_orchestrator:
                 orchestrator.stop()
                 elector.stop()  # after the orchestrator: no pass runs once the lock is let go
@@ -129,6 +132,7 @@ def create_app(
     app.state.poll_hub = poll_hub
     app.state.result_batches = result_batches
     app.state.heartbeat_batches = heartbeat_batches
+    app.state.poll_looks = poll_looks
     app.state.orchestrator = orchestrator
     app.state.pacer = orchestrator.pacer
     app.state.elector = elector

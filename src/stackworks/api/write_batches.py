@@ -25,7 +25,7 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.orm import Session
 
 from stackworks.api.agent_calls import INVALID
-from stackworks.api.thread_lanes import Lane, ThreadLanes
+from stackworks.api.thread_lanes import Lane, LaneMeter, Shed, ThreadLanes
 from stackworks.domain.entities import Instance
 from stackworks.domain.errors import Unauthenticated
 from stackworks.store import agent_credentials
@@ -59,11 +59,22 @@ class AgentWriteBatches(Generic[Sent, Answer]):
     #: writes in one transaction: the rows they lock are held until it commits
     AT_MOST = 100
 
-    def __init__(self, db: Database, lanes: ThreadLanes, lane: Lane, writers: int = 1) -> None:
+    def __init__(
+        self,
+        db: Database,
+        lanes: ThreadLanes,
+        lane: Lane,
+        writers: int = 1,
+        admit_at_most: int | None = None,
+    ) -> None:
+        """`admit_at_most`: writes queued beyond which one is refused (`Shed`, 503 with a
+        Retry-After) rather than queued; None: never (results, heartbeats)."""
         self._db = db
         self._lanes = lanes
         self._lane = lane
         self._writers = writers
+        self._admit_at_most = admit_at_most
+        self._meter = LaneMeter()  # this queue's writes done and shed
         self._queue: list[_Waiting[Sent, Answer]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -93,6 +104,9 @@ class AgentWriteBatches(Generic[Sent, Answer]):
         if any(task.get_loop() is not loop for task in self._tasks):
             self._queue, self._tasks = [], []  # an ended loop's (tests run apps on several)
         self._tasks = [task for task in self._tasks if not task.done()]
+        if self._admit_at_most is not None and len(self._queue) >= self._admit_at_most:
+            self._meter.note_shed()
+            raise Shed(self._lane, self._meter.retry_after(len(self._queue)))
         if len(self._tasks) < self._writers:
             self._tasks.append(loop.create_task(self._drain(), name=f"{self._lane} batches"))
         self._queue.append(waiting)
@@ -115,6 +129,7 @@ class AgentWriteBatches(Generic[Sent, Answer]):
                 log.warning("a batch of %s failed: %s: %s", self._lane, type(exc).__name__, exc)
                 await asyncio.gather(*(self._alone(w) for w in batch))
                 continue
+            self._meter.note_done(len(batch))
             for waiting, outcome in zip(batch, outcomes, strict=True):
                 _settle(waiting, outcome)
 

@@ -1,6 +1,6 @@
 """An agent's heartbeat is answered while every thread for the agents' other work is taken:
 a fan-out's deliveries and results queue in their own lane, not in front of heartbeats; and a
-poll is refused with a Retry-After, not queued, when that lane is too backed up."""
+poll is refused with a Retry-After, not queued, when too many polls wait for their first look."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from stackworks.api.routes import agent as agent_routes
-from stackworks.api.thread_lanes import THREADS, Lane, Shedding, ThreadLanes
+from stackworks.api.poll_looks import PollLooks
+from stackworks.api.thread_lanes import THREADS, Lane, ThreadLanes
 from support.api_harness import Api
 
 from .test_lifecycle import FakeAgent
@@ -43,28 +43,16 @@ def test_a_heartbeat_is_answered_while_the_agents_other_work_waits_for_a_thread(
             blocker.result(timeout=30)
 
 
-def test_a_poll_is_answered_503_with_retry_after_when_the_agents_lane_is_backed_up(
+def test_a_poll_is_answered_503_with_retry_after_when_too_many_polls_wait_for_a_look(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     three_online_without_healing(api)
     agent = FakeAgent(api, "app1")
-    monkeypatch.setattr(agent_routes, "SHED_LOOKS", Shedding(admit_at_most=1))
-    lanes: ThreadLanes = api.client.app.state.lanes  # type: ignore[attr-defined]
-    release = threading.Event()
-    assert api.client.portal is not None
-    blockers = [  # every thread taken, and one call waiting
-        api.client.portal.start_task_soon(lanes.run, Lane.AGENT_WORK, release.wait, 20.0)
-        for _ in range(THREADS[Lane.AGENT_WORK] + 1)
-    ]
-    try:
-        answer = api.get(
-            "/agent/commands", params={"wait": "0"}, headers=api.headers(agent.credential)
-        )
-        assert answer.status_code == 503, answer.text
-        assert int(answer.headers["Retry-After"]) >= 1
-        assert "busy" in answer.json()["detail"]["message"]
-    finally:
-        release.set()
-        for blocker in blockers:
-            blocker.result(timeout=30)
+    state = api.client.app.state  # type: ignore[attr-defined]
+    # a server whose looks admit none: every poll finds the queue full
+    monkeypatch.setattr(state, "poll_looks", PollLooks(api.db, state.lanes, admit_at_most=0))
+    answer = api.get("/agent/commands", params={"wait": "0"}, headers=api.headers(agent.credential))
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["Retry-After"]) >= 1
+    assert "busy" in answer.json()["detail"]["message"]
     assert agent.heartbeat()["status"] == "online"  # nothing of it was held against the agent

@@ -21,6 +21,7 @@ from stackworks.api.deps import DatabaseDep, SettingsDep, SignalDep
 from stackworks.api.encoded_bodies import EncodedBodies, EncodedBody, accepts_gzip, etag_matches
 from stackworks.api.heartbeat_batches import Beat, HeartbeatBatches
 from stackworks.api.poll_hub import PollHub
+from stackworks.api.poll_looks import Look, PollLooks
 from stackworks.api.result_batches import Reported, ResultBatches
 from stackworks.api.thread_lanes import Lane, Shedding, ThreadLanes
 from stackworks.control import agent_credentials, agents
@@ -39,8 +40,9 @@ MAX_WAIT = heartbeat_pacing.MAX_POLL_WAIT
 #: stack configuration versions as sent, keyed by their digest (so shared by every app safely)
 _bodies = EncodedBodies()
 
-#: a poll's look for a command, and a fetch of a version, are refused (503, Retry-After) rather
-#: than queued when their lane is this backed up, and skipped when they waited longer than the
+#: a woken poll's look for its command, and a fetch of a version, are refused (503, Retry-After)
+#: rather than queued when their lane is this backed up (a poll's first look is batched and
+#: bounded in api/poll_looks.py), and skipped when they waited longer than the
 #: agent's client waits for an answer beyond its poll (agent/client.py): work no one would get
 SHED_LOOKS = Shedding(admit_at_most=200, waited_at_most=10.0)
 
@@ -121,10 +123,12 @@ async def poll_commands(
     hub: PollHub = request.app.state.poll_hub
     lanes: ThreadLanes = request.app.state.lanes
     seen = signal.version
-    # the first look checks the credential in the same transaction
-    instance, command = await agent.run(
-        lambda s, i: (i, deliver_one(s, i, asks)), shedding=SHED_LOOKS
-    )
+    # the first look checks the credential in the same transaction, batched with the looks of
+    # the polls that came meanwhile (api/poll_looks.py)
+    looks: PollLooks = request.app.state.poll_looks
+    looked = await looks.write(Look(agent.credential_hash, asks))
+    instance, command = looked.instance, looked.command
+    request.state.agent_instance = instance
     if command is not None:
         return schemas.AgentCommands(commands=[command])
     # with nothing to deliver, the poll is answered at its agent's slot (domain/beat_slots.py),
