@@ -29,6 +29,11 @@ DEFAULT_LISTEN = "127.0.0.1:8700"
 #: and a long-poll's longest wait (60 s), so an agent's connections are reused rather than
 #: closed under it and opened again for nearly every heartbeat (uvicorn's default is 5 s)
 KEEP_ALIVE = 75
+#: connections the kernel holds for the server to accept: thousands of agents connecting at
+#: once (a fleet's first configure, a restart) overflowed uvicorn's 2,048 by the hundred
+#: thousand at 5,000 agents (TcpExtListenOverflows), each dropped connect retried seconds
+#: later; Linux caps it at net.core.somaxconn (4,096 by default)
+ACCEPT_BACKLOG = 4096
 
 log = logging.getLogger("stackworks.server")
 
@@ -180,6 +185,7 @@ def run_server(
         log_level="warning",
         timeout_graceful_shutdown=5,
         timeout_keep_alive=KEEP_ALIVE,
+        backlog=ACCEPT_BACKLOG,
         ssl_certfile=str(tls.cert_file) if tls is not None else None,
         ssl_keyfile=str(tls.key_file) if tls is not None else None,
     )
