@@ -58,6 +58,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import math
 import multiprocessing
 import os
@@ -96,6 +97,9 @@ API = "/api/v1"
 POLL_WAIT = 20.0
 OPEN_FILES = 65536
 SETTLE_AT_MOST = 180.0  # seconds the warm-up waits for every agent to follow the told interval
+#: seconds the first configure (agents holding no version) may take before the window begins
+#: beside its tail; at N=5,000 without the bench's own collection pauses it took 180 s and more
+FIRST_CONFIGURE_AT_MOST = 300.0
 WINDOW_SLICE = 10.0  # seconds of the window a `--timings` line covers
 METRICS = {"load1": 0.4, "load5": 0.3, "load15": 0.2, "cpu": 12.0, "memory": 40.0, "disk": 55.0}
 #: what the real agent's poll asks for (agent/client.py): versions, and its delivery as its ack
@@ -176,6 +180,7 @@ async def heartbeat_loop(
 ) -> None:
     await asyncio.sleep(random.uniform(0, agent.interval))  # agents do not start in step
     while not stop.is_set():
+        pause = agent.interval  # after a failed beat, or from a server that names no slot
         # a beat counts if it began in the window, however late its answer: one sent before
         # and answered inside would count the load before the window (the first configure's)
         began = agent.beat_began = time.perf_counter()
@@ -195,13 +200,15 @@ async def heartbeat_loop(
                     counters.heartbeat_sent.append(began)
                 reply = response.json()
                 agent.interval = reply.get("heartbeat_interval") or agent.interval
+                # as agent/loop.py: at the slot the server names, never past the interval
+                pause = min(reply.get("next_heartbeat_in") or agent.interval, agent.interval)
                 agent.poll_wait = max(POLL_WAIT, reply.get("poll_wait") or 0.0)
                 agent.answered = True
         except httpx.HTTPError as exc:
             counters.error(f"heartbeat {type(exc).__name__}")
         agent.beat_began = None
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), agent.interval)
+            await asyncio.wait_for(stop.wait(), pause)
 
 
 async def fetch_configuration(
@@ -428,6 +435,7 @@ class AgentWorker:
         for _url, agent in self.plan.agents:
             self.start_agent(agent)
         self.tasks.append(asyncio.create_task(lag_probe(self.counters, self.stop)))
+        collector_off()
 
     def start_agent(self, agent: SimulatedAgent) -> None:
         http = self.clients[agent.instance_id]
@@ -490,6 +498,20 @@ class AgentWorker:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await asyncio.gather(*(c.aclose() for c in self.clients.values()), return_exceptions=True)
+
+
+def collector_off() -> None:
+    """No cyclic garbage collection in a worker once its agents run. A worker plays 2,500
+    agents in one process, and a full collection walks every object it holds, thousands of
+    held long-polls' included: at N=5,000 such pauses took 0.3-2.3 s every few seconds
+    (measured with gc.callbacks), even with the clients frozen out of them, and every answer
+    that came meanwhile was counted that much late: the slowest 1 % of a window's heartbeats
+    were the bench's pauses, not the server's. A real agent is a process of its own with a
+    small heap. Without the collector, what the agents leave in cycles (a streamed response's
+    objects, some hundreds a second) stays until the worker ends: tens of megabytes a run."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
 
 
 async def serve_orders(orders: Connection, plan: WorkerPlan) -> None:
@@ -951,8 +973,8 @@ def first_configure(
     """A configure on every instance before the measuring starts, so each agent holds a stack
     configuration version as a running one does (it got one at its setup and each configure
     since): the joiner's fan-out then finds them holding the version before it. Bounded by
-    SETTLE_AT_MOST; printed: how long this fan-out of agents holding nothing took, and with
-    `timings` its commands' created -> sent -> acked -> completed split."""
+    FIRST_CONFIGURE_AT_MOST; printed: how long this fan-out of agents holding nothing took,
+    and with `timings` its commands' created -> sent -> acked -> completed split."""
     began = time.perf_counter()
     created_from = datetime.now(UTC)
     # a deployment to 5,000 instances is made in its request: more than the client's 30 s
@@ -964,7 +986,7 @@ def first_configure(
     if answer.status_code != 201:
         raise AssertionError(f"the first configure: {answer.status_code} {answer.text}")
     deployment = answer.json()
-    deadline = began + SETTLE_AT_MOST
+    deadline = began + FIRST_CONFIGURE_AT_MOST
     status = deployment["status"]
     while time.perf_counter() < deadline and status == "running":
         time.sleep(0.5)
