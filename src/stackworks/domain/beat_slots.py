@@ -41,3 +41,8 @@ def until_slot(slot: float, period: float, now: float) -> float:
     if gap < least:
         return period  # just passed or about to: a whole period, as without slots
     return gap
+
+
+def until_instance_slot(instance_id: str, period: float, now: float) -> float:
+    """`until_slot` for the instance's own slot."""
+    return until_slot(slot_of(instance_id), period, now)

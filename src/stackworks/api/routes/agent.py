@@ -85,8 +85,8 @@ async def heartbeat(
     if kept.moved:
         signal.bump()
     reply = kept.reply
-    reply.next_heartbeat_in = beat_slots.until_slot(
-        beat_slots.slot_of(kept.instance_id), reply.heartbeat_interval, time.time()
+    reply.next_heartbeat_in = beat_slots.until_instance_slot(
+        kept.instance_id, reply.heartbeat_interval, time.time()
     )
     return reply
 
@@ -128,16 +128,12 @@ async def poll_commands(
     looks: PollLooks = request.app.state.poll_looks
     looked = await looks.write(Look(agent.credential_hash, asks))
     instance, command = looked.instance, looked.command
-    request.state.agent_instance = instance
     if command is not None:
         return schemas.AgentCommands(commands=[command])
     # with nothing to deliver, the poll is answered at its agent's slot (domain/beat_slots.py),
     # so a fleet's renewals spread over the wait instead of coming back all at once
-    deadline = min(
-        deadline,
-        time.monotonic()
-        + beat_slots.until_slot(beat_slots.slot_of(instance.id), held_for, time.time()),
-    )
+    slot_in = beat_slots.until_instance_slot(instance.id, held_for, time.time())
+    deadline = min(deadline, time.monotonic() + slot_in)
     waiter = hub.register(instance.id, asks)
     if signal.version != seen:
         waiter.woken.set()  # something was queued while the first look ran, before the hub knew us
